@@ -1,0 +1,4 @@
+// The core's public surface: sim/ and reports/ import core only through this file.
+export * from './types.ts';
+export * from './assert.ts';
+export * from './bugs.ts';

@@ -1,0 +1,40 @@
+// Proves the ESLint configuration has teeth: each deliberate violation of DESIGN.md's dependency
+// direction or determinism rules is reported, and clean code is not.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function ruleIds(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).map((message) => message.ruleId ?? 'parse-error');
+}
+
+describe('lint configuration', () => {
+  it.each([
+    ['core/x.ts', 'export const now = Date.now();', 'no-restricted-globals'],
+    ['core/x.ts', 'export const r = Math.random();', 'no-restricted-properties'],
+    ['core/x.ts', 'setTimeout(() => undefined, 1);', 'no-restricted-globals'],
+    ['core/x.ts', 'export const t = performance.now();', 'no-restricted-globals'],
+    ['core/x.ts', 'console.log(1);', 'no-restricted-globals'],
+    ['core/x.ts', 'export const a = process.argv;', 'no-restricted-globals'],
+    ['core/x.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;", 'no-restricted-imports'],
+    ['core/x.ts', "import chalk from 'chalk';\nexport const c = chalk;", 'no-restricted-imports'],
+    ['core/x.ts', "import type { TraceEvent } from '../sim/events.ts';\nexport type T = TraceEvent;", 'no-restricted-imports'],
+    ['sim/x.ts', 'export const now = new Date();', 'no-restricted-globals'],
+    ['sim/x.ts', 'export const r = Math.random();', 'no-restricted-properties'],
+    ['sim/x.ts', "import type { Entry } from '../core/types.ts';\nexport type E = Entry;", 'no-restricted-imports'],
+    ['sim/x.ts', "import { x } from '../reports/x.ts';\nexport const y = x;", 'no-restricted-imports'],
+    ['reports/x.ts', "import { x } from '../scenarios/x.ts';\nexport const y = x;", 'no-restricted-imports'],
+  ])('%s rejects: %s', async (filePath, code, rule) => {
+    expect(await ruleIds(filePath, code)).toContain(rule);
+  });
+
+  it.each([
+    ['core/x.ts', "import type { Entry } from './types.ts';\nexport const f = (e: Entry): number => Math.max(e.index, 0);"],
+    ['sim/x.ts', "import type { Entry } from '../core/index.ts';\nexport type E = Entry;"],
+    ['scenarios/x.ts', 'export const now = Date.now();'],
+  ])('%s accepts: %s', async (filePath, code) => {
+    expect(await ruleIds(filePath, code)).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+// The trace: every observable thing that happens in a run, as a discriminated union (DESIGN.md,
+// "The trace"). Checkers fold over these events online and offline with the same code.
+import type { KvCommand, KvResult, Message, NodeId, Role } from '../core/index.ts';
+
+/** An entry as the trace records it: its data reduced to a digest (FNV-1a of its JSON). */
+export interface EntrySummary {
+  readonly index: number;
+  readonly term: number;
+  readonly digest: number;
+  /** Set for client commands, so durability can find acknowledged writes. */
+  readonly clientId?: number;
+  readonly sequence?: number;
+}
+
+export type DropReason = 'loss' | 'partition' | 'down' | 'capacity';
+
+export type PartitionKind = 'halves' | 'isolate' | 'bridge' | 'ring' | 'asymmetric' | 'explicit';
+
+/** A client operation as recorded in the history: a command or a linearizable read. */
+export type ClientInput =
+  | { readonly type: 'command'; readonly command: KvCommand }
+  | { readonly type: 'read'; readonly key: string };
+
+export type ClientOutput =
+  | { readonly type: 'result'; readonly result: KvResult }
+  | { readonly type: 'unknown' };
+
+interface At {
+  /** Virtual time in ticks of the global clock. */
+  readonly time: number;
+}
+
+export type TraceEvent =
+  | (At & { readonly type: 'send'; readonly id: number; readonly message: Message })
+  | (At & { readonly type: 'deliver'; readonly id: number; readonly from: NodeId; readonly to: NodeId })
+  | (At & { readonly type: 'drop'; readonly id: number; readonly from: NodeId; readonly to: NodeId; readonly reason: DropReason })
+  | (At & { readonly type: 'duplicate'; readonly id: number; readonly copy: number })
+  | (At & { readonly type: 'crash'; readonly node: NodeId; readonly lostEntries: number; readonly torn: boolean })
+  | (At & { readonly type: 'restart'; readonly node: NodeId })
+  | (At & { readonly type: 'pause'; readonly node: NodeId })
+  | (At & { readonly type: 'resume'; readonly node: NodeId })
+  | (At & { readonly type: 'partition'; readonly kind: PartitionKind; readonly cut: readonly (readonly [NodeId, NodeId])[] })
+  | (At & { readonly type: 'heal' })
+  | (At & { readonly type: 'role'; readonly node: NodeId; readonly role: Role; readonly term: number })
+  | (At & { readonly type: 'term'; readonly node: NodeId; readonly term: number; readonly vote: NodeId | null })
+  /** The node's log from `from` on is replaced by `entries` (a truncation when from <= old last index). */
+  | (At & { readonly type: 'append'; readonly node: NodeId; readonly from: number; readonly entries: readonly EntrySummary[] })
+  | (At & { readonly type: 'commit'; readonly node: NodeId; readonly index: number })
+  | (At & { readonly type: 'apply'; readonly node: NodeId; readonly entry: EntrySummary })
+  /** The node's state now starts from a snapshot covering up to index/term (installed or restored). */
+  | (At & { readonly type: 'snapshot'; readonly node: NodeId; readonly index: number; readonly term: number; readonly digest: number })
+  | (At & { readonly type: 'compact'; readonly node: NodeId; readonly index: number })
+  | (At & { readonly type: 'call'; readonly client: number; readonly op: number; readonly node: NodeId; readonly input: ClientInput })
+  | (At & { readonly type: 'return'; readonly client: number; readonly op: number; readonly output: ClientOutput })
+  | (At & { readonly type: 'phase'; readonly phase: 'safety' | 'liveness' })
+  | (At & { readonly type: 'violation'; readonly checker: string; readonly message: string });
+
+export type TraceEventType = TraceEvent['type'];
+export type TraceEventOf<T extends TraceEventType> = Extract<TraceEvent, { type: T }>;
