@@ -2,3 +2,4 @@
 export * from './types.ts';
 export * from './assert.ts';
 export * from './bugs.ts';
+export * from './kv.ts';
