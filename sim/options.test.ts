@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import {
+  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, PRESETS, PRESET_NAMES, formatOptions, isPresetName,
+  mergeOptions, swarmOptions, validateOptions,
+} from './options.ts';
+import type { SimOptions } from './options.ts';
+import { createRng } from './random.ts';
+
+/** A JSON copy of the defaults with one field changed by `edit`, as a trace header could hold. */
+function edited(edit: (raw: Record<string, Record<string, unknown>>) => void): unknown {
+  const raw = JSON.parse(JSON.stringify(DEFAULT_OPTIONS)) as Record<string, Record<string, unknown>>;
+  edit(raw);
+  return raw;
+}
+
+function section(raw: Record<string, Record<string, unknown>>, name: string): Record<string, unknown> {
+  const value = raw[name];
+  if (value === undefined) throw new Error(`no section ${name}`);
+  return value;
+}
+
+describe('validateOptions', () => {
+  it('accepts the defaults the design asks for', () => {
+    expect(DEFAULT_OPTIONS.nodes).toBe(5);
+    expect(DEFAULT_OPTIONS.clients).toBe(3);
+    expect(DEFAULT_OPTIONS.keys).toBe(5);
+    expect(DEFAULT_OPTIONS.durationMs).toBe(120_000);
+    expect(DEFAULT_OPTIONS.tickMs).toBe(100);
+    expect(DEFAULT_OPTIONS.raft.electionTicks).toBe(10);
+  });
+
+  it('round-trips through JSON and freezes the result', () => {
+    const copy = validateOptions(JSON.parse(JSON.stringify(DEFAULT_OPTIONS)));
+    expect(copy).toEqual(DEFAULT_OPTIONS);
+    expect(Object.isFrozen(copy)).toBe(true);
+    expect(Object.isFrozen(copy.network)).toBe(true);
+    expect(Object.isFrozen(copy.faults.partitionKinds)).toBe(true);
+  });
+
+  const cases: [string, (raw: Record<string, Record<string, unknown>>) => void, string][] = [
+    ['nodes out of range', (raw) => { (raw as Record<string, unknown>)['nodes'] = 10; }, 'nodes must be an integer in 1..9 (got 10)'],
+    ['nodes not an integer', (raw) => { (raw as Record<string, unknown>)['nodes'] = 2.5; }, 'nodes must be an integer in 1..9'],
+    ['nodes as a string', (raw) => { (raw as Record<string, unknown>)['nodes'] = '5'; }, 'nodes must be an integer in 1..9 (got "5")'],
+    ['clients too many', (raw) => { (raw as Record<string, unknown>)['clients'] = 65; }, 'clients must be an integer in 0..64'],
+    ['delay range inverted', (raw) => { section(raw, 'network')['delayMsMin'] = 60; }, 'network.delayMsMax must be >= network.delayMsMin'],
+    ['loss above 1', (raw) => { section(raw, 'network')['lossRatio'] = 1.5; }, 'network.lossRatio must be a number in [0, 1]'],
+    ['duplicate NaN', (raw) => { section(raw, 'network')['duplicateRatio'] = Number.NaN; }, 'network.duplicateRatio must be a number in [0, 1]'],
+    ['a misspelt field', (raw) => { section(raw, 'network')['delayMs'] = 3; }, 'unknown option network.delayMs'],
+    ['a misspelt top field', (raw) => { (raw as Record<string, unknown>)['node'] = 3; }, 'unknown option node'],
+    ['a missing section', (raw) => { delete (raw as Record<string, unknown>)['raft']; }, 'raft must be an object'],
+    ['a missing field', (raw) => { delete section(raw, 'faults')['tornWriteRatio']; }, 'faults.tornWriteRatio must be a number in [0, 1] (got undefined)'],
+    ['heartbeat not below election', (raw) => { section(raw, 'raft')['heartbeatTicks'] = 10; }, 'raft.heartbeatTicks must be < raft.electionTicks'],
+    ['lease without quorum check', (raw) => { Object.assign(section(raw, 'raft'), { leaseReads: true, checkQuorum: false }); }, 'raft.leaseReads requires raft.checkQuorum'],
+    ['preVote not boolean', (raw) => { section(raw, 'raft')['preVote'] = 1; }, 'raft.preVote must be true or false'],
+    ['unknown partition kind', (raw) => { section(raw, 'faults')['partitionKinds'] = ['halves', 'moon']; }, 'faults.partitionKinds: unknown kind "moon"'],
+    ['explicit is not drawable', (raw) => { section(raw, 'faults')['partitionKinds'] = ['explicit']; }, 'faults.partitionKinds: unknown kind "explicit"'],
+    ['repeated partition kind', (raw) => { section(raw, 'faults')['partitionKinds'] = ['ring', 'ring']; }, 'faults.partitionKinds must not repeat a kind'],
+    ['partitions on with no kind', (raw) => { section(raw, 'faults')['partitionKinds'] = []; }, 'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0'],
+    ['liveness too short', (raw) => { (raw as Record<string, unknown>)['livenessMs'] = 1000; }, 'livenessMs must be >= 2 * raft.electionTicks * tickMs (2000)'],
+    ['drift too large', (raw) => { (raw as Record<string, unknown>)['clockDriftRatioMax'] = 0.9; }, 'clockDriftRatioMax must be a number in [0, 0.5]'],
+  ];
+  it.each(cases)('rejects %s with a message naming the field', (_name, edit, message) => {
+    expect(() => validateOptions(edited(edit))).toThrow(message);
+  });
+
+  it('rejects something that is not an object', () => {
+    expect(() => validateOptions(null)).toThrow('options must be an object');
+    expect(() => validateOptions([])).toThrow('options must be an object');
+  });
+
+  it('puts partition kinds in canonical order', () => {
+    const options = validateOptions(edited((raw) => { section(raw, 'faults')['partitionKinds'] = ['ring', 'halves']; }));
+    expect(options.faults.partitionKinds).toEqual(['halves', 'ring']);
+  });
+
+  it('allows no partition kinds when partitions are off', () => {
+    const options = validateOptions(edited((raw) => {
+      Object.assign(section(raw, 'faults'), { partitionKinds: [], partitionIntervalMsMean: 0 });
+    }));
+    expect(options.faults.partitionKinds).toEqual([]);
+  });
+});
+
+describe('mergeOptions', () => {
+  it('overrides nested fields and keeps their siblings', () => {
+    const merged = mergeOptions(DEFAULT_OPTIONS, { nodes: 3, durationMs: 5_000, network: { lossRatio: 0.5 } });
+    expect(merged.nodes).toBe(3);
+    expect(merged.durationMs).toBe(5_000);
+    expect(merged.network.lossRatio).toBe(0.5);
+    expect(merged.network.delayMsMax).toBe(DEFAULT_OPTIONS.network.delayMsMax);
+    expect(merged.faults).toEqual(DEFAULT_OPTIONS.faults);
+    expect(DEFAULT_OPTIONS.nodes).toBe(5);
+  });
+
+  it('validates the result', () => {
+    expect(() => mergeOptions(DEFAULT_OPTIONS, { nodes: 0 })).toThrow('nodes must be an integer in 1..9');
+    expect(() => mergeOptions(DEFAULT_OPTIONS, { network: { delayMsMax: 0 } })).toThrow('network.delayMsMax must be >= network.delayMsMin');
+  });
+});
+
+describe('PRESETS', () => {
+  function faultKindsOn(options: SimOptions): string[] {
+    const { crashIntervalMsMean, partitionIntervalMsMean, pauseIntervalMsMean } = options.faults;
+    return [
+      ...(crashIntervalMsMean > 0 ? ['crash'] : []),
+      ...(partitionIntervalMsMean > 0 ? ['partition'] : []),
+      ...(pauseIntervalMsMean > 0 ? ['pause'] : []),
+    ];
+  }
+
+  it('has every named preset, each valid', () => {
+    for (const name of PRESET_NAMES) {
+      expect(isPresetName(name)).toBe(true);
+      expect(validateOptions(JSON.parse(JSON.stringify(PRESETS[name])))).toEqual(PRESETS[name]);
+    }
+    expect(isPresetName('nope')).toBe(false);
+  });
+
+  it('does what each name says', () => {
+    expect(faultKindsOn(PRESETS.calm)).toEqual([]);
+    expect(PRESETS.calm.network.lossRatio).toBe(0);
+    expect(PRESETS.calm.network.duplicateRatio).toBe(0);
+    expect(faultKindsOn(PRESETS.partitions)).toEqual(['partition']);
+    expect(faultKindsOn(PRESETS.crashes)).toEqual(['crash']);
+    expect(faultKindsOn(PRESETS.pauses)).toEqual(['pause']);
+    expect(faultKindsOn(PRESETS['flaky-network'])).toEqual([]);
+    expect(PRESETS['flaky-network'].network.lossRatio).toBeGreaterThan(DEFAULT_OPTIONS.network.lossRatio);
+    expect(faultKindsOn(PRESETS.chaos)).toEqual(['crash', 'partition', 'pause']);
+    expect(PRESETS.chaos.faults.faultyNodesMax).toBeGreaterThanOrEqual(PRESETS.chaos.nodes);
+  });
+});
+
+describe('swarmOptions', () => {
+  const seeds = Array.from({ length: 300 }, (_, seed) => seed);
+  const drawn = seeds.map((seed) => swarmOptions(createRng(seed, 'options')));
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    expect(swarmOptions(createRng(7, 'options'))).toEqual(swarmOptions(createRng(7, 'options')));
+    const distinct = new Set(drawn.map((options) => JSON.stringify(options)));
+    expect(distinct.size).toBeGreaterThan(290);
+  });
+
+  it('keeps the size of the run from the base', () => {
+    const base = mergeOptions(DEFAULT_OPTIONS, { durationMs: 7_000, tickMs: 10 });
+    const options = swarmOptions(createRng(3, 'options'), base);
+    expect(options.durationMs).toBe(7_000);
+    expect(options.tickMs).toBe(10);
+    expect(options.raft.leaseReads).toBe(false);
+  });
+
+  it('covers different fault regimes across seeds', () => {
+    const some = (predicate: (options: SimOptions) => boolean): boolean => drawn.some(predicate);
+    expect(some((o) => o.network.lossRatio === 0)).toBe(true);
+    expect(some((o) => o.network.lossRatio >= 0.1)).toBe(true);
+    expect(some((o) => o.network.duplicateRatio === 0)).toBe(true);
+    expect(some((o) => o.network.duplicateRatio >= 0.2)).toBe(true);
+    expect(some((o) => o.faults.crashIntervalMsMean === 0)).toBe(true);
+    expect(some((o) => o.faults.crashIntervalMsMean > 0 && o.faults.crashIntervalMsMean <= o.durationMs / 10)).toBe(true);
+    expect(some((o) => o.faults.partitionIntervalMsMean > 0 && o.faults.partitionKinds.length === 1)).toBe(true);
+    expect(some((o) => o.faults.faultyNodesMax >= o.nodes)).toBe(true);
+    expect(some((o) => !o.raft.preVote && !o.raft.checkQuorum)).toBe(true);
+    for (const kind of GENERATED_PARTITION_KINDS) {
+      expect(some((o) => o.faults.partitionKinds.includes(kind))).toBe(true);
+    }
+    expect(new Set(drawn.map((o) => o.nodes)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('leaves time between faults for an election', () => {
+    for (const options of drawn) {
+      const electionMs = options.raft.electionTicks * options.tickMs;
+      for (const mean of [options.faults.crashIntervalMsMean, options.faults.partitionIntervalMsMean, options.faults.pauseIntervalMsMean]) {
+        expect(mean === 0 || mean >= 4 * electionMs).toBe(true);
+      }
+      expect(options.network.delayMsMax).toBeLessThanOrEqual(electionMs / 2);
+    }
+  });
+});
+
+describe('formatOptions', () => {
+  function parse(lines: readonly string[]): Map<string, string> {
+    const fields = new Map<string, string>();
+    for (const line of lines) {
+      for (const token of line.split(/\s+/).slice(1)) {
+        const [key, value] = token.split('=');
+        if (key === undefined || value === undefined) throw new Error(`bad token ${token}`);
+        expect(fields.has(key)).toBe(false);
+        fields.set(key, value);
+      }
+    }
+    return fields;
+  }
+
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })])('prints every field once with its value', (seed) => {
+    const options = swarmOptions(createRng(seed, 'options'));
+    const printed = parse(formatOptions(options));
+    const leaves = [
+      ...Object.entries(options).filter(([, value]) => typeof value !== 'object'),
+      ...Object.entries(options.raft), ...Object.entries(options.network), ...Object.entries(options.faults),
+    ];
+    expect(printed.size).toBe(leaves.length);
+    for (const [key, value] of leaves) {
+      expect(printed.get(key)).toBe(Array.isArray(value) ? value.join(',') : String(value));
+    }
+  });
+});

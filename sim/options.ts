@@ -1,0 +1,457 @@
+// The simulator's options: one validated record for the cluster, the Raft knobs, the network and
+// the faults (TigerBeetle's packet simulator options). Units come last in names (`delayMsMax`),
+// probabilities are ratios in [0, 1], and every record is checked when built, with a message that
+// names the broken field. Swarm mode draws the whole record from the seed.
+import { DEFAULT_RAFT_OPTIONS } from '../core/index.ts';
+import type { PartitionKind } from './events.ts';
+import type { Rng } from './random.ts';
+
+/** The draws the fault model needs: an `Rng` (sim/random.ts), or a scripted stand-in in tests. */
+export type RngLike = Pick<Rng, 'next' | 'int' | 'range' | 'chance'>;
+
+/** The partition kinds a generator can draw ('explicit' only comes from hand-written schedules). */
+export type GeneratedPartitionKind = Exclude<PartitionKind, 'explicit'>;
+
+export const GENERATED_PARTITION_KINDS: readonly GeneratedPartitionKind[] = [
+  'halves', 'isolate', 'bridge', 'ring', 'asymmetric',
+];
+
+export interface RaftKnobs {
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  /** Unsafe under pauses and clock drift by design; swarm mode never switches it on. */
+  readonly leaseReads: boolean;
+  readonly maxEntriesPerMessage: number;
+  readonly maxBytesPerMessage: number;
+  readonly maxInflightMessages: number;
+}
+
+/** Per directed link. A delay uniform in [delayMsMin, delayMsMax] is what reorders messages. */
+export interface NetworkOptions {
+  readonly delayMsMin: number;
+  readonly delayMsMax: number;
+  readonly lossRatio: number;
+  /** A duplicate is a second copy with its own delay. */
+  readonly duplicateRatio: number;
+  /** Copies in flight on one directed link; a send over it is dropped with reason 'capacity'. */
+  readonly capacityPerLink: number;
+}
+
+/**
+ * Faults of the safety phase. Each `...IntervalMsMean` is the mean time between two faults of that
+ * kind anywhere in the cluster (exponential inter-arrival); 0 switches the kind off.
+ */
+export interface FaultOptions {
+  readonly crashIntervalMsMean: number;
+  /** A crashed node restarts after a delay uniform in [1, restartDelayMsMax]. */
+  readonly restartDelayMsMax: number;
+  readonly partitionIntervalMsMean: number;
+  readonly partitionDurationMsMax: number;
+  /** Sorted, no duplicates; non-empty when partitions are on. */
+  readonly partitionKinds: readonly GeneratedPartitionKind[];
+  readonly pauseIntervalMsMean: number;
+  readonly pauseDurationMsMax: number;
+  /** The share of crashes that keep a torn prefix of the unsynced writes instead of none. */
+  readonly tornWriteRatio: number;
+  /** At most this many nodes crashed or paused at once (capped by the node count). */
+  readonly faultyNodesMax: number;
+}
+
+export interface SimOptions {
+  readonly nodes: number;
+  readonly clients: number;
+  /** Key space size: fewer keys, more contention, more for the linearizability checker to do. */
+  readonly keys: number;
+  /** Length of the safety phase (faults on). */
+  readonly durationMs: number;
+  /** Bound for the liveness phase (faults off): a leader and all pending client work by then. */
+  readonly livenessMs: number;
+  readonly tickMs: number;
+  /** Each node's tick interval is tickMs * (1 + d) with |d| <= clockDriftRatioMax. */
+  readonly clockDriftRatioMax: number;
+  readonly clientTimeoutMs: number;
+  /** A node compacts its log after this many applied entries; 0 never compacts. */
+  readonly snapshotEveryEntries: number;
+  readonly raft: RaftKnobs;
+  readonly network: NetworkOptions;
+  readonly faults: FaultOptions;
+}
+
+/** A CLI or scenario override: any subset of the fields, nested records partial too. */
+export interface OptionsOverride {
+  readonly nodes?: number;
+  readonly clients?: number;
+  readonly keys?: number;
+  readonly durationMs?: number;
+  readonly livenessMs?: number;
+  readonly tickMs?: number;
+  readonly clockDriftRatioMax?: number;
+  readonly clientTimeoutMs?: number;
+  readonly snapshotEveryEntries?: number;
+  readonly raft?: Partial<RaftKnobs>;
+  readonly network?: Partial<NetworkOptions>;
+  readonly faults?: Partial<FaultOptions>;
+}
+
+// Bounds that keep every run finite and every schedule small enough to print.
+const DURATION_MS_MAX = 24 * 60 * 60 * 1000;
+const DELAY_MS_MAX = 60 * 1000;
+const NODES_MAX = 9;
+
+// ---------------------------------------------------------------------------------------------
+// Validation. Input may come from JSON (a trace header), so every field is checked for its type.
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function fail(message: string): never {
+  throw new Error(`invalid options: ${message}`);
+}
+
+function recordAt(value: unknown, path: string, known: readonly string[]): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(`${path} must be an object`);
+  }
+  const fields = value as Fields;
+  const unknownKey = Object.keys(fields).find((key) => !known.includes(key));
+  if (unknownKey !== undefined) {
+    fail(`unknown option ${path === 'options' ? '' : `${path}.`}${unknownKey}`);
+  }
+  return fields;
+}
+
+function integerIn(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(`${path} must be an integer in ${min}..${max} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function numberIn(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(`${path} must be a number in [${min}, ${max}] (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function ratio(value: unknown, path: string): number {
+  return numberIn(value, path, 0, 1);
+}
+
+function flag(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(`${path} must be true or false (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) fail(message);
+}
+
+const RAFT_KEYS: readonly (keyof RaftKnobs)[] = [
+  'electionTicks', 'heartbeatTicks', 'preVote', 'checkQuorum', 'leaseReads',
+  'maxEntriesPerMessage', 'maxBytesPerMessage', 'maxInflightMessages',
+];
+const NETWORK_KEYS: readonly (keyof NetworkOptions)[] = [
+  'delayMsMin', 'delayMsMax', 'lossRatio', 'duplicateRatio', 'capacityPerLink',
+];
+const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
+  'crashIntervalMsMean', 'restartDelayMsMax', 'partitionIntervalMsMean', 'partitionDurationMsMax',
+  'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
+];
+const TOP_KEYS: readonly (keyof SimOptions)[] = [
+  'nodes', 'clients', 'keys', 'durationMs', 'livenessMs', 'tickMs', 'clockDriftRatioMax',
+  'clientTimeoutMs', 'snapshotEveryEntries', 'raft', 'network', 'faults',
+];
+
+function validateRaft(value: unknown): RaftKnobs {
+  const raw = recordAt(value, 'raft', RAFT_KEYS);
+  const raft: RaftKnobs = {
+    electionTicks: integerIn(raw['electionTicks'], 'raft.electionTicks', 2, 1000),
+    heartbeatTicks: integerIn(raw['heartbeatTicks'], 'raft.heartbeatTicks', 1, 1000),
+    preVote: flag(raw['preVote'], 'raft.preVote'),
+    checkQuorum: flag(raw['checkQuorum'], 'raft.checkQuorum'),
+    leaseReads: flag(raw['leaseReads'], 'raft.leaseReads'),
+    maxEntriesPerMessage: integerIn(raw['maxEntriesPerMessage'], 'raft.maxEntriesPerMessage', 1, 1_000_000),
+    maxBytesPerMessage: integerIn(raw['maxBytesPerMessage'], 'raft.maxBytesPerMessage', 1, 1 << 30),
+    maxInflightMessages: integerIn(raw['maxInflightMessages'], 'raft.maxInflightMessages', 1, 1_000_000),
+  };
+  check(raft.heartbeatTicks < raft.electionTicks, 'raft.heartbeatTicks must be < raft.electionTicks');
+  // A lease is only as good as the quorum check that ends it (etcd refuses the same combination).
+  check(!raft.leaseReads || raft.checkQuorum, 'raft.leaseReads requires raft.checkQuorum');
+  return raft;
+}
+
+function validateNetwork(value: unknown): NetworkOptions {
+  const raw = recordAt(value, 'network', NETWORK_KEYS);
+  const network: NetworkOptions = {
+    delayMsMin: integerIn(raw['delayMsMin'], 'network.delayMsMin', 0, DELAY_MS_MAX),
+    delayMsMax: integerIn(raw['delayMsMax'], 'network.delayMsMax', 0, DELAY_MS_MAX),
+    lossRatio: ratio(raw['lossRatio'], 'network.lossRatio'),
+    duplicateRatio: ratio(raw['duplicateRatio'], 'network.duplicateRatio'),
+    capacityPerLink: integerIn(raw['capacityPerLink'], 'network.capacityPerLink', 1, 1_000_000),
+  };
+  check(network.delayMsMax >= network.delayMsMin, 'network.delayMsMax must be >= network.delayMsMin');
+  return network;
+}
+
+function validateKinds(value: unknown): readonly GeneratedPartitionKind[] {
+  check(Array.isArray(value), 'faults.partitionKinds must be an array');
+  const kinds = value as readonly unknown[];
+  for (const kind of kinds) {
+    check(GENERATED_PARTITION_KINDS.includes(kind as GeneratedPartitionKind),
+      `faults.partitionKinds: unknown kind ${JSON.stringify(kind)} (known: ${GENERATED_PARTITION_KINDS.join(', ')})`);
+  }
+  const unique = new Set(kinds as readonly GeneratedPartitionKind[]);
+  check(unique.size === kinds.length, 'faults.partitionKinds must not repeat a kind');
+  return GENERATED_PARTITION_KINDS.filter((kind) => unique.has(kind));
+}
+
+function validateFaults(value: unknown): FaultOptions {
+  const raw = recordAt(value, 'faults', FAULT_KEYS);
+  const faults: FaultOptions = {
+    crashIntervalMsMean: integerIn(raw['crashIntervalMsMean'], 'faults.crashIntervalMsMean', 0, DURATION_MS_MAX),
+    restartDelayMsMax: integerIn(raw['restartDelayMsMax'], 'faults.restartDelayMsMax', 1, DURATION_MS_MAX),
+    partitionIntervalMsMean: integerIn(raw['partitionIntervalMsMean'], 'faults.partitionIntervalMsMean', 0, DURATION_MS_MAX),
+    partitionDurationMsMax: integerIn(raw['partitionDurationMsMax'], 'faults.partitionDurationMsMax', 1, DURATION_MS_MAX),
+    partitionKinds: validateKinds(raw['partitionKinds']),
+    pauseIntervalMsMean: integerIn(raw['pauseIntervalMsMean'], 'faults.pauseIntervalMsMean', 0, DURATION_MS_MAX),
+    pauseDurationMsMax: integerIn(raw['pauseDurationMsMax'], 'faults.pauseDurationMsMax', 1, DURATION_MS_MAX),
+    tornWriteRatio: ratio(raw['tornWriteRatio'], 'faults.tornWriteRatio'),
+    faultyNodesMax: integerIn(raw['faultyNodesMax'], 'faults.faultyNodesMax', 0, NODES_MAX),
+  };
+  check(faults.partitionIntervalMsMean === 0 || faults.partitionKinds.length > 0,
+    'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0');
+  return faults;
+}
+
+/**
+ * Checks every field of `input` (which may come from JSON) and returns a frozen copy, with
+ * partitionKinds in canonical order. Throws an Error naming the first broken field.
+ */
+export function validateOptions(input: unknown): SimOptions {
+  const raw = recordAt(input, 'options', TOP_KEYS);
+  const options: SimOptions = {
+    nodes: integerIn(raw['nodes'], 'nodes', 1, NODES_MAX),
+    clients: integerIn(raw['clients'], 'clients', 0, 64),
+    keys: integerIn(raw['keys'], 'keys', 1, 1000),
+    durationMs: integerIn(raw['durationMs'], 'durationMs', 0, DURATION_MS_MAX),
+    livenessMs: integerIn(raw['livenessMs'], 'livenessMs', 1, DURATION_MS_MAX),
+    tickMs: integerIn(raw['tickMs'], 'tickMs', 1, 60_000),
+    clockDriftRatioMax: numberIn(raw['clockDriftRatioMax'], 'clockDriftRatioMax', 0, 0.5),
+    clientTimeoutMs: integerIn(raw['clientTimeoutMs'], 'clientTimeoutMs', 1, DURATION_MS_MAX),
+    snapshotEveryEntries: integerIn(raw['snapshotEveryEntries'], 'snapshotEveryEntries', 0, 1_000_000),
+    raft: validateRaft(raw['raft']),
+    network: validateNetwork(raw['network']),
+    faults: validateFaults(raw['faults']),
+  };
+  // The liveness phase must leave room for a few elections, or `unknown` would be the only verdict.
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  check(options.livenessMs >= 2 * electionMs,
+    `livenessMs must be >= 2 * raft.electionTicks * tickMs (${2 * electionMs})`);
+  check(options.clientTimeoutMs >= options.tickMs, 'clientTimeoutMs must be >= tickMs');
+  return deepFreeze(options);
+}
+
+function deepFreeze(options: SimOptions): SimOptions {
+  Object.freeze(options.raft);
+  Object.freeze(options.network);
+  Object.freeze(options.faults.partitionKinds);
+  Object.freeze(options.faults);
+  return Object.freeze(options);
+}
+
+/** Applies an override (CLI flags, a scenario's settings) and validates the result. */
+export function mergeOptions(base: SimOptions, override: OptionsOverride): SimOptions {
+  return validateOptions({
+    ...base,
+    ...override,
+    raft: { ...base.raft, ...override.raft },
+    network: { ...base.network, ...override.network },
+    faults: { ...base.faults, ...override.faults },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults and presets.
+
+export const DEFAULT_OPTIONS: SimOptions = validateOptions({
+  nodes: 5,
+  clients: 3,
+  keys: 5,
+  durationMs: 120_000,
+  livenessMs: 30_000,
+  tickMs: 100,
+  clockDriftRatioMax: 0.05,
+  clientTimeoutMs: 3_000,
+  snapshotEveryEntries: 100,
+  raft: { ...DEFAULT_RAFT_OPTIONS },
+  network: { delayMsMin: 1, delayMsMax: 50, lossRatio: 0.02, duplicateRatio: 0.01, capacityPerLink: 64 },
+  faults: {
+    crashIntervalMsMean: 20_000,
+    restartDelayMsMax: 5_000,
+    partitionIntervalMsMean: 15_000,
+    partitionDurationMsMax: 10_000,
+    partitionKinds: GENERATED_PARTITION_KINDS,
+    pauseIntervalMsMean: 30_000,
+    pauseDurationMsMax: 5_000,
+    tornWriteRatio: 0.2,
+    faultyNodesMax: 2,
+  },
+});
+
+const NO_FAULTS: Partial<FaultOptions> = {
+  crashIntervalMsMean: 0, partitionIntervalMsMean: 0, pauseIntervalMsMean: 0,
+};
+
+export const PRESET_NAMES = ['calm', 'default', 'chaos', 'partitions', 'crashes', 'pauses', 'flaky-network'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const PRESETS: Readonly<Record<PresetName, SimOptions>> = {
+  /** No faults at all: the baseline every other preset is compared with. */
+  calm: mergeOptions(DEFAULT_OPTIONS, {
+    clockDriftRatioMax: 0,
+    network: { delayMsMin: 1, delayMsMax: 10, lossRatio: 0, duplicateRatio: 0 },
+    faults: NO_FAULTS,
+  }),
+  default: DEFAULT_OPTIONS,
+  /** Everything at once, and any number of nodes may be down together. */
+  chaos: mergeOptions(DEFAULT_OPTIONS, {
+    clockDriftRatioMax: 0.2,
+    network: { delayMsMin: 0, delayMsMax: 150, lossRatio: 0.1, duplicateRatio: 0.1, capacityPerLink: 16 },
+    faults: {
+      crashIntervalMsMean: 6_000, partitionIntervalMsMean: 6_000, pauseIntervalMsMean: 8_000,
+      tornWriteRatio: 0.5, faultyNodesMax: 9,
+    },
+  }),
+  /** Only partitions, often, of every kind. */
+  partitions: mergeOptions(DEFAULT_OPTIONS, {
+    faults: { ...NO_FAULTS, partitionIntervalMsMean: 5_000, partitionDurationMsMax: 8_000 },
+  }),
+  /** Only crashes, often torn: durability of acknowledged writes. */
+  crashes: mergeOptions(DEFAULT_OPTIONS, {
+    faults: { ...NO_FAULTS, crashIntervalMsMean: 5_000, restartDelayMsMax: 3_000, tornWriteRatio: 0.5 },
+  }),
+  /** Only pauses, with drift: nodes come back with a stale view of the cluster. */
+  pauses: mergeOptions(DEFAULT_OPTIONS, {
+    clockDriftRatioMax: 0.2,
+    faults: { ...NO_FAULTS, pauseIntervalMsMean: 5_000, pauseDurationMsMax: 6_000 },
+  }),
+  /** No node faults, a bad network: loss, duplication, reordering, small link buffers. */
+  'flaky-network': mergeOptions(DEFAULT_OPTIONS, {
+    network: { delayMsMin: 0, delayMsMax: 300, lossRatio: 0.2, duplicateRatio: 0.2, capacityPerLink: 8 },
+    faults: NO_FAULTS,
+  }),
+};
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Swarm mode (Groce et al., "Swarm Testing"): each seed draws its own fault regime, so a sweep
+// covers runs with no loss, heavy duplication, only one partition kind, many crashes, and so on.
+
+function pickFrom<T>(rng: RngLike, items: readonly T[]): T {
+  const item = items[rng.int(items.length)];
+  if (item === undefined) throw new Error('pickFrom: empty list');
+  return item;
+}
+
+function swarmRaft(rng: RngLike, base: SimOptions): RaftKnobs {
+  const electionTicks = pickFrom(rng, [5, 10, 10, 20]);
+  return {
+    electionTicks,
+    heartbeatTicks: rng.range(1, Math.max(1, Math.floor(electionTicks / 4))),
+    preVote: rng.chance(0.7),
+    checkQuorum: rng.chance(0.7) || base.raft.leaseReads,
+    leaseReads: base.raft.leaseReads,
+    maxEntriesPerMessage: pickFrom(rng, [1, 4, 64]),
+    maxBytesPerMessage: pickFrom(rng, [1024, 64 * 1024]),
+    maxInflightMessages: pickFrom(rng, [1, 4, 8, 256]),
+  };
+}
+
+function swarmNetwork(rng: RngLike, tickMs: number, electionMs: number): NetworkOptions {
+  const delayMsMin = rng.range(0, Math.floor(tickMs / 10));
+  // Keep the worst delay well under an election timeout, or heartbeats alone would depose leaders.
+  const spreadMs = pickFrom(rng, [0, Math.floor(tickMs / 10), Math.floor(tickMs / 2), Math.floor(electionMs / 4)]);
+  return {
+    delayMsMin,
+    delayMsMax: Math.min(delayMsMin + spreadMs, DELAY_MS_MAX),
+    lossRatio: rng.chance(0.4) ? 0 : pickFrom(rng, [0.01, 0.05, 0.1, 0.25]),
+    duplicateRatio: rng.chance(0.5) ? 0 : pickFrom(rng, [0.01, 0.05, 0.2, 0.5]),
+    capacityPerLink: pickFrom(rng, [4, 16, 64, 1024]),
+  };
+}
+
+function swarmKinds(rng: RngLike): GeneratedPartitionKind[] {
+  const kinds = GENERATED_PARTITION_KINDS.filter(() => rng.chance(0.5));
+  return kinds.length > 0 ? kinds : [pickFrom(rng, GENERATED_PARTITION_KINDS)];
+}
+
+function swarmFaults(rng: RngLike, nodes: number, durationMs: number, electionMs: number): FaultOptions {
+  // Faults no closer than a few election timeouts apart on average, so leaders get elected and
+  // client work gets done between them.
+  const intervalMsMin = 4 * electionMs;
+  const interval = (): number => rng.chance(0.3)
+    ? 0
+    : Math.max(intervalMsMin, Math.round(durationMs / pickFrom(rng, [2, 5, 20])));
+  const minority = Math.floor((nodes - 1) / 2);
+  return {
+    crashIntervalMsMean: interval(),
+    restartDelayMsMax: pickFrom(rng, [1, 3, 10]) * electionMs,
+    partitionIntervalMsMean: interval(),
+    partitionDurationMsMax: pickFrom(rng, [1, 3, 10]) * electionMs,
+    partitionKinds: swarmKinds(rng),
+    pauseIntervalMsMean: interval(),
+    pauseDurationMsMax: Math.max(1, Math.round(pickFrom(rng, [0.5, 2, 5]) * electionMs)),
+    tornWriteRatio: pickFrom(rng, [0, 0.25, 1]),
+    faultyNodesMax: rng.chance(0.2) ? nodes : Math.max(1, minority),
+  };
+}
+
+/**
+ * Draws a whole options record from `rng`. Keeps from `base` what sets the size of the run
+ * (durationMs, livenessMs, tickMs) and leaseReads, which pauses and drift make unsafe by design.
+ */
+export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS): SimOptions {
+  const nodes = pickFrom(rng, [1, 2, 3, 3, 4, 5, 5, 5, 7]);
+  const raft = swarmRaft(rng, base);
+  const electionMs = raft.electionTicks * base.tickMs;
+  return validateOptions({
+    nodes,
+    clients: rng.range(1, 8),
+    keys: pickFrom(rng, [1, 2, 5, 20, 100]),
+    durationMs: base.durationMs,
+    livenessMs: Math.max(base.livenessMs, 4 * electionMs),
+    tickMs: base.tickMs,
+    clockDriftRatioMax: pickFrom(rng, [0, 0, 0.01, 0.05, 0.2]),
+    clientTimeoutMs: pickFrom(rng, [1, 2, 4]) * electionMs,
+    snapshotEveryEntries: pickFrom(rng, [0, 10, 50, 500]),
+    raft,
+    network: swarmNetwork(rng, base.tickMs, electionMs),
+    faults: swarmFaults(rng, nodes, base.durationMs, electionMs),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing: `name=value` with the exact field names, so a line can be read back or pasted.
+
+function assignments(record: object, keys: readonly string[]): string {
+  const fields = record as Fields;
+  return keys.map((key) => {
+    const value = fields[key];
+    return `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`;
+  }).join(' ');
+}
+
+export function formatOptions(options: SimOptions): string[] {
+  return [
+    `cluster  ${assignments(options, ['nodes', 'clients', 'keys', 'snapshotEveryEntries'])}`,
+    `time     ${assignments(options, ['durationMs', 'livenessMs', 'tickMs', 'clockDriftRatioMax', 'clientTimeoutMs'])}`,
+    `raft     ${assignments(options.raft, RAFT_KEYS)}`,
+    `network  ${assignments(options.network, NETWORK_KEYS)}`,
+    `faults   ${assignments(options.faults, FAULT_KEYS)}`,
+  ];
+}
