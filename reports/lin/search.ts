@@ -1,0 +1,185 @@
+// The search for one partition: Wing & Gong's backtracking with Lowe's just-in-time
+// linearization, as Porcupine does it. Calls and returns sit in one doubly linked list in time
+// order; linearizing an operation lifts its call and return out of the list, backtracking puts
+// them back. A cache of (linearized set, model state) pairs already explored prunes the search.
+// Iterative with an explicit stack, and resumable: `run(steps)` does at most `steps` steps, so a
+// driver can interleave partitions under one budget.
+import { assert } from '../../core/index.ts';
+import type { Model, Operation } from './model.ts';
+import { StateCache } from './cache.ts';
+
+export type SearchStatus = 'running' | 'linearizable' | 'illegal';
+
+const NONE = -1;
+
+/** The deepest dead end the search reached: what it could linearize, and what it could not place. */
+export interface DeadEnd<State> {
+  /** Indexes into the partition's operations, in linearization order. */
+  readonly prefix: readonly number[];
+  /** The operation whose return the prefix could not get past: nothing legal was left to place. */
+  readonly blocked: number;
+  readonly state: State;
+}
+
+export class PartitionSearch<State, Input, Output> {
+  status: SearchStatus = 'running';
+  steps = 0;
+  private readonly operationCount: number;
+  private readonly inputs: Input[];
+  private readonly outputs: Output[];
+  // The list: entries 0 .. 2n-1 in time order, `head` is a sentinel before the first.
+  private readonly head: number;
+  private readonly next: Int32Array;
+  private readonly previous: Int32Array;
+  /** For a call entry, its return entry; NONE for a return entry. */
+  private readonly match: Int32Array;
+  private readonly operationOf: Int32Array;
+  /** 1 for an operation open until +infinity (its output is unknown). */
+  private readonly open: Uint8Array;
+  // The explicit stack: call entries linearized so far and the state before each.
+  private readonly stackEntries: Int32Array;
+  private readonly stackStates: State[];
+  private depth = 0;
+  private state: State;
+  private entry: number;
+  private readonly cache: StateCache<State>;
+  private deepest: DeadEnd<State> | null = null;
+
+  constructor(private readonly model: Model<State, Input, Output>, operations: readonly Operation<Input, Output>[]) {
+    const count = operations.length;
+    this.operationCount = count;
+    this.inputs = operations.map((operation) => operation.input);
+    this.outputs = operations.map((operation) => operation.output);
+    this.head = 2 * count;
+    this.next = new Int32Array(2 * count + 1);
+    this.previous = new Int32Array(2 * count + 1);
+    this.match = new Int32Array(2 * count).fill(NONE);
+    this.operationOf = new Int32Array(2 * count);
+    this.open = Uint8Array.from(operations, (operation) => (operation.return === Number.POSITIVE_INFINITY ? 1 : 0));
+    this.stackEntries = new Int32Array(count);
+    this.stackStates = new Array<State>(count);
+    this.buildList(operations);
+    this.state = model.init();
+    this.entry = this.next[this.head] ?? NONE;
+    this.cache = new StateCache(model, count);
+  }
+
+  private buildList(operations: readonly Operation<Input, Output>[]): void {
+    const events: { time: number; isReturn: number; operation: number }[] = [];
+    operations.forEach((operation, index) => {
+      assert(operation.return >= operation.call, `operation ${operation.id} returns before its call`);
+      events.push({ time: operation.call, isReturn: 0, operation: index });
+      events.push({ time: operation.return, isReturn: 1, operation: index });
+    });
+    // Calls before returns at equal times: operations that touch in time count as concurrent.
+    events.sort((a, b) => (a.time !== b.time ? (a.time < b.time ? -1 : 1) : a.isReturn - b.isReturn || a.operation - b.operation));
+    const callEntry = new Int32Array(operations.length);
+    let previous = this.head;
+    events.forEach((event, position) => {
+      this.operationOf[position] = event.operation;
+      if (event.isReturn === 0) callEntry[event.operation] = position;
+      else this.match[callEntry[event.operation] ?? NONE] = position;
+      this.next[previous] = position;
+      this.previous[position] = previous;
+      previous = position;
+    });
+    this.next[previous] = NONE;
+  }
+
+  /** Advance at most `stepLimit` steps; returns the steps taken. */
+  run(stepLimit: number): number {
+    const { next, match, operationOf, model, inputs, outputs, head, cache, open } = this;
+    let steps = 0;
+    while (this.status === 'running' && steps < stepLimit) {
+      steps++;
+      if (next[head] === NONE) {
+        this.status = 'linearizable';
+        break;
+      }
+      const entry = this.entry;
+      const returnEntry = match[entry] ?? NONE;
+      if (returnEntry === NONE) {
+        // The first return left is open: so is every operation left, and an open operation may
+        // take effect last or never, whatever the state (the Model contract for unknown outputs).
+        if (open[operationOf[entry] ?? NONE] === 1) this.status = 'linearizable';
+        else this.backtrack(entry);
+        continue;
+      }
+      const operation = operationOf[entry] ?? NONE;
+      const result = model.step(this.state, inputs[operation] as Input, outputs[operation] as Output);
+      // An open operation that changes nothing now is better left for later or never: taking it
+      // only removes options, so that branch is dominated by the one without it.
+      if (result.ok && !(open[operation] === 1 && model.equal(result.next, this.state))
+        && cache.addIfAbsent(operation, result.next)) {
+        this.stackEntries[this.depth] = entry;
+        this.stackStates[this.depth] = this.state;
+        this.depth++;
+        this.state = result.next;
+        this.lift(entry);
+        this.entry = next[head] ?? NONE;
+      } else {
+        this.entry = next[entry] ?? NONE;
+      }
+    }
+    this.steps += steps;
+    return steps;
+  }
+
+  /** Reached a return: everything before it was tried, so undo the last linearized call. */
+  private backtrack(returnEntry: number): void {
+    if (this.deepest === null || this.depth > this.deepest.prefix.length) {
+      const prefix: number[] = [];
+      for (let level = 0; level < this.depth; level++) prefix.push(this.operationOf[this.stackEntries[level] ?? 0] ?? NONE);
+      this.deepest = { prefix, blocked: this.operationOf[returnEntry] ?? NONE, state: this.state };
+    }
+    if (this.depth === 0) {
+      this.status = 'illegal';
+      return;
+    }
+    this.depth--;
+    const entry = this.stackEntries[this.depth] ?? NONE;
+    this.state = this.stackStates[this.depth] as State;
+    this.stackStates[this.depth] = undefined as State; // let the state be collected
+    this.cache.unmark(this.operationOf[entry] ?? NONE);
+    this.unlift(entry);
+    this.entry = this.next[entry] ?? NONE;
+  }
+
+  private lift(entry: number): void {
+    const { next, previous } = this;
+    const after = next[entry] ?? NONE;
+    previous[after] = previous[entry] ?? NONE;
+    next[previous[entry] ?? NONE] = after;
+    const returnEntry = this.match[entry] ?? NONE;
+    const afterReturn = next[returnEntry] ?? NONE;
+    next[previous[returnEntry] ?? NONE] = afterReturn;
+    if (afterReturn !== NONE) previous[afterReturn] = previous[returnEntry] ?? NONE;
+  }
+
+  private unlift(entry: number): void {
+    const { next, previous } = this;
+    const returnEntry = this.match[entry] ?? NONE;
+    const afterReturn = next[returnEntry] ?? NONE;
+    next[previous[returnEntry] ?? NONE] = returnEntry;
+    if (afterReturn !== NONE) previous[afterReturn] = returnEntry;
+    previous[next[entry] ?? NONE] = entry;
+    next[previous[entry] ?? NONE] = entry;
+  }
+
+  /** The deepest dead end; meaningful once the status is `illegal`. */
+  deadEnd(): DeadEnd<State> | null {
+    return this.deepest;
+  }
+
+  get linearizedCount(): number {
+    return this.depth;
+  }
+
+  get size(): number {
+    return this.operationCount;
+  }
+
+  get cacheEntries(): number {
+    return this.cache.size;
+  }
+}
