@@ -1,0 +1,60 @@
+// Verdicts as text and as JSON: what `npm run check` prints. For a failure, the longest
+// linearizable prefix the search found for the failing key and the operation it could not place.
+import { assertNever } from '../../core/index.ts';
+import type { LinResult } from './check.ts';
+import type { Model, Operation } from './model.ts';
+
+/** Prefix operations shown in text; the JSON form carries them all. */
+export const PREFIX_LINES_SHOWN = 20;
+
+function time(value: number): string {
+  return Number.isFinite(value) ? String(value) : '+inf';
+}
+
+function operationLine<Input, Output>(model: Model<unknown, Input, Output>, operation: Operation<Input, Output>): string {
+  return `#${operation.id} client ${operation.client} [${time(operation.call)}, ${time(operation.return)}] ${model.describe(operation.input, operation.output)}`;
+}
+
+export function formatVerdict<Input, Output>(result: LinResult<Input, Output>, model: Model<unknown, Input, Output>): string {
+  const keys = result.keys.length;
+  const operations = result.keys.reduce((sum, key) => sum + key.operations, 0);
+  const scope = `${operations} operations, ${keys} key${keys === 1 ? '' : 's'}, model ${model.name}, ${result.steps} steps`;
+  switch (result.verdict) {
+    case 'pass':
+      return `linearizable (${scope})\n`;
+    case 'unknown': {
+      const undecided = result.keys.filter((key) => key.outcome === 'undecided').map((key) => JSON.stringify(key.key));
+      return `unknown: the budget of ${result.budgetSteps} steps ran out before deciding key${undecided.length === 1 ? '' : 's'} ${undecided.join(', ')} (${scope}); raise --budget\n`;
+    }
+    case 'fail': {
+      const { key, prefix, blocked, state } = result.explanation;
+      const hidden = Math.max(0, prefix.length - PREFIX_LINES_SHOWN);
+      const lines = [
+        `not linearizable: key ${JSON.stringify(key)} (${scope})`,
+        `longest linearizable prefix: ${prefix.length} of ${result.keys.find((report) => report.key === key)?.operations ?? '?'} operations, leaving state ${state}`,
+        ...(hidden > 0 ? [`  ... ${hidden} earlier operations (see --json)`] : []),
+        ...prefix.slice(hidden).map((operation) => `  ${operationLine(model, operation)}`),
+        `cannot place: ${operationLine(model, blocked)}`,
+        '  neither it nor any operation concurrent with it is legal after the prefix',
+      ];
+      return lines.join('\n') + '\n';
+    }
+    default:
+      return assertNever(result);
+  }
+}
+
+/** A JSON-ready record of the verdict (infinite times as null). */
+export function verdictJson<Input, Output>(result: LinResult<Input, Output>, model: Model<unknown, Input, Output>): unknown {
+  const operationJson = (operation: Operation<Input, Output>): unknown => ({
+    id: operation.id,
+    client: operation.client,
+    call: operation.call,
+    return: Number.isFinite(operation.return) ? operation.return : null,
+    description: model.describe(operation.input, operation.output),
+  });
+  const base = { verdict: result.verdict, model: model.name, steps: result.steps, budgetSteps: result.budgetSteps, keys: result.keys };
+  if (result.verdict !== 'fail') return base;
+  const { key, prefix, blocked, state } = result.explanation;
+  return { ...base, explanation: { key, state, prefix: prefix.map(operationJson), blocked: operationJson(blocked) } };
+}
