@@ -1,0 +1,89 @@
+// Durability: a write acknowledged to a client is in the committed log at the end of the run,
+// committed entries are never replaced, and no node ends the run holding, at an index it had
+// committed, anything but the committed entry.
+import type { TraceEvent } from '../../sim/events.ts';
+import { describeCommitConflict, pairKey, type ClusterView } from './cluster-view.ts';
+import { violation, type Checker, type Violation } from './types.ts';
+
+interface Write {
+  readonly clientId: number;
+  readonly sequence: number;
+  readonly callEvent: number;
+}
+
+interface Acknowledged extends Write {
+  readonly returnEvent: number;
+}
+
+export class Durability implements Checker {
+  readonly name = 'durability';
+  /** Writes called and not yet returned, by (client, op). */
+  private readonly pending = new Map<number, Write>();
+  private readonly acknowledged: Acknowledged[] = [];
+  /** Per node: the highest index it reported committed since it last started, and that event. */
+  private readonly nodeCommit: number[] = [];
+  private readonly nodeCommitEvent: number[] = [];
+  private lastTime = 0;
+
+  constructor(private readonly view: ClusterView) {}
+
+  observe(event: TraceEvent, index: number): Violation | null {
+    this.lastTime = event.time;
+    if (event.type === 'call' && event.input.type === 'command' && event.input.command.op.type !== 'get') {
+      const { clientId, sequence } = event.input.command;
+      this.pending.set(pairKey(event.client, event.op), { clientId, sequence, callEvent: index });
+    } else if (event.type === 'return') {
+      const key = pairKey(event.client, event.op);
+      const write = this.pending.get(key);
+      this.pending.delete(key);
+      if (write !== undefined && event.output.type === 'result') this.acknowledged.push({ ...write, returnEvent: index });
+    } else if (event.type === 'commit') {
+      this.nodeCommit[event.node] = Math.max(this.nodeCommit[event.node] ?? 0, event.index);
+      this.nodeCommitEvent[event.node] = index;
+      const conflict = this.view.commitConflict;
+      if (conflict !== null) return violation(this.name, event.time, describeCommitConflict(conflict), conflict.witnesses);
+    } else if (event.type === 'restart') {
+      this.nodeCommit[event.node] = 0;
+    }
+    return null;
+  }
+
+  finish(): Violation | null {
+    return this.findLostWrite() ?? this.findDivergentLog();
+  }
+
+  private findLostWrite(): Violation | null {
+    if (this.acknowledged.length === 0) return null;
+    const committedWrites = new Set<number>();
+    for (let position = 1; position <= this.view.committedIndex; position += 1) {
+      const entry = this.view.committed[position];
+      if (entry?.clientId !== undefined && entry.sequence !== undefined) committedWrites.add(pairKey(entry.clientId, entry.sequence));
+    }
+    for (const write of this.acknowledged) {
+      if (committedWrites.has(pairKey(write.clientId, write.sequence))) continue;
+      return violation(this.name, this.lastTime,
+        `The write of client ${write.clientId} with sequence ${write.sequence} was acknowledged but is not in the ` +
+        `committed log (committed up to index ${this.view.committedIndex}).`,
+        [write.callEvent, write.returnEvent]);
+    }
+    return null;
+  }
+
+  private findDivergentLog(): Violation | null {
+    for (const node of this.view.nodes()) {
+      const log = this.view.log(node);
+      const last = Math.min(log.lastIndex, this.nodeCommit[node] ?? 0);
+      for (let position = log.validFrom; position <= last; position += 1) {
+        const held = log.entryAt(position);
+        const committed = this.view.committed[position];
+        if (held === undefined || committed === undefined) continue;
+        if (held.term === committed.term && held.digest === committed.digest) continue;
+        return violation(this.name, this.lastTime,
+          `Node ${node} ends the run holding the entry of term ${held.term} at index ${position}, which it had committed, ` +
+          `but the entry committed there has term ${committed.term}.`,
+          [this.view.commitEvents[position] ?? -1, this.nodeCommitEvent[node] ?? -1]);
+      }
+    }
+    return null;
+  }
+}

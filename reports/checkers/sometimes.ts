@@ -1,0 +1,97 @@
+// "Sometimes" counters: evidence that a run really exercised what its scenario claims (a split
+// vote, a deposed leader, a truncated log), so that a green run cannot be one where nothing happened.
+import { assertNever, type Role } from '../../core/index.ts';
+import type { TraceEvent } from '../../sim/events.ts';
+import { pairKey, type ClusterView } from './cluster-view.ts';
+import type { SometimesCounters } from './types.ts';
+
+const CANDIDATE = 1;
+const LEADER = 2;
+
+export class SometimesCounter {
+  /** Per term, a bit set: CANDIDATE when some node ran in it, LEADER when one was elected. */
+  private readonly termFlags: number[] = [];
+  private readonly roles: Role[] = [];
+  /** Per node: restarted and not yet done reloading its log and snapshot. */
+  private readonly reloading: boolean[] = [];
+  private readonly calledCommands = new Set<number>();
+  private readonly openCalls = new Set<number>();
+  private depositions = 0;
+  private truncations = 0;
+  private snapshotInstalls = 0;
+  private clientRetries = 0;
+  private unknownReturns = 0;
+  private leadersElected = 0;
+
+  constructor(private readonly view: ClusterView) {}
+
+  observe(event: TraceEvent): void {
+    switch (event.type) {
+      case 'role': return this.onRole(event.node, event.role, event.term);
+      case 'term': this.flagTerm(event.term, 0); this.reloading[event.node] = false; return;
+      case 'append': {
+        const effect = this.view.lastAppend;
+        if (effect !== null && effect.firstChangedIndex > 0 && this.reloading[event.node] !== true) this.truncations += 1;
+        this.reloading[event.node] = false;
+        return;
+      }
+      case 'snapshot':
+        if (this.reloading[event.node] !== true) this.snapshotInstalls += 1;
+        return;
+      case 'restart': this.reloading[event.node] = true; return;
+      case 'call': return this.onCall(event.client, event.op, event.input.type === 'command' ? event.input.command : null);
+      case 'return':
+        this.openCalls.delete(pairKey(event.client, event.op));
+        if (event.output.type === 'unknown') this.unknownReturns += 1;
+        return;
+      case 'commit': case 'apply': case 'compact': case 'crash': case 'pause': case 'resume':
+        this.reloading[event.node] = false;
+        return;
+      case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
+      case 'phase': case 'violation':
+        return;
+      default: return assertNever(event);
+    }
+  }
+
+  counters(): SometimesCounters {
+    let splitVotes = 0;
+    let termsSeen = 0;
+    for (const flags of this.termFlags) {
+      if (flags === undefined) continue;
+      termsSeen += 1;
+      if (flags === CANDIDATE) splitVotes += 1;
+    }
+    return {
+      splitVotes, termsSeen,
+      depositions: this.depositions,
+      truncations: this.truncations,
+      snapshotInstalls: this.snapshotInstalls,
+      clientRetries: this.clientRetries,
+      indeterminateOperations: this.unknownReturns + this.openCalls.size,
+      leadersElected: this.leadersElected,
+    };
+  }
+
+  private onRole(node: number, role: Role, term: number): void {
+    const previous = this.roles[node];
+    this.roles[node] = role;
+    this.reloading[node] = false;
+    if (previous === 'leader' && role === 'follower') this.depositions += 1;
+    if (role === 'leader') this.leadersElected += 1;
+    this.flagTerm(term, role === 'candidate' ? CANDIDATE : role === 'leader' ? LEADER : 0);
+  }
+
+  private flagTerm(term: number, flag: number): void {
+    if (term < 1) return;
+    this.termFlags[term] = (this.termFlags[term] ?? 0) | flag;
+  }
+
+  private onCall(client: number, op: number, command: { readonly clientId: number; readonly sequence: number } | null): void {
+    this.openCalls.add(pairKey(client, op));
+    if (command === null) return;
+    const key = pairKey(command.clientId, command.sequence);
+    if (this.calledCommands.has(key)) this.clientRetries += 1;
+    else this.calledCommands.add(key);
+  }
+}

@@ -1,0 +1,107 @@
+// The checker suite: one shared ClusterView and the selected checkers, fed every event in order.
+// Online, the first violation stops the run (observe keeps returning it); offline, checkTrace
+// folds a saved trace through the same code.
+import { assertNever } from '../../core/index.ts';
+import type { TraceEvent } from '../../sim/events.ts';
+import { ClusterView } from './cluster-view.ts';
+import { Durability } from './durability.ts';
+import { ElectionSafety } from './election-safety.ts';
+import { Invariants } from './invariants.ts';
+import { LeaderAppendOnly } from './leader-append-only.ts';
+import { LeaderCompleteness } from './leader-completeness.ts';
+import { Liveness } from './liveness.ts';
+import { LogMatching } from './log-matching.ts';
+import { SometimesCounter } from './sometimes.ts';
+import { StateMachineSafety } from './state-machine-safety.ts';
+import {
+  CHECKER_NAMES, DEFAULT_CHECKER_OPTIONS,
+  type Checker, type CheckerName, type CheckerOptions, type SometimesCounters, type Violation,
+} from './types.ts';
+
+export interface SuiteOptions extends Partial<CheckerOptions> {
+  /** @deprecated The old name of livenessBoundMs (trace time is in milliseconds). */
+  readonly livenessBoundTicks?: number;
+  /** Checkers to run, all by default; the order of CHECKER_NAMES decides who reports first. */
+  readonly names?: readonly CheckerName[];
+}
+
+export function createChecker(name: CheckerName, view: ClusterView, options: CheckerOptions): Checker {
+  switch (name) {
+    case 'election-safety': return new ElectionSafety();
+    case 'log-matching': return new LogMatching(view);
+    case 'leader-completeness': return new LeaderCompleteness(view);
+    case 'leader-append-only': return new LeaderAppendOnly(view);
+    case 'state-machine-safety': return new StateMachineSafety(view);
+    case 'durability': return new Durability(view);
+    case 'invariants': return new Invariants(view);
+    case 'liveness': return new Liveness(view, options.livenessBoundMs);
+    default: return assertNever(name);
+  }
+}
+
+export class CheckerSuite {
+  private readonly view = new ClusterView();
+  private readonly checkers: readonly Checker[];
+  private readonly counter = new SometimesCounter(this.view);
+  private violation: Violation | null = null;
+  private finished = false;
+
+  constructor(options: SuiteOptions = {}) {
+    const selected = new Set(options.names ?? CHECKER_NAMES);
+    const checkerOptions: CheckerOptions = {
+      livenessBoundMs: options.livenessBoundMs ?? options.livenessBoundTicks ?? DEFAULT_CHECKER_OPTIONS.livenessBoundMs,
+    };
+    if (!(checkerOptions.livenessBoundMs > 0)) throw new RangeError('livenessBoundMs must be > 0');
+    this.checkers = CHECKER_NAMES.filter((name) => selected.has(name)).map((name) => createChecker(name, this.view, checkerOptions));
+  }
+
+  /** Feeds one event; returns the first violation found so far (once found, later events are ignored). */
+  observe(event: TraceEvent, index: number): Violation | null {
+    if (this.violation !== null) return this.violation;
+    if (event.type === 'violation') return null;
+    this.view.observe(event, index);
+    this.counter.observe(event);
+    for (const checker of this.checkers) {
+      const found = checker.observe(event, index);
+      if (found !== null) {
+        this.violation = found;
+        return found;
+      }
+    }
+    return null;
+  }
+
+  /** Runs the end-of-run checks once; returns the first violation of the whole run, if any. */
+  finish(): Violation | null {
+    if (this.violation !== null || this.finished) return this.violation;
+    this.finished = true;
+    for (const checker of this.checkers) {
+      const found = checker.finish();
+      if (found !== null) {
+        this.violation = found;
+        return found;
+      }
+    }
+    return null;
+  }
+
+  sometimes(): SometimesCounters {
+    return this.counter.counters();
+  }
+}
+
+export interface TraceCheck {
+  readonly violation: Violation | null;
+  readonly sometimes: SometimesCounters;
+}
+
+/** Checks a whole trace offline: stops at the first violation, else runs the end-of-run checks. */
+export function checkTrace(events: Iterable<TraceEvent>, options: SuiteOptions = {}): TraceCheck {
+  const suite = new CheckerSuite(options);
+  let index = 0;
+  for (const event of events) {
+    if (suite.observe(event, index) !== null) break;
+    index += 1;
+  }
+  return { violation: suite.finish(), sometimes: suite.sometimes() };
+}

@@ -1,0 +1,70 @@
+// The checker contract (DESIGN.md, "Checkers and verdicts"): a checker is a fold over trace events
+// that runs online (one event at a time, the first violation stops the run) and offline over a
+// saved trace with the same code.
+import type { TraceEvent } from '../../sim/events.ts';
+
+export const CHECKER_NAMES = [
+  'election-safety',
+  'log-matching',
+  'leader-completeness',
+  'leader-append-only',
+  'state-machine-safety',
+  'durability',
+  'invariants',
+  'liveness',
+] as const;
+
+export type CheckerName = (typeof CHECKER_NAMES)[number];
+
+export interface Violation {
+  readonly checker: CheckerName;
+  /** Virtual time of the event that revealed the violation (or of the last event, at finish). */
+  readonly time: number;
+  /** One sentence naming the nodes, the term or index, and what differed. */
+  readonly message: string;
+  /** Indexes (in the trace) of the events that prove it, both sides of a conflict, ascending. */
+  readonly witnesses: readonly number[];
+}
+
+export interface Checker {
+  readonly name: CheckerName;
+  /** Called for every event in trace order; `index` is the event's position in the trace. */
+  observe(event: TraceEvent, index: number): Violation | null;
+  /** Called once after the last event, for properties that can only fail at the end. */
+  finish(): Violation | null;
+}
+
+/** Counts that prove a run really did what its scenario claims (DESIGN.md, "sometimes" checks). */
+export interface SometimesCounters {
+  /** Terms in which some node was a candidate but no leader was ever elected. */
+  readonly splitVotes: number;
+  /** Leaders that stepped down to follower. */
+  readonly depositions: number;
+  /** Appends that replaced or removed existing entries. */
+  readonly truncations: number;
+  /** Snapshots received from a leader (restores at restart not counted). */
+  readonly snapshotInstalls: number;
+  /** Calls whose (clientId, sequence) had been called before. */
+  readonly clientRetries: number;
+  /** Returns with an unknown output, plus calls that never returned. */
+  readonly indeterminateOperations: number;
+  readonly leadersElected: number;
+  /** Distinct terms that some node entered. */
+  readonly termsSeen: number;
+}
+
+export interface CheckerOptions {
+  /**
+   * How long, in virtual milliseconds (the trace's time unit), the liveness phase may take to elect
+   * a leader, and each client operation pending in it may take to return.
+   */
+  readonly livenessBoundMs: number;
+}
+
+export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { livenessBoundMs: 10_000 };
+
+/** Builds a violation with its witnesses in ascending order and without duplicates or unknowns. */
+export function violation(checker: CheckerName, time: number, message: string, witnesses: readonly number[]): Violation {
+  const sorted = [...new Set(witnesses.filter((witness) => witness >= 0))].sort((a, b) => a - b);
+  return { checker, time, message, witnesses: sorted };
+}
