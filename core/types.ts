@@ -197,7 +197,12 @@ export interface PersistedState {
 
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }
-  | { readonly ok: false; readonly reason: 'not-leader' | 'busy' | 'removed' | 'transferring'; readonly leaderHint: NodeId | null };
+  | {
+    readonly ok: false;
+    /** 'invalid': a conf change that does not apply to the config, or a transfer to a non-voter. */
+    readonly reason: 'not-leader' | 'busy' | 'removed' | 'transferring' | 'invalid';
+    readonly leaderHint: NodeId | null;
+  };
 
 export interface NodeStatus {
   readonly id: NodeId;
