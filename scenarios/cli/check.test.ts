@@ -1,0 +1,118 @@
+// `npm run check`: exit codes 0/1/3/2 on small files, output on the right stream, one line for
+// bad input, and one real run through tsx as `npm run check` does it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { CheckIo } from './check.ts';
+import { main } from './check.ts';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const directory = mkdtempSync(join(tmpdir(), 'raftsim-check-'));
+
+function file(name: string, lines: readonly unknown[]): string {
+  const path = join(directory, name);
+  writeFileSync(path, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  return path;
+}
+
+const header = { format: 'raftsim-history/1', model: 'register', init: null };
+const write = (id: number, value: number) => [
+  { type: 'call', id, client: id, input: { f: 'write', value } },
+  { type: 'return', id, output: {} },
+];
+const read = (id: number, value: number | null) => [
+  { type: 'call', id, client: id, input: { f: 'read' } },
+  { type: 'return', id, output: { value } },
+];
+
+const good = file('good.jsonl', [header, ...write(1, 1), ...read(2, 1)]);
+const stale = file('stale.jsonl', [header, ...write(1, 1), ...read(2, null)]);
+// Ten concurrent writes of distinct values, then reads: many orders to search.
+const hard = file('hard.jsonl', [
+  header,
+  ...Array.from({ length: 10 }, (_, id) => ({ type: 'call', id, client: id, input: { f: 'write', value: id } })),
+  ...Array.from({ length: 10 }, (_, id) => ({ type: 'return', id, output: {} })),
+  ...read(10, 3),
+]);
+
+function run(argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const io: CheckIo = {
+    readFile: (path) => readFileSync(path, 'utf8'),
+    stdout: (text) => { stdout += text; },
+    stderr: (text) => { stderr += text; },
+  };
+  return { code: main(argv, io), stdout, stderr };
+}
+
+describe('check main', () => {
+  it('exits 0 for a linearizable history', () => {
+    const result = run([good]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^linearizable/);
+  });
+
+  it('exits 1 and explains a history that is not linearizable', () => {
+    const result = run([stale]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^not linearizable/);
+    expect(result.stdout).toContain('write(1) -> ok');
+    expect(result.stdout).toMatch(/cannot place: #2 .*read\(\) -> null/);
+  });
+
+  it('exits 3 when the budget runs out, and decides with a larger one', () => {
+    expect(run([hard, '--budget', '5']).code).toBe(3);
+    expect(run([hard, '--budget', '5']).stdout).toMatch(/^unknown/);
+    expect(run([hard]).code).toBe(0);
+  });
+
+  it('prints JSON with --json', () => {
+    const result = run([stale, '--json']);
+    const json = JSON.parse(result.stdout) as { verdict: string; explanation: { blocked: { id: number }; prefix: { id: number }[] } };
+    expect(json.verdict).toBe('fail');
+    expect(json.explanation.blocked.id).toBe(2);
+    expect(json.explanation.prefix.map((op) => op.id)).toEqual([1]);
+  });
+
+  it('honours --model and --format', () => {
+    const kvFile = file('kv.log', ['{:process 0, :type :invoke, :f :put, :key "a", :value "x"}', '{:process 0, :type :ok, :f :put, :key "a", :value "x"}']);
+    expect(run([kvFile]).code).toBe(0);
+    expect(run([kvFile, '--format', 'porcupine-kv', '--model', 'kv']).code).toBe(0);
+    expect(run([kvFile, '--format', 'raftsim']).code).toBe(2);
+    expect(run([kvFile, '--model', 'register']).stderr).toMatch(/register model has no "put"/);
+  });
+
+  it.each([
+    [['/no/such/file.jsonl'], /no such file/],
+    [[], /expected one history file/],
+    [[good, '--bogus'], /Unknown option/],
+    [[good, '--model', 'queue'], /--model must be one of/],
+    [[good, '--budget', '-3'], /--budget/],
+    [[file('bad.jsonl', [header, '{"type":"call"']), '--model', 'kv'], /line 2: not valid JSON/],
+    [[file('new.jsonl', [{ format: 'raftsim-history/9', model: 'kv' }])], /newer/],
+  ])('exits 2 with one line for bad input %j', (argv, message) => {
+    const result = run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('check as a process', () => {
+  it('sets the exit code and writes one line to stderr, with no stack trace', async () => {
+    const exec = promisify(execFile);
+    const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
+    const failing = await exec(tsx, ['scenarios/cli/check.ts', stale], { cwd: repositoryRoot }).catch((error: unknown) => error as { code: number; stdout: string });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/^not linearizable/);
+    const missing = await exec(tsx, ['scenarios/cli/check.ts', '/no/such/file'], { cwd: repositoryRoot }).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trimEnd().split('\n')).toEqual(['check: cannot read /no/such/file: no such file']);
+  });
+});
