@@ -1,0 +1,242 @@
+// The explicit fault schedule: a list of timed fault events, plain JSON data. generateSchedule
+// draws one for the safety phase from the options; property tests generate and shrink their own;
+// both go through validateSchedule, and the schedule is written in the trace header.
+import { assert, assertNever } from '../core/index.ts';
+import type { NodeId } from '../core/index.ts';
+import type { PartitionKind } from './events.ts';
+import type { RngLike, SimOptions } from './options.ts';
+import { generateCut } from './partitions.ts';
+import type { Link } from './partitions.ts';
+
+/**
+ * A partition replaces the whole set of cut directed links (it does not add to it); heal empties
+ * it. The event loop ignores a transition that does not apply (restart of a running node, resume
+ * of a node that is not paused), so a shrunk schedule stays runnable.
+ */
+export type FaultEvent =
+  | { readonly at: number; readonly type: 'partition'; readonly kind: PartitionKind; readonly cut: readonly Link[] }
+  | { readonly at: number; readonly type: 'heal' }
+  | { readonly at: number; readonly type: 'crash'; readonly node: NodeId; readonly torn: boolean }
+  | { readonly at: number; readonly type: 'restart'; readonly node: NodeId }
+  | { readonly at: number; readonly type: 'pause'; readonly node: NodeId }
+  | { readonly at: number; readonly type: 'resume'; readonly node: NodeId };
+
+export type FaultType = FaultEvent['type'];
+
+const FAULT_TYPES: readonly FaultType[] = ['partition', 'heal', 'crash', 'restart', 'pause', 'resume'];
+const PARTITION_KINDS: readonly PartitionKind[] = ['halves', 'isolate', 'bridge', 'ring', 'asymmetric', 'explicit'];
+export const SCHEDULE_EVENTS_MAX = 1_000_000;
+
+/** At one instant, ends come before starts, so a node or the network is free again first. */
+const RANK: Readonly<Record<FaultType, number>> = { heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5 };
+
+export function compareFaults(a: FaultEvent, b: FaultEvent): number {
+  const nodeA = 'node' in a ? a.node : 0;
+  const nodeB = 'node' in b ? b.node : 0;
+  return a.at - b.at || RANK[a.type] - RANK[b.type] || nodeA - nodeB;
+}
+
+export function describeFault(event: FaultEvent): string {
+  switch (event.type) {
+    case 'partition': return `${event.at} partition ${event.kind} ${event.cut.map(([from, to]) => `${from}->${to}`).join(' ')}`;
+    case 'heal': return `${event.at} heal`;
+    case 'crash': return `${event.at} crash ${event.node}${event.torn ? ' torn' : ''}`;
+    case 'restart': return `${event.at} restart ${event.node}`;
+    case 'pause': return `${event.at} pause ${event.node}`;
+    case 'resume': return `${event.at} resume ${event.node}`;
+    default: return assertNever(event);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation.
+
+/** Exponential inter-arrival (a Poisson process of faults), at least 1 ms so time always moves. */
+function exponentialMs(rng: RngLike, meanMs: number): number {
+  return Math.max(1, Math.round(-meanMs * Math.log(1 - rng.next())));
+}
+
+function generatePartitions(options: SimOptions, rng: RngLike, lastMs: number, events: FaultEvent[]): void {
+  const { partitionIntervalMsMean: meanMs, partitionDurationMsMax, partitionKinds } = options.faults;
+  if (meanMs === 0 || partitionKinds.length === 0 || options.nodes < 2) return;
+  // Each round moves `at` forward by at least 1 ms, which bounds the loop by lastMs.
+  for (let at = exponentialMs(rng, meanMs); at < lastMs;) {
+    const kind = partitionKinds[rng.int(partitionKinds.length)];
+    assert(kind !== undefined, 'partition kind drawn out of range');
+    const healAt = Math.min(at + rng.range(1, partitionDurationMsMax), lastMs);
+    events.push({ at, type: 'partition', kind, cut: generateCut(kind, rng, options.nodes) });
+    events.push({ at: healAt, type: 'heal' });
+    at = healAt + exponentialMs(rng, meanMs);
+  }
+}
+
+interface Busy {
+  readonly node: NodeId;
+  /** The node is crashed or paused until this time, inclusive. */
+  readonly until: number;
+}
+
+function drawFreeNode(rng: RngLike, nodes: number, busy: readonly Busy[]): NodeId {
+  const free: NodeId[] = [];
+  for (let node = 1; node <= nodes; node++) {
+    if (!busy.some((window) => window.node === node)) free.push(node);
+  }
+  const node = free[rng.int(free.length)];
+  assert(node !== undefined, 'no free node to fault');
+  return node;
+}
+
+/**
+ * Crashes and pauses share one budget, faultyNodesMax, and never hit a node already crashed or
+ * paused. Checking the budget at each start is enough: the overlap of windows peaks at a start.
+ */
+function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, events: FaultEvent[]): void {
+  const { crashIntervalMsMean, pauseIntervalMsMean, restartDelayMsMax, pauseDurationMsMax } = options.faults;
+  const budget = Math.min(options.faults.faultyNodesMax, options.nodes);
+  let nextCrashAt = crashIntervalMsMean > 0 ? exponentialMs(rng, crashIntervalMsMean) : Infinity;
+  let nextPauseAt = pauseIntervalMsMean > 0 ? exponentialMs(rng, pauseIntervalMsMean) : Infinity;
+  let busy: Busy[] = [];
+  // Each round moves one of the two arrival times forward by at least 1 ms.
+  for (let round = 0; round <= 2 * lastMs; round++) {
+    const isCrash = nextCrashAt <= nextPauseAt;
+    const at = isCrash ? nextCrashAt : nextPauseAt;
+    if (at >= lastMs) return;
+    busy = busy.filter((window) => window.until >= at);
+    if (busy.length < budget) {
+      const node = drawFreeNode(rng, options.nodes, busy);
+      const until = Math.min(at + rng.range(1, isCrash ? restartDelayMsMax : pauseDurationMsMax), lastMs);
+      busy.push({ node, until });
+      if (isCrash) {
+        events.push({ at, type: 'crash', node, torn: rng.chance(options.faults.tornWriteRatio) });
+        events.push({ at: until, type: 'restart', node });
+      } else {
+        events.push({ at, type: 'pause', node }, { at: until, type: 'resume', node });
+      }
+    }
+    if (isCrash) nextCrashAt = at + exponentialMs(rng, crashIntervalMsMean);
+    else nextPauseAt = at + exponentialMs(rng, pauseIntervalMsMean);
+  }
+  assert(false, 'generateNodeFaults: round bound exceeded');
+}
+
+/**
+ * Draws the safety phase's faults: partitions (each followed by a heal), crashes (each followed by
+ * a restart) and pauses (each followed by a resume), with exponential inter-arrival times from the
+ * means. Every event falls strictly inside the safety phase, so the schedule ends with every node
+ * running and the network whole.
+ */
+export function generateSchedule(options: SimOptions, rng: RngLike): FaultEvent[] {
+  const lastMs = options.durationMs - 1;
+  const events: FaultEvent[] = [];
+  if (lastMs < 2) return events;
+  generatePartitions(options, rng, lastMs, events);
+  generateNodeFaults(options, rng, lastMs, events);
+  assert(events.length <= SCHEDULE_EVENTS_MAX, `schedule has ${events.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
+  return events.sort(compareFaults);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation. A schedule may come from JSON (a trace header, a hand-written scenario), so every
+// field is checked for its type, and unknown fields are refused.
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
+  partition: ['at', 'type', 'kind', 'cut'],
+  heal: ['at', 'type'],
+  crash: ['at', 'type', 'node', 'torn'],
+  restart: ['at', 'type', 'node'],
+  pause: ['at', 'type', 'node'],
+  resume: ['at', 'type', 'node'],
+};
+
+class ScheduleError extends Error {}
+
+function nodeIn(value: unknown, nodes: number, what: string): NodeId {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > nodes) {
+    throw new ScheduleError(`${what} must be a node id in 1..${nodes} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function validateCut(value: unknown, nodes: number): Link[] {
+  if (!Array.isArray(value)) throw new ScheduleError('cut must be an array of [from, to] links');
+  const seen = new Set<string>();
+  return value.map((link: unknown, index): Link => {
+    if (!Array.isArray(link) || link.length !== 2) throw new ScheduleError(`cut[${index}] must be a [from, to] pair`);
+    const from = nodeIn(link[0], nodes, `cut[${index}] from`);
+    const to = nodeIn(link[1], nodes, `cut[${index}] to`);
+    if (from === to) throw new ScheduleError(`cut[${index}] links node ${from} to itself`);
+    const key = `${from}->${to}`;
+    if (seen.has(key)) throw new ScheduleError(`cut[${index}] repeats the link ${key}`);
+    seen.add(key);
+    return [from, to];
+  });
+}
+
+function validateEvent(fields: Fields, type: FaultType, at: number, nodes: number): FaultEvent {
+  switch (type) {
+    case 'partition': {
+      const kind = fields['kind'];
+      if (!PARTITION_KINDS.includes(kind as PartitionKind)) {
+        throw new ScheduleError(`kind must be one of ${PARTITION_KINDS.join(', ')} (got ${JSON.stringify(kind)})`);
+      }
+      return { at, type, kind: kind as PartitionKind, cut: validateCut(fields['cut'], nodes) };
+    }
+    case 'heal': return { at, type };
+    case 'crash': {
+      const torn = fields['torn'];
+      if (typeof torn !== 'boolean') throw new ScheduleError(`torn must be true or false (got ${JSON.stringify(torn)})`);
+      return { at, type, node: nodeIn(fields['node'], nodes, 'node'), torn };
+    }
+    case 'restart':
+    case 'pause':
+    case 'resume':
+      return { at, type, node: nodeIn(fields['node'], nodes, 'node') };
+    default: return assertNever(type);
+  }
+}
+
+function validateOne(value: unknown, previousAt: number, nodes: number): FaultEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScheduleError('must be an object');
+  const fields = value as Fields;
+  const type = fields['type'];
+  if (!FAULT_TYPES.includes(type as FaultType)) {
+    throw new ScheduleError(`type must be one of ${FAULT_TYPES.join(', ')} (got ${JSON.stringify(type)})`);
+  }
+  const at = fields['at'];
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
+    throw new ScheduleError(`at must be a finite time >= 0 (got ${JSON.stringify(at)})`);
+  }
+  if (at < previousAt) throw new ScheduleError(`at ${at} is before the previous event's ${previousAt}: times must not decrease`);
+  const unknownField = Object.keys(fields).find((key) => !FIELDS[type as FaultType].includes(key));
+  if (unknownField !== undefined) throw new ScheduleError(`unknown field ${unknownField}`);
+  return validateEvent(fields, type as FaultType, at, nodes);
+}
+
+/**
+ * Checks a schedule (possibly parsed from JSON) for a cluster of `nodes`: node ids in range, times
+ * finite and not decreasing, cut links well formed. Returns a fresh typed copy; throws an Error
+ * naming the event ("fault schedule[3] (crash): node must be a node id in 1..5 (got 7)").
+ */
+export function validateSchedule(schedule: unknown, nodes: number): FaultEvent[] {
+  assert(Number.isInteger(nodes) && nodes >= 1, `validateSchedule: nodes must be a positive integer, got ${nodes}`);
+  if (!Array.isArray(schedule)) throw new Error('fault schedule must be an array');
+  if (schedule.length > SCHEDULE_EVENTS_MAX) {
+    throw new Error(`fault schedule has ${schedule.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
+  }
+  const events: FaultEvent[] = [];
+  let previousAt = 0;
+  for (const [index, value] of schedule.entries()) {
+    try {
+      const event = validateOne(value, previousAt, nodes);
+      events.push(event);
+      previousAt = event.at;
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      const type = typeof value === 'object' && value !== null ? (value as Fields)['type'] : undefined;
+      throw new Error(`fault schedule[${index}]${typeof type === 'string' ? ` (${type})` : ''}: ${error.message}`);
+    }
+  }
+  return events;
+}

@@ -1,0 +1,144 @@
+// The simulated network, generic over the message type. Per directed link: a delay uniform in
+// [delayMsMin, delayMsMax] (two messages on one link can swap, which is all reordering is), loss,
+// duplication (a second copy with its own delay) and a capacity of copies in flight. Partitions
+// cut directed links; a copy is dropped if its link is cut when it is sent or when it arrives
+// (the event loop asks `isCut` at delivery time). Every draw comes from the stream given.
+import { assert } from '../core/index.ts';
+import type { NodeId } from '../core/index.ts';
+import type { DropReason } from './events.ts';
+import type { NetworkOptions, RngLike } from './options.ts';
+import type { Link } from './partitions.ts';
+
+export interface Addressed {
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
+/** On delivery: one arrival time per copy (two when duplicated), each >= the send time. */
+export type RouteResult =
+  | { readonly type: 'deliver'; readonly deliveries: readonly number[] }
+  | { readonly type: 'drop'; readonly drop: DropReason };
+
+export interface NetworkCounters {
+  readonly sent: number;
+  readonly duplicated: number;
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  /** Copies on the wire now, over all links. */
+  readonly inFlight: number;
+}
+
+export class Network<M extends Addressed> {
+  private options: NetworkOptions;
+  /** Copies in flight per directed link, at (from - 1) * nodes + (to - 1). Invariant: >= 0. */
+  private readonly inFlight: Int32Array;
+  /** Cut directed links, same indexing; 1 = cut. */
+  private readonly cutLinks: Uint8Array;
+  private cutCount = 0;
+  private sent = 0;
+  private duplicated = 0;
+  private readonly dropped: Record<DropReason, number> = { loss: 0, partition: 0, down: 0, capacity: 0 };
+  private copiesInFlight = 0;
+
+  constructor(options: NetworkOptions, private readonly rng: RngLike, readonly nodes: number) {
+    assert(Number.isInteger(nodes) && nodes >= 1, `network: nodes must be a positive integer, got ${nodes}`);
+    this.options = options;
+    this.inFlight = new Int32Array(nodes * nodes);
+    this.cutLinks = new Uint8Array(nodes * nodes);
+  }
+
+  private link(from: NodeId, to: NodeId): number {
+    assert(Number.isInteger(from) && from >= 1 && from <= this.nodes, `network: from ${from} is not a node in 1..${this.nodes}`);
+    assert(Number.isInteger(to) && to >= 1 && to <= this.nodes, `network: to ${to} is not a node in 1..${this.nodes}`);
+    assert(from !== to, `network: node ${from} sends to itself`);
+    return (from - 1) * this.nodes + (to - 1);
+  }
+
+  private delayMs(): number {
+    return this.rng.range(this.options.delayMsMin, this.options.delayMsMax);
+  }
+
+  private drop(reason: DropReason): RouteResult {
+    this.dropped[reason]++;
+    return { type: 'drop', drop: reason };
+  }
+
+  /** Decides the fate of a message sent at `now`. Each copy delivered must be reported back. */
+  route(now: number, message: M): RouteResult {
+    const link = this.link(message.from, message.to);
+    this.sent++;
+    if (this.cutLinks[link] === 1) return this.drop('partition');
+    if (this.rng.chance(this.options.lossRatio)) return this.drop('loss');
+    const capacity = this.options.capacityPerLink;
+    if ((this.inFlight[link] as number) >= capacity) return this.drop('capacity');
+    const deliveries = [now + this.delayMs()];
+    // A duplicate that would overflow the link is simply not made.
+    if (this.rng.chance(this.options.duplicateRatio) && (this.inFlight[link] as number) + 1 < capacity) {
+      deliveries.push(now + this.delayMs());
+      this.duplicated++;
+    }
+    this.inFlight[link] = (this.inFlight[link] as number) + deliveries.length;
+    this.copiesInFlight += deliveries.length;
+    return { type: 'deliver', deliveries };
+  }
+
+  /** A copy left its link (handed to the node, or dropped on arrival): frees its capacity. */
+  delivered(message: M): void {
+    const link = this.link(message.from, message.to);
+    const count = this.inFlight[link] as number;
+    assert(count > 0, `network: a copy ${message.from}->${message.to} left a link with none in flight`);
+    this.inFlight[link] = count - 1;
+    this.copiesInFlight--;
+  }
+
+  /** A copy dropped on arrival (cut link, node down): frees its capacity and counts the drop. */
+  lost(message: M, reason: DropReason): void {
+    this.delivered(message);
+    this.dropped[reason]++;
+  }
+
+  /** Replaces the set of cut links (a partition is the whole cut set, not an addition). */
+  cut(links: readonly Link[]): void {
+    this.cutLinks.fill(0);
+    for (const [from, to] of links) this.cutLinks[this.link(from, to)] = 1;
+    this.cutCount = this.cutLinks.reduce((sum, value) => sum + value, 0);
+  }
+
+  heal(): void {
+    this.cutLinks.fill(0);
+    this.cutCount = 0;
+  }
+
+  isCut(from: NodeId, to: NodeId): boolean {
+    return this.cutLinks[this.link(from, to)] === 1;
+  }
+
+  /** The cut links, sorted by (from, to). */
+  currentCut(): Link[] {
+    const links: Link[] = [];
+    if (this.cutCount === 0) return links;
+    for (let from = 1; from <= this.nodes; from++) {
+      for (let to = 1; to <= this.nodes; to++) {
+        if (from !== to && this.isCut(from, to)) links.push([from, to]);
+      }
+    }
+    return links;
+  }
+
+  inFlightOn(from: NodeId, to: NodeId): number {
+    return this.inFlight[this.link(from, to)] as number;
+  }
+
+  /** The liveness phase: no more loss or duplication; delays and capacity stay. */
+  calm(): void {
+    this.options = { ...this.options, lossRatio: 0, duplicateRatio: 0 };
+  }
+
+  setOptions(options: NetworkOptions): void {
+    assert(options.delayMsMax >= options.delayMsMin, 'network: delayMsMax must be >= delayMsMin');
+    this.options = options;
+  }
+
+  counters(): NetworkCounters {
+    return { sent: this.sent, duplicated: this.duplicated, dropped: { ...this.dropped }, inFlight: this.copiesInFlight };
+  }
+}
