@@ -23,6 +23,8 @@ export class Durability implements Checker {
   /** Per node: the highest index it reported committed since it last started, and that event. */
   private readonly nodeCommit: number[] = [];
   private readonly nodeCommitEvent: number[] = [];
+  /** Per node, its last append: the other side of a final log that disagrees with the committed one. */
+  private readonly lastAppendEvent: number[] = [];
   private lastTime = 0;
 
   constructor(private readonly view: ClusterView) {}
@@ -42,6 +44,8 @@ export class Durability implements Checker {
       this.nodeCommitEvent[event.node] = index;
       const conflict = this.view.commitConflict;
       if (conflict !== null) return violation(this.name, event.time, describeCommitConflict(conflict), conflict.witnesses);
+    } else if (event.type === 'append') {
+      this.lastAppendEvent[event.node] = index;
     } else if (event.type === 'restart') {
       this.nodeCommit[event.node] = 0;
     }
@@ -81,7 +85,7 @@ export class Durability implements Checker {
         return violation(this.name, this.lastTime,
           `Node ${node} ends the run holding the entry of term ${held.term} at index ${position}, which it had committed, ` +
           `but the entry committed there has term ${committed.term}.`,
-          [this.view.commitEvents[position] ?? -1, this.nodeCommitEvent[node] ?? -1]);
+          [this.view.commitEvents[position] ?? -1, this.nodeCommitEvent[node] ?? -1, this.lastAppendEvent[node] ?? -1]);
       }
     }
     return null;
