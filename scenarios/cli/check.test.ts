@@ -106,12 +106,14 @@ describe('check main', () => {
 
 describe('check as a process', () => {
   it('sets the exit code and writes one line to stderr, with no stack trace', async () => {
-    const exec = promisify(execFile);
     const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
-    const failing = await exec(tsx, ['scenarios/cli/check.ts', stale], { cwd: repositoryRoot }).catch((error: unknown) => error as { code: number; stdout: string });
+    const runProcess = (argv: string[]) => promisify(execFile)(tsx, ['scenarios/cli/check.ts', ...argv], { cwd: repositoryRoot })
+      .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
+      .catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const failing = await runProcess([stale]);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/^not linearizable/);
-    const missing = await exec(tsx, ['scenarios/cli/check.ts', '/no/such/file'], { cwd: repositoryRoot }).catch((error: unknown) => error as { code: number; stderr: string });
+    const missing = await runProcess(['/no/such/file']);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trimEnd().split('\n')).toEqual(['check: cannot read /no/such/file: no such file']);
   });
