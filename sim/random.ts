@@ -29,22 +29,23 @@ export class Rng implements RandomSource {
 
   /** Uniform integer in [0, maxExclusive). Bias is below maxExclusive / 2^32, negligible here. */
   int(maxExclusive: number): number {
-    assert(Number.isSafeInteger(maxExclusive), `int: maxExclusive must be an integer, got ${maxExclusive}`);
-    assert(maxExclusive >= 1, `int: maxExclusive must be >= 1, got ${maxExclusive}`);
-    assert(maxExclusive <= TWO_POW_32, `int: maxExclusive must be <= 2^32, got ${maxExclusive}`);
+    // Hot path: the messages are built only on failure.
+    if (!Number.isSafeInteger(maxExclusive)) assert(false, `int: maxExclusive must be an integer, got ${maxExclusive}`);
+    if (maxExclusive < 1) assert(false, `int: maxExclusive must be >= 1, got ${maxExclusive}`);
+    if (maxExclusive > TWO_POW_32) assert(false, `int: maxExclusive must be <= 2^32, got ${maxExclusive}`);
     return Math.floor(this.generator() * maxExclusive);
   }
 
   /** Uniform integer in [min, maxInclusive]. */
   range(min: number, maxInclusive: number): number {
-    assert(Number.isSafeInteger(min) && Number.isSafeInteger(maxInclusive), `range: bounds must be integers, got ${min}..${maxInclusive}`);
-    assert(min <= maxInclusive, `range: min must be <= maxInclusive, got ${min}..${maxInclusive}`);
+    if (!(Number.isSafeInteger(min) && Number.isSafeInteger(maxInclusive))) assert(false, `range: bounds must be integers, got ${min}..${maxInclusive}`);
+    if (min > maxInclusive) assert(false, `range: min must be <= maxInclusive, got ${min}..${maxInclusive}`);
     return min + this.int(maxInclusive - min + 1);
   }
 
   /** True with probability `ratio` (0 never, 1 always). */
   chance(ratio: number): boolean {
-    assert(ratio >= 0 && ratio <= 1, `chance: ratio must be in [0, 1], got ${ratio}`);
+    if (!(ratio >= 0 && ratio <= 1)) assert(false, `chance: ratio must be in [0, 1], got ${ratio}`);
     return this.generator() < ratio;
   }
 
