@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { compareFaults, describeFault, generateSchedule, validateSchedule } from './faults.ts';
+import type { FaultEvent } from './faults.ts';
+import { DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, PRESETS, mergeOptions, swarmOptions } from './options.ts';
+import type { GeneratedPartitionKind, SimOptions } from './options.ts';
+import { createRng } from './random.ts';
+
+function schedule(options: SimOptions, seed: number): FaultEvent[] {
+  return generateSchedule(options, createRng(seed, 'faults'));
+}
+
+type NodeState = 'up' | 'crashed' | 'paused';
+
+/**
+ * Replays a schedule strictly: every transition must apply (crash or pause a running node,
+ * restart a crashed one, resume a paused one, partition a whole network, heal a partition), the
+ * fault budget must hold, and each fault must end within its bound. Returns the end state.
+ */
+function replayStrictly(options: SimOptions, events: readonly FaultEvent[]): { nodes: NodeState[]; partitioned: boolean } {
+  const nodes: NodeState[] = Array.from({ length: options.nodes }, () => 'up');
+  const startedAt = new Map<string, number>();
+  let partitioned = false;
+  const budget = Math.min(options.faults.faultyNodesMax, options.nodes);
+  const expectState = (node: number, state: NodeState, next: NodeState): void => {
+    expect(nodes[node - 1]).toBe(state);
+    nodes[node - 1] = next;
+  };
+  const ended = (key: string, at: number, boundMs: number): void => {
+    expect(at - (startedAt.get(key) ?? Number.NaN)).toBeLessThanOrEqual(boundMs);
+    expect(at - (startedAt.get(key) ?? Number.NaN)).toBeGreaterThan(0);
+  };
+  for (const event of events) {
+    expect(event.at).toBeGreaterThanOrEqual(0);
+    expect(event.at).toBeLessThan(options.durationMs);
+    if (event.type === 'partition') { expect(partitioned).toBe(false); partitioned = true; startedAt.set('net', event.at); }
+    if (event.type === 'heal') { expect(partitioned).toBe(true); partitioned = false; ended('net', event.at, options.faults.partitionDurationMsMax); }
+    if (event.type === 'crash') { expectState(event.node, 'up', 'crashed'); startedAt.set(`n${event.node}`, event.at); }
+    if (event.type === 'restart') { expectState(event.node, 'crashed', 'up'); ended(`n${event.node}`, event.at, options.faults.restartDelayMsMax); }
+    if (event.type === 'pause') { expectState(event.node, 'up', 'paused'); startedAt.set(`n${event.node}`, event.at); }
+    if (event.type === 'resume') { expectState(event.node, 'paused', 'up'); ended(`n${event.node}`, event.at, options.faults.pauseDurationMsMax); }
+    expect(nodes.filter((state) => state !== 'up').length).toBeLessThanOrEqual(budget);
+  }
+  return { nodes, partitioned };
+}
+
+describe('generateSchedule', () => {
+  test.prop([fc.integer({ min: 0, max: 1_000_000 })])('is deterministic, sorted, valid and balanced for swarm options', (seed) => {
+    const options = swarmOptions(createRng(seed, 'options'));
+    const events = schedule(options, seed);
+    expect(events).toEqual(schedule(options, seed));
+    expect(validateSchedule(events, options.nodes)).toEqual(events);
+    expect([...events].sort(compareFaults)).toEqual(events);
+    expect(replayStrictly(options, events)).toEqual({ nodes: Array.from({ length: options.nodes }, () => 'up'), partitioned: false });
+    expect(JSON.parse(JSON.stringify(events))).toEqual(events);
+  });
+
+  it('differs between seeds', () => {
+    const drawn = new Set(Array.from({ length: 20 }, (_, seed) => JSON.stringify(schedule(DEFAULT_OPTIONS, seed))));
+    expect(drawn.size).toBe(20);
+  });
+
+  it('draws nothing for a calm run', () => {
+    expect(schedule(PRESETS.calm, 1)).toEqual([]);
+  });
+
+  it('draws only the kinds of faults switched on', () => {
+    const types = (options: SimOptions): Set<string> => new Set(schedule(options, 3).map((event) => event.type));
+    expect(types(PRESETS.crashes)).toEqual(new Set(['crash', 'restart']));
+    expect(types(PRESETS.partitions)).toEqual(new Set(['partition', 'heal']));
+    expect(types(PRESETS.pauses)).toEqual(new Set(['pause', 'resume']));
+  });
+
+  it('spaces faults by the mean interval (a Poisson process)', () => {
+    const options = mergeOptions(DEFAULT_OPTIONS, {
+      durationMs: 1_000_000,
+      faults: { crashIntervalMsMean: 1_000, restartDelayMsMax: 1, pauseIntervalMsMean: 0, partitionIntervalMsMean: 0, faultyNodesMax: 9 },
+    });
+    const crashes = schedule(options, 5).filter((event) => event.type === 'crash').length;
+    expect(crashes).toBeGreaterThan(900);
+    expect(crashes).toBeLessThan(1_100);
+  });
+
+  it('never faults more nodes at once than the budget, and none with a budget of 0', () => {
+    const base = { crashIntervalMsMean: 500, pauseIntervalMsMean: 500, restartDelayMsMax: 20_000, pauseDurationMsMax: 20_000 };
+    for (const faultyNodesMax of [0, 1, 2, 5]) {
+      const options = mergeOptions(DEFAULT_OPTIONS, { faults: { ...base, faultyNodesMax } });
+      const events = schedule(options, faultyNodesMax);
+      replayStrictly(options, events);
+      expect(events.some((event) => event.type === 'crash')).toBe(faultyNodesMax > 0);
+    }
+  });
+
+  it('tears crashes by the torn ratio', () => {
+    const torn = (tornWriteRatio: number): boolean[] => schedule(mergeOptions(PRESETS.crashes, { faults: { tornWriteRatio } }), 2)
+      .flatMap((event) => (event.type === 'crash' ? [event.torn] : []));
+    expect(torn(0)).not.toContain(true);
+    expect(torn(1)).not.toContain(false);
+    expect(torn(0.5)).toContain(true);
+    expect(torn(0.5)).toContain(false);
+  });
+
+  it('draws every enabled partition kind over some seeds, and no other', () => {
+    for (const enabled of [GENERATED_PARTITION_KINDS, ['ring', 'asymmetric'] as GeneratedPartitionKind[]]) {
+      const options = mergeOptions(PRESETS.partitions, { faults: { partitionKinds: enabled } });
+      const seen = new Set<string>();
+      for (let seed = 0; seed < 10; seed++) {
+        for (const event of schedule(options, seed)) if (event.type === 'partition') seen.add(event.kind);
+      }
+      expect([...seen].sort()).toEqual([...enabled].sort());
+    }
+  });
+
+  it('draws no partition for a single node and nothing for a zero-length phase', () => {
+    expect(schedule(mergeOptions(PRESETS.partitions, { nodes: 1 }), 1)).toEqual([]);
+    expect(schedule(mergeOptions(PRESETS.chaos, { durationMs: 0 }), 1)).toEqual([]);
+  });
+});
+
+describe('validateSchedule', () => {
+  const good: FaultEvent[] = [
+    { at: 0, type: 'partition', kind: 'explicit', cut: [[1, 2], [2, 1]] },
+    { at: 10, type: 'crash', node: 3, torn: true },
+    { at: 10, type: 'heal' },
+    { at: 20.5, type: 'restart', node: 3 },
+  ];
+
+  it('accepts a well-formed schedule and returns a copy', () => {
+    const copy = validateSchedule(JSON.parse(JSON.stringify(good)), 3);
+    expect(copy).toEqual(good);
+    expect(copy).not.toBe(good);
+  });
+
+  it('accepts transitions that do not apply (the loop ignores them), so shrunk schedules stay valid', () => {
+    expect(validateSchedule([{ at: 1, type: 'restart', node: 1 }, { at: 2, type: 'heal' }], 3)).toHaveLength(2);
+  });
+
+  const cases: [string, unknown, string][] = [
+    ['not an array', { at: 0 }, 'fault schedule must be an array'],
+    ['a node out of range', [{ at: 5, type: 'crash', node: 7, torn: false }], 'fault schedule[0] (crash): node must be a node id in 1..3 (got 7)'],
+    ['a node that is not an integer', [{ at: 5, type: 'pause', node: 1.5 }], 'fault schedule[0] (pause): node must be a node id in 1..3'],
+    ['times going back', [{ at: 5, type: 'heal' }, { at: 4, type: 'heal' }], 'fault schedule[1] (heal): at 4 is before the previous event\'s 5'],
+    ['an infinite time', [{ at: Infinity, type: 'heal' }], 'fault schedule[0] (heal): at must be a finite time >= 0'],
+    ['a negative time', [{ at: -1, type: 'heal' }], 'at must be a finite time >= 0 (got -1)'],
+    ['an unknown type', [{ at: 1, type: 'explode' }], 'fault schedule[0] (explode): type must be one of partition, heal, crash'],
+    ['a missing torn flag', [{ at: 1, type: 'crash', node: 1 }], 'fault schedule[0] (crash): torn must be true or false'],
+    ['an unknown field', [{ at: 1, type: 'heal', node: 2 }], 'fault schedule[0] (heal): unknown field node'],
+    ['an unknown partition kind', [{ at: 1, type: 'partition', kind: 'moon', cut: [] }], 'kind must be one of halves, isolate, bridge, ring, asymmetric, explicit'],
+    ['a self-link', [{ at: 1, type: 'partition', kind: 'explicit', cut: [[2, 2]] }], 'fault schedule[0] (partition): cut[0] links node 2 to itself'],
+    ['a repeated link', [{ at: 1, type: 'partition', kind: 'explicit', cut: [[1, 2], [1, 2]] }], 'cut[1] repeats the link 1->2'],
+    ['a link out of range', [{ at: 1, type: 'partition', kind: 'explicit', cut: [[1, 4]] }], 'cut[0] to must be a node id in 1..3 (got 4)'],
+    ['a malformed link', [{ at: 1, type: 'partition', kind: 'explicit', cut: [[1, 2, 3]] }], 'cut[0] must be a [from, to] pair'],
+    ['a non-object event', [null], 'fault schedule[0]: must be an object'],
+  ];
+  it.each(cases)('rejects %s with a clear message', (_name, input, message) => {
+    expect(() => validateSchedule(input, 3)).toThrow(message);
+  });
+});
+
+describe('describeFault', () => {
+  it('prints one short line per event', () => {
+    expect(describeFault({ at: 7, type: 'crash', node: 2, torn: true })).toBe('7 crash 2 torn');
+    expect(describeFault({ at: 9, type: 'partition', kind: 'asymmetric', cut: [[1, 2], [1, 3]] })).toBe('9 partition asymmetric 1->2 1->3');
+  });
+});
