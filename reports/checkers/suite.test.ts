@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckerSuite, checkTrace } from './suite.ts';
-import { appendReply, commandEntry, entries, entry, TraceBuilder, voteReply } from './test-trace.ts';
+import { appendReply, commandEntry, entry, TraceBuilder, voteReply } from './test-trace.ts';
 import { CHECKER_NAMES } from './types.ts';
 
 /**
