@@ -272,10 +272,12 @@ export class RaftNode implements RaftNodeApi {
     assert(this.applied <= this.applying, `node ${this.id}: applied ${this.applied} > applying ${this.applying}`);
     assert(this.term >= this.checkedTerm, `node ${this.id}: term went back from ${this.checkedTerm} to ${this.term}`);
     assert(this.commit >= this.checkedCommit, `node ${this.id}: commit went back from ${this.checkedCommit} to ${this.commit}`);
-    const votedTwice = this.term === this.checkedTerm && this.checkedVote !== null && this.vote !== this.checkedVote;
+    const sameTerm = this.term === this.checkedTerm;
+    const votedTwice = sameTerm && this.checkedVote !== null && this.vote !== null && this.vote !== this.checkedVote;
     assert(!votedTwice, `node ${this.id}: second vote in term ${this.term} (${this.checkedVote} then ${this.vote})`);
+    // Remember the vote of this term even if it is later forgotten, to catch a second one.
+    if (!sameTerm || this.vote !== null) this.checkedVote = this.vote;
     this.checkedTerm = this.term;
-    this.checkedVote = this.vote;
     this.checkedCommit = this.commit;
     this.log.assertInvariants();
     this.assertRoleInvariants(last);
@@ -568,6 +570,7 @@ export class RaftNode implements RaftNodeApi {
   }
 
   private handleAppendEntries(message: AppendEntries): void {
+    if (message.leaderCommit < this.commit && this.bugs.has('commitindex-regress')) this.regressCommit(message.leaderCommit);
     let prevIndex = message.prevLogIndex;
     let prevTerm = message.prevLogTerm;
     let entries = message.entries;
@@ -590,7 +593,6 @@ export class RaftNode implements RaftNodeApi {
     const commitBound = this.bugs.has('follower-commit-unbounded') ? this.log.lastIndex() : lastNew;
     const newCommit = Math.min(message.leaderCommit, commitBound);
     if (newCommit > this.commit) this.commit = newCommit;
-    else if (newCommit < this.commit && this.bugs.has('commitindex-regress')) this.regressCommit(newCommit);
     this.replyAppend(message, true, lastNew);
   }
 
