@@ -63,9 +63,16 @@ class DiskState {
   private applyEntries(entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;
-    assert(first.index > this.snapshotIndex, `disk: entry ${first.index} is covered by the snapshot at ${this.snapshotIndex}`);
-    assert(first.index <= this.lastIndex + 1, `disk: entry ${first.index} leaves a gap after the last index ${this.lastIndex}`);
-    this.entries.length = first.index - this.snapshotIndex - 1;
+    // Messages are built only on failure: this runs on every write.
+    if (first.index <= this.snapshotIndex) {
+      assert(false, `disk: entry ${first.index} is covered by the snapshot at ${this.snapshotIndex}`);
+    }
+    if (first.index > this.lastIndex + 1) {
+      assert(false, `disk: entry ${first.index} leaves a gap after the last index ${this.lastIndex}`);
+    }
+    const kept = first.index - this.snapshotIndex - 1;
+    // Only a real truncation shrinks the array (assigning length on every append is much slower).
+    if (kept < this.entries.length) this.entries.length = kept;
     for (const entry of entries) this.entries.push(entry);
   }
 
@@ -90,11 +97,12 @@ function entriesIn(writes: readonly DiskWrite[]): number {
   return count;
 }
 
-function assertConsecutive(entries: readonly Entry[], entriesEnd: number, context: string): void {
+function assertConsecutive(entries: readonly Entry[], firstIndex: number, context: string): void {
   for (let offset = 0; offset < entries.length; offset++) {
     const entry = entries[offset] as Entry;
-    assert(entry.index === entriesEnd + offset,
-      `${context}: entry at position ${offset} has index ${entry.index}, expected ${entriesEnd + offset}`);
+    if (entry.index !== firstIndex + offset) {
+      assert(false, `${context}: entry at position ${offset} has index ${entry.index}, expected ${firstIndex + offset}`);
+    }
   }
 }
 

@@ -47,9 +47,14 @@ export class Network<M extends Addressed> {
   }
 
   private link(from: NodeId, to: NodeId): number {
-    assert(Number.isInteger(from) && from >= 1 && from <= this.nodes, `network: from ${from} is not a node in 1..${this.nodes}`);
-    assert(Number.isInteger(to) && to >= 1 && to <= this.nodes, `network: to ${to} is not a node in 1..${this.nodes}`);
-    assert(from !== to, `network: node ${from} sends to itself`);
+    // Messages are built only on failure: this runs on every send and delivery.
+    if (!(Number.isInteger(from) && from >= 1 && from <= this.nodes)) {
+      assert(false, `network: from ${from} is not a node in 1..${this.nodes}`);
+    }
+    if (!(Number.isInteger(to) && to >= 1 && to <= this.nodes)) {
+      assert(false, `network: to ${to} is not a node in 1..${this.nodes}`);
+    }
+    if (from === to) assert(false, `network: node ${from} sends to itself`);
     return (from - 1) * this.nodes + (to - 1);
   }
 
@@ -85,7 +90,7 @@ export class Network<M extends Addressed> {
   delivered(message: M): void {
     const link = this.link(message.from, message.to);
     const count = this.inFlight[link] as number;
-    assert(count > 0, `network: a copy ${message.from}->${message.to} left a link with none in flight`);
+    if (count <= 0) assert(false, `network: a copy ${message.from}->${message.to} left a link with none in flight`);
     this.inFlight[link] = count - 1;
     this.copiesInFlight--;
   }
