@@ -26,7 +26,7 @@ export type ClientOutput =
   | { readonly type: 'unknown' };
 
 interface At {
-  /** Virtual time in ticks of the global clock. */
+  /** Virtual time in milliseconds since the start of the run. */
   readonly time: number;
 }
 

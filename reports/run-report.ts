@@ -1,0 +1,49 @@
+// What one run produced, as the summaries, the trace writer and the CLI read it.
+import type { BugId } from '../core/index.ts';
+import type { FaultEvent } from '../sim/faults.ts';
+import type { NodeFactory } from '../sim/host.ts';
+import type { SimOptions } from '../sim/options.ts';
+import type { Seed, SimulationResult } from '../sim/simulation.ts';
+import type { SometimesCounters } from './checkers/types.ts';
+import type { LinResult } from './lin/check.ts';
+
+export interface RunSpec {
+  readonly seed: Seed;
+  readonly options: SimOptions;
+  readonly schedule: readonly FaultEvent[];
+  readonly bugs: readonly BugId[];
+  readonly scenario: string | null;
+  /** Keep the whole trace in memory (to save it or to replay it). */
+  readonly record: boolean;
+  readonly hash?: boolean;
+  readonly checkers?: boolean;
+  /** Step budget of the linearizability search. */
+  readonly linBudgetSteps?: number;
+  readonly factory?: NodeFactory;
+}
+
+export type Verdict = 'pass' | 'fail' | 'unknown';
+
+export interface CheckerVerdict {
+  readonly checker: string;
+  readonly verdict: Verdict;
+}
+
+export interface Failure {
+  readonly checker: string;
+  readonly time: number;
+  readonly message: string;
+  readonly witnesses: readonly number[];
+}
+
+export interface RunReport {
+  readonly spec: RunSpec;
+  readonly sim: SimulationResult;
+  readonly verdict: Verdict;
+  readonly failure: Failure | null;
+  readonly verdicts: readonly CheckerVerdict[];
+  readonly sometimes: SometimesCounters | null;
+  readonly lin: LinResult | null;
+  readonly operations: number;
+}
+

@@ -1,0 +1,130 @@
+// The flags of `npm run sim`, parsed and checked: every bad flag or value is a UsageError with one
+// clear line.
+import { parseArgs } from 'node:util';
+import { isBugId, BUG_IDS } from '../../core/index.ts';
+import type { BugId } from '../../core/index.ts';
+import { isPresetName, PRESET_NAMES } from '../../sim/options.ts';
+import type { PresetName } from '../../sim/options.ts';
+import { parseSeed } from '../../sim/random.ts';
+import { UsageError } from '../files.ts';
+
+export interface SeedRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+export interface SimArguments {
+  readonly seedText: string;
+  readonly seeds: SeedRange | null;
+  readonly nodes: number | null;
+  readonly clients: number | null;
+  readonly durationMs: number | null;
+  readonly preset: PresetName | null;
+  readonly bugs: readonly BugId[];
+  readonly json: boolean;
+  readonly trace: string | null;
+  readonly historyOut: string | null;
+  readonly replay: string | null;
+  readonly listBugs: boolean;
+  readonly help: boolean;
+}
+
+export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s]
+                    [--preset ${PRESET_NAMES.join('|')}] [--bug ID]... [--json]
+                    [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]`;
+
+const OPTIONS = {
+  seed: { type: 'string' },
+  seeds: { type: 'string' },
+  nodes: { type: 'string' },
+  clients: { type: 'string' },
+  time: { type: 'string' },
+  preset: { type: 'string' },
+  bug: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  trace: { type: 'string' },
+  'history-out': { type: 'string' },
+  replay: { type: 'string' },
+  'list-bugs': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseSimArguments(argv: readonly string[]): SimArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (error) {
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    throw new UsageError(`${message.replace(/\. To specify.*$/, '')} (see npm run sim -- --help)`);
+  }
+  const v = parsed.values;
+  if (v.seed !== undefined && v.seeds !== undefined) throw new UsageError('--seed and --seeds cannot be used together');
+  if (v.replay !== undefined && (v.seed !== undefined || v.seeds !== undefined)) {
+    throw new UsageError('--replay takes its seed from the trace; drop --seed/--seeds');
+  }
+  const seedText = v.seed ?? '42';
+  checkSeed(seedText, '--seed');
+  return {
+    seedText,
+    seeds: v.seeds === undefined ? null : parseSeedRange(v.seeds),
+    nodes: v.nodes === undefined ? null : parseInteger(v.nodes, '--nodes', 1, 9),
+    clients: v.clients === undefined ? null : parseInteger(v.clients, '--clients', 0, 64),
+    durationMs: v.time === undefined ? null : parseDuration(v.time, '--time'),
+    preset: v.preset === undefined ? null : parsePreset(v.preset),
+    bugs: (v.bug ?? []).map(parseBug),
+    json: v.json ?? false,
+    trace: v.trace ?? null,
+    historyOut: v['history-out'] ?? null,
+    replay: v.replay ?? null,
+    listBugs: v['list-bugs'] ?? false,
+    help: v.help ?? false,
+  };
+}
+
+function checkSeed(text: string, flag: string): void {
+  try {
+    parseSeed(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function parseInteger(text: string, flag: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${flag} must be an integer, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new UsageError(`${flag} must be in ${min}..${max}, got ${value}`);
+  return value;
+}
+
+const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "1.5m", "500ms", "2h": a simulated duration with a unit, in milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (match === null) throw new UsageError(`${flag} must be a duration with a unit (500ms, 90s, 5m, 1h), got "${text}"`);
+  const ms = Math.round(Number(match[1]) * (UNITS_MS[match[2] as string] as number));
+  if (ms < 1000 || ms > 24 * 3_600_000) throw new UsageError(`${flag} must be between 1s and 24h, got "${text}"`);
+  return ms;
+}
+
+/** "A..B" (inclusive), integers, at most 100 million seeds. */
+export function parseSeedRange(text: string): SeedRange {
+  const match = /^(-?\d+)\.\.(-?\d+)$/.exec(text.trim());
+  if (match === null) throw new UsageError(`--seeds must look like A..B (for example 1..1000), got "${text}"`);
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last)) throw new UsageError(`--seeds bounds must be safe integers, got "${text}"`);
+  if (last < first) throw new UsageError(`--seeds must go up: ${first}..${last} is empty`);
+  if (last - first >= 100_000_000) throw new UsageError('--seeds covers more than 100,000,000 seeds; split it with --shard');
+  return { first, last };
+}
+
+function parsePreset(text: string): PresetName {
+  if (!isPresetName(text)) throw new UsageError(`unknown preset "${text}"; valid: ${PRESET_NAMES.join(', ')}`);
+  return text;
+}
+
+function parseBug(text: string): BugId {
+  if (!isBugId(text)) throw new UsageError(`unknown bug id "${text}"; npm run sim -- --list-bugs lists the ${BUG_IDS.length} ids`);
+  return text;
+}

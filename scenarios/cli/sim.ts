@@ -1,0 +1,207 @@
+// `npm run sim`: one run (default swarm scenario), a sweep over a seed range, or the replay of a
+// saved trace. Summary on stdout (stderr with --json, which prints NDJSON results on stdout).
+import { join } from 'node:path';
+import { BUG_IDS, BUG_SUMMARIES } from '../../core/index.ts';
+import { historyFromTrace, serializeHistory } from '../../reports/history.ts';
+import type { RunReport, RunSpec } from '../../reports/run-report.ts';
+import { formatSummary, formatSweepLine } from '../../reports/summary.ts';
+import type { Paint } from '../../reports/summary.ts';
+import { decodeTrace, encodeTrace, TraceFileError } from '../../reports/trace-file.ts';
+import type { TraceHeader } from '../../reports/trace-file.ts';
+import { formatOptions } from '../../sim/options.ts';
+import type { OptionsOverride } from '../../sim/options.ts';
+import { parseSeed } from '../../sim/random.ts';
+import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
+import { withDeterminismGuard } from '../guard.ts';
+import { runSimulation } from '../run.ts';
+import { specForSeed } from '../spec.ts';
+import { EXIT, paintFor, runMain } from './common.ts';
+import type { Io } from './common.ts';
+import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
+import type { SimArguments } from './sim-args.ts';
+
+export const RAFTSIM_VERSION = '0.1.0';
+export const RUNS_DIR = join('reports', 'runs');
+
+interface Output {
+  readonly io: Io;
+  /** Human text: stdout normally, stderr with --json. */
+  human(text: string): void;
+  readonly paint: Paint;
+}
+
+function outputFor(io: Io, json: boolean): Output {
+  return {
+    io,
+    human: (text) => (json ? io.stderr(text) : io.stdout(text)),
+    paint: paintFor(io, json ? io.stderrIsTty : io.stdoutIsTty),
+  };
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseSimArguments(argv);
+  if (args.help) {
+    io.stdout(SIM_USAGE);
+    return EXIT.pass;
+  }
+  if (args.listBugs) {
+    for (const id of BUG_IDS) io.stdout(`${id.padEnd(38)} ${BUG_SUMMARIES[id]}`);
+    return EXIT.pass;
+  }
+  const out = outputFor(io, args.json);
+  if (args.replay !== null) return replay(args.replay, args, out);
+  if (args.seeds !== null) return sweep(args, out);
+  return single(args, out);
+}
+
+function overrideOf(args: SimArguments): OptionsOverride {
+  return {
+    ...(args.nodes === null ? {} : { nodes: args.nodes }),
+    ...(args.clients === null ? {} : { clients: args.clients }),
+    ...(args.durationMs === null ? {} : { durationMs: args.durationMs }),
+  };
+}
+
+function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
+  try {
+    return specForSeed(seedText, { preset: args.preset, override: overrideOf(args), bugs: args.bugs, record });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function timed(spec: RunSpec): { report: RunReport; wallMs: number } {
+  const started = process.hrtime.bigint();
+  const report = withDeterminismGuard(() => runSimulation(spec));
+  return { report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+function exitCodeOf(report: RunReport): number {
+  if (report.verdict === 'fail') return EXIT.fail;
+  return report.verdict === 'unknown' ? EXIT.unknown : EXIT.pass;
+}
+
+function single(args: SimArguments, out: Output): number {
+  const spec = specFor(args.seedText, args, true);
+  out.human(out.paint.bold(`raftsim ${RAFTSIM_VERSION}  seed ${args.seedText}${args.bugs.length > 0 ? `  bugs ${args.bugs.join(',')}` : ''}`));
+  out.human(out.paint.bold(args.preset === null ? 'options (swarm mode, drawn from the seed)' : `options (preset ${args.preset})`));
+  for (const line of formatOptions(spec.options)) out.human(`  ${line}`);
+  const { report, wallMs } = timed(spec);
+  for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
+  const header = headerOf(args.seedText, spec);
+  if (args.trace !== null) writeTrace(args.trace, header, report);
+  if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? [])).trimEnd()]);
+  const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
+  if (saved !== null) printReproduce(out, saved);
+  if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
+  return exitCodeOf(report);
+}
+
+function sweep(args: SimArguments, out: Output): number {
+  const range = args.seeds;
+  if (range === null) throw new UsageError('--seeds is missing');
+  const total = range.last - range.first + 1;
+  const started = process.hrtime.bigint();
+  let failed = 0;
+  let unknown = 0;
+  for (let seed = range.first; seed <= range.last; seed++) {
+    const seedText = String(seed);
+    const { report, wallMs } = timed(specFor(seedText, args, false));
+    if (report.verdict !== 'pass') {
+      if (report.verdict === 'fail') failed++;
+      else unknown++;
+      out.io.stderr(formatSweepLine(report, seedText));
+      const saved = report.verdict === 'fail' ? saveFailure(seedText, headerOf(seedText, report.spec), rerunRecorded(report.spec), null) : null;
+      if (saved !== null) printReproduce(out, saved, '  ');
+      if (args.json) out.io.stdout(JSON.stringify(resultJson(seedText, report, saved, wallMs)));
+    } else if (args.json) {
+      out.io.stdout(JSON.stringify(resultJson(seedText, report, null, wallMs)));
+    }
+    const done = seed - range.first + 1;
+    if (done % 50 === 0 || done === total) out.io.stderr(`progress ${done}/${total} seeds, ${failed} failed, ${unknown} unknown`);
+  }
+  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  out.io.stderr(`${total} seeds in ${wallS.toFixed(1)} s (${(total / wallS).toFixed(1)} seeds/s): ${total - failed - unknown} passed, ${failed} failed, ${unknown} unknown`);
+  return failed > 0 ? EXIT.fail : unknown > 0 ? EXIT.unknown : EXIT.pass;
+}
+
+/** A sweep runs without recording; a failing seed is re-run with recording on (it replays exactly). */
+function rerunRecorded(spec: RunSpec): RunReport {
+  return withDeterminismGuard(() => runSimulation({ ...spec, record: true }));
+}
+
+function replay(file: string, args: SimArguments, out: Output): number {
+  let trace;
+  try {
+    trace = decodeTrace(readTextFile(file, 'trace file'), file);
+  } catch (error) {
+    if (error instanceof TraceFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const h = trace.header;
+  const spec: RunSpec = { seed: parseSeed(h.seed), options: h.options, schedule: h.schedule, bugs: h.bugs, scenario: h.scenario, record: true };
+  out.human(`replaying ${file}: seed ${h.seed}, ${trace.events.length} events, hash ${trace.footer.hash}`);
+  const { report, wallMs } = timed(spec);
+  for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
+  const events = report.sim.events ?? [];
+  const diverged = firstDivergence(trace.events, events);
+  if (diverged !== null) {
+    out.io.stderr(`replay diverged at event ${diverged}: the trace has ${describeAt(trace.events, diverged)}, the re-run has ${describeAt(events, diverged)}`);
+    return EXIT.fail;
+  }
+  out.human(out.paint.ok(`replay matches the trace: ${events.length} events, hash ${report.sim.hash ?? ''}`));
+  if (args.json) out.io.stdout(JSON.stringify(resultJson(h.seed, report, null, wallMs)));
+  return exitCodeOf(report);
+}
+
+function firstDivergence(expected: readonly object[], actual: readonly object[]): number | null {
+  const length = Math.max(expected.length, actual.length);
+  for (let index = 0; index < length; index++) {
+    const a = expected[index];
+    const b = actual[index];
+    if (a === undefined || b === undefined || JSON.stringify(a) !== JSON.stringify(b)) return index;
+  }
+  return null;
+}
+
+function describeAt(events: readonly object[], index: number): string {
+  const event = events[index];
+  return event === undefined ? 'no event (it ends earlier)' : JSON.stringify(event).slice(0, 200);
+}
+
+function headerOf(seedText: string, spec: RunSpec): TraceHeader {
+  return {
+    format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: seedText, scenario: spec.scenario,
+    options: spec.options, schedule: spec.schedule, bugs: spec.bugs,
+  };
+}
+
+function writeTrace(path: string, header: TraceHeader, report: RunReport): void {
+  writeLinesAtomic(path, encodeTrace(header, report.sim.events ?? []));
+}
+
+function saveFailure(seedText: string, header: TraceHeader, report: RunReport, already: string | null): string {
+  if (already !== null) return already;
+  const checker = report.failure?.checker ?? 'unknown';
+  const bugs = header.bugs.length > 0 ? `-${header.bugs.join('+')}` : '';
+  const path = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.trace.jsonl`);
+  writeTrace(path, header, report);
+  return path;
+}
+
+function printReproduce(out: Output, path: string, indent = ''): void {
+  out.io.stderr(`${indent}trace saved to ${path}; reproduce with:`);
+  out.io.stderr(`${indent}  npm run sim -- --replay ${path}`);
+}
+
+function resultJson(seedText: string, report: RunReport, trace: string | null, wallMs: number): object {
+  const sim = report.sim;
+  return {
+    seed: seedText, verdict: report.verdict,
+    checker: report.failure?.checker ?? null, message: report.failure?.message ?? null,
+    timeMs: sim.timeMs, steps: sim.steps, traceEvents: sim.traceEvents, hash: sim.hash, wallMs: Math.round(wallMs),
+    counters: sim.counters, sometimes: report.sometimes, operations: report.operations, trace,
+  };
+}
+
+runMain(import.meta.url, main);

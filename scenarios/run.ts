@@ -1,0 +1,88 @@
+// One run, wired together: the simulator with every online checker watching, the end-of-run
+// checks (durability, liveness), and the linearizability check of the clients' history. This is
+// what the CLI, the scenarios, the property tests and the benchmarks all call.
+import { CheckerSuite } from '../reports/checkers/suite.ts';
+import type { Violation } from '../reports/checkers/types.ts';
+import { historyFromTrace } from '../reports/history.ts';
+import { checkHistory } from '../reports/lin/check.ts';
+import type { LinResult } from '../reports/lin/check.ts';
+import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
+import { eraseModel, kvModel } from '../reports/lin/model.ts';
+import type { TraceEvent } from '../sim/events.ts';
+import { Simulation } from '../sim/simulation.ts';
+
+
+export const LIN_CHECKER = 'linearizability';
+
+export function runSimulation(spec: RunSpec): RunReport {
+  const useCheckers = spec.checkers ?? true;
+  const suite = useCheckers ? new CheckerSuite({ livenessBoundTicks: spec.options.livenessMs }) : null;
+  const clientEvents: TraceEvent[] = [];
+  let found: Violation | null = null;
+  const simulation = new Simulation({
+    seed: spec.seed, options: spec.options, schedule: spec.schedule, bugs: new Set(spec.bugs),
+    record: spec.record, hash: spec.hash ?? spec.record, ...(spec.factory === undefined ? {} : { factory: spec.factory }),
+    observe: (event, index) => {
+      if (event.type === 'call' || event.type === 'return') clientEvents.push(event);
+      if (suite === null) return null;
+      found = suite.observe(event, index);
+      return found === null ? null : { checker: found.checker, message: found.message };
+    },
+  });
+  let sim = simulation.run();
+  let failure: Failure | null = found === null ? null : fromViolation(found);
+  if (failure === null && sim.stop !== null) {
+    failure = { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [sim.traceEvents - 1] };
+  }
+  if (failure === null && suite !== null) {
+    const atEnd = suite.finish();
+    if (atEnd !== null) {
+      failure = fromViolation(atEnd);
+      sim = simulation.recordViolation({ checker: atEnd.checker, message: atEnd.message });
+    }
+  }
+  let lin: LinResult | null = null;
+  if (failure === null && useCheckers) {
+    lin = checkHistory(historyFromTrace(clientEvents), eraseModel(kvModel('')),
+      spec.linBudgetSteps === undefined ? {} : { budgetSteps: spec.linBudgetSteps });
+    if (lin.verdict === 'fail') {
+      const message = describeLinFailure(lin);
+      failure = { checker: LIN_CHECKER, time: sim.timeMs, message, witnesses: [] };
+      sim = simulation.recordViolation({ checker: LIN_CHECKER, message });
+    }
+  }
+  const verdict: Verdict = failure !== null ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
+  return {
+    spec, sim, verdict, failure, verdicts: verdictsOf(failure, lin, useCheckers),
+    sometimes: suite?.sometimes() ?? null, lin, operations: clientEvents.filter((event) => event.type === 'call').length,
+  };
+}
+
+function fromViolation(violation: Violation): Failure {
+  return { checker: violation.checker, time: violation.time, message: violation.message, witnesses: violation.witnesses };
+}
+
+function describeLinFailure(lin: Extract<LinResult, { verdict: 'fail' }>): string {
+  const explanation = lin.explanation;
+  const blocked = explanation.blocked;
+  return `key ${explanation.key}: after a linearizable prefix of ${explanation.prefix.length} operations `
+    + `(state ${explanation.state}), operation ${JSON.stringify(blocked.input)} -> ${JSON.stringify(blocked.output)} `
+    + `by client ${blocked.client} cannot be placed`;
+}
+
+const SAFETY_CHECKERS = [
+  'election-safety', 'log-matching', 'leader-completeness', 'leader-append-only', 'state-machine-safety',
+  'durability', 'invariants', 'liveness',
+] as const;
+
+function verdictsOf(failure: Failure | null, lin: LinResult | null, checked: boolean): CheckerVerdict[] {
+  const verdicts: CheckerVerdict[] = SAFETY_CHECKERS.map((checker) => ({
+    // A run that stopped at a violation did not give the other checkers the whole run to see.
+    checker, verdict: !checked ? 'unknown' : failure === null ? 'pass' : failure.checker === checker ? 'fail' : 'unknown',
+  }));
+  const linVerdict: Verdict = failure?.checker === LIN_CHECKER ? 'fail' : lin === null ? 'unknown' : lin.verdict;
+  verdicts.push({ checker: LIN_CHECKER, verdict: linVerdict });
+  return verdicts;
+}
+
+export type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict };

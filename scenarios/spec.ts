@@ -1,0 +1,29 @@
+// From a seed and the command line's choices to a complete, reproducible run description: the
+// options (a preset, or drawn by swarm mode from the seed), overrides, and the fault schedule.
+import type { BugId } from '../core/index.ts';
+import { generateSchedule } from '../sim/faults.ts';
+import { DEFAULT_OPTIONS, PRESETS, mergeOptions, swarmOptions } from '../sim/options.ts';
+import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
+import { RandomStreams, parseSeed } from '../sim/random.ts';
+import type { RunSpec } from '../reports/run-report.ts';
+
+export interface SpecChoices {
+  readonly preset: PresetName | null;
+  readonly override: OptionsOverride;
+  readonly bugs: readonly BugId[];
+  readonly record: boolean;
+  readonly scenario?: string | null;
+}
+
+/** Options for a seed: the preset when one is named, else swarm mode's draw; then the overrides. */
+export function optionsForSeed(seed: bigint | number, preset: PresetName | null, override: OptionsOverride): SimOptions {
+  const base = preset === null ? swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS) : PRESETS[preset];
+  return mergeOptions(base, override);
+}
+
+export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
+  const seed = parseSeed(seedText);
+  const options = optionsForSeed(seed, choices.preset, choices.override);
+  const schedule = generateSchedule(options, new RandomStreams(seed).stream('schedule'));
+  return { seed, options, schedule, bugs: choices.bugs, scenario: choices.scenario ?? null, record: choices.record };
+}

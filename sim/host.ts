@@ -1,0 +1,284 @@
+// A node host: the simulated machine around one Raft node. It carries out each Ready in the
+// contract's order (persist and sync, then send, then apply, then advance), owns the node's disk
+// and state machine, and turns what it sees into trace events.
+import { AssertionError, KvStateMachine, applyConfChange, assert } from '../core/index.ts';
+import type {
+  BugId, ClusterConfig, Entry, KvResult, Message, NodeId, RaftNodeApi, RaftOptions, ReadState, Ready, Role, Snapshot,
+} from '../core/index.ts';
+import type { VirtualClock } from './clock.ts';
+import { Disk } from './disk.ts';
+import type { EntrySummary, TraceEvent } from './events.ts';
+import { digestEntryData } from './hash.ts';
+import type { Rng } from './random.ts';
+
+export type NodeFactory = (options: RaftOptions) => RaftNodeApi;
+
+/** What a host reports to the simulation it runs in. */
+export interface HostEnvironment {
+  readonly clock: VirtualClock;
+  send(message: Message): void;
+  emit(event: TraceEvent): void;
+  /** A committed command was applied on `node`; `result` is what the state machine answered. */
+  applied(node: NodeId, entry: Entry, result: KvResult): void;
+  /** A ReadIndex request became servable on `node`. */
+  readReady(node: NodeId, context: number): void;
+  /** The node broke one of its own invariants (an AssertionError thrown by the core). */
+  invariantBroken(node: NodeId, message: string): void;
+}
+
+export interface HostOptions {
+  readonly id: NodeId;
+  /** Everything RaftOptions needs but the id, the random source and the persisted state. */
+  readonly raft: Omit<RaftOptions, 'id' | 'random' | 'persisted' | 'bugs'>;
+  readonly random: Rng;
+  readonly factory: NodeFactory;
+  readonly snapshotEveryEntries: number;
+  readonly bugs: ReadonlySet<BugId>;
+}
+
+/** Entries are immutable and shared between logs and messages, so each is summarised once. */
+const summaries = new WeakMap<Entry, EntrySummary>();
+
+export function summarize(entry: Entry): EntrySummary {
+  let summary = summaries.get(entry);
+  if (summary === undefined) {
+    summary = summarizeOnce(entry);
+    summaries.set(entry, summary);
+  }
+  return summary;
+}
+
+function summarizeOnce(entry: Entry): EntrySummary {
+  const data = entry.data;
+  if (data.type === 'command') {
+    return { index: entry.index, term: entry.term, digest: digestEntryData(data),
+      clientId: data.command.clientId, sequence: data.command.sequence };
+  }
+  return { index: entry.index, term: entry.term, digest: digestEntryData(data) };
+}
+
+export class NodeHost {
+  readonly id: NodeId;
+  readonly disk = new Disk();
+  /** Null while crashed. */
+  node: RaftNodeApi | null = null;
+  kv: KvStateMachine;
+  paused = false;
+  /** Messages that arrived while paused, delivered in order on resume. */
+  readonly inbox: { readonly id: number; readonly message: Message }[] = [];
+  /** Bumped on crash and restart, so ticks scheduled for an earlier life are ignored. */
+  epoch = 0;
+  /** Invariant: applied <= the node's commit; reset to the snapshot index on restart. */
+  private appliedIndex = 0;
+  /** Term and cluster config as of appliedIndex: what a snapshot taken now must record. */
+  private appliedTerm = 0;
+  private appliedConfig: ClusterConfig;
+  private snapshotIndex = 0;
+  private role: Role | null = null;
+  private term = 0;
+  private vote: NodeId | null = null;
+  private commit = 0;
+  private readonly waitingReads: ReadState[] = [];
+
+  constructor(private readonly options: HostOptions, private readonly env: HostEnvironment) {
+    this.id = options.id;
+    this.kv = new KvStateMachine(options.bugs);
+    this.appliedConfig = options.raft.config;
+  }
+
+  get up(): boolean {
+    return this.node !== null;
+  }
+
+  /** Boots the node from its disk (empty for a new node). */
+  start(): void {
+    assert(this.node === null, `node ${this.id} started twice`);
+    const persisted = this.disk.load();
+    const snapshot = persisted.snapshot;
+    this.kv = snapshot === null ? new KvStateMachine(this.options.bugs)
+      : KvStateMachine.fromSnapshot(snapshot.data, this.options.bugs);
+    this.appliedIndex = snapshot?.metadata.index ?? 0;
+    this.appliedTerm = snapshot?.metadata.term ?? 0;
+    this.appliedConfig = snapshot?.metadata.config ?? this.options.raft.config;
+    this.snapshotIndex = this.appliedIndex;
+    this.commit = 0;
+    this.role = null;
+    this.waitingReads.length = 0;
+    this.node = this.guard(() => this.options.factory({
+      ...this.options.raft, id: this.id, random: this.options.random, persisted, bugs: this.options.bugs,
+    }));
+    if (this.node === null) return;
+    this.emitRestored(snapshot, persisted.entries);
+    this.drain();
+  }
+
+  crash(rng: Rng, torn: boolean): void {
+    assert(this.node !== null, `node ${this.id} crashed while down`);
+    const lost = this.disk.crash(rng, torn);
+    this.node = null;
+    this.paused = false;
+    this.inbox.length = 0;
+    this.epoch++;
+    this.env.emit({ time: this.env.clock.now, type: 'crash', node: this.id, lostEntries: lost, torn });
+  }
+
+  tick(): void {
+    const node = this.node;
+    if (node === null || this.paused) return;
+    this.guard(() => node.tick());
+    this.drain();
+  }
+
+  step(message: Message): void {
+    const node = this.node;
+    if (node === null) return;
+    this.guard(() => node.step(message));
+    this.drain();
+  }
+
+  /** Runs a client-facing call on the node and drains what it produced. */
+  call<T>(body: (node: RaftNodeApi) => T): T | null {
+    const node = this.node;
+    if (node === null || this.paused) return null;
+    const result = this.guard(() => body(node));
+    this.drain();
+    return result;
+  }
+
+  read(key: string): string | null {
+    return this.kv.read(key);
+  }
+
+  private guard<T>(body: () => T): T | null {
+    try {
+      return body();
+    } catch (error) {
+      if (!(error instanceof AssertionError)) throw error;
+      this.env.invariantBroken(this.id, error.message);
+      this.node = null;
+      return null;
+    }
+  }
+
+  private drain(): void {
+    for (let round = 0; this.node !== null && this.node.hasReady(); round++) {
+      assert(round < 10_000, `node ${this.id} produced Ready batches without end`);
+      const node = this.node;
+      this.emitStatus(node);
+      const ready = this.guard(() => node.ready());
+      if (ready === null) return;
+      this.handle(ready);
+      if (this.node === null) return;
+      this.guard(() => node.advance());
+      this.maybeCompact();
+    }
+    if (this.node !== null) this.emitStatus(this.node);
+  }
+
+  private handle(ready: Ready): void {
+    const now = this.env.clock.now;
+    this.persist(ready, now);
+    for (const message of ready.messages) this.env.send(message);
+    const node = this.node;
+    if (node === null) return;
+    const commit = node.status().commit;
+    if (commit > this.commit) {
+      this.commit = commit;
+      this.env.emit({ time: now, type: 'commit', node: this.id, index: commit });
+    }
+    if (ready.snapshot !== null) this.restoreSnapshot(ready.snapshot, now);
+    for (const entry of ready.committed) this.apply(entry, now);
+    for (const readState of ready.readStates) this.waitingReads.push(readState);
+    this.serveReads();
+  }
+
+  private persist(ready: Ready, now: number): void {
+    if (ready.hardState !== null) this.disk.writeHardState(ready.hardState);
+    if (ready.snapshot !== null) {
+      this.disk.writeSnapshot(ready.snapshot);
+      const meta = ready.snapshot.metadata;
+      this.env.emit({ time: now, type: 'snapshot', node: this.id, index: meta.index, term: meta.term,
+        digest: snapshotDigest(ready.snapshot) });
+    }
+    if (ready.entries.length > 0) {
+      this.disk.appendEntries(ready.entries);
+      const first = ready.entries[0] as Entry;
+      this.env.emit({ time: now, type: 'append', node: this.id, from: first.index, entries: ready.entries.map(summarize) });
+    }
+    if (ready.mustSync) this.disk.sync();
+  }
+
+  private restoreSnapshot(snapshot: Snapshot, _now: number): void {
+    this.kv = KvStateMachine.fromSnapshot(snapshot.data, this.options.bugs);
+    this.appliedIndex = snapshot.metadata.index;
+    this.appliedTerm = snapshot.metadata.term;
+    this.appliedConfig = snapshot.metadata.config;
+    this.snapshotIndex = snapshot.metadata.index;
+  }
+
+  private apply(entry: Entry, now: number): void {
+    assert(entry.index === this.appliedIndex + 1, `node ${this.id} applies ${entry.index} after ${this.appliedIndex}`);
+    this.appliedIndex = entry.index;
+    this.appliedTerm = entry.term;
+    if (entry.data.type === 'confChange') this.appliedConfig = applyConfChange(this.appliedConfig, entry.data.change);
+    this.env.emit({ time: now, type: 'apply', node: this.id, entry: summarize(entry) });
+    if (entry.data.type !== 'command') return;
+    const result = this.kv.apply(entry.data.command);
+    this.env.applied(this.id, entry, result);
+  }
+
+  private serveReads(): void {
+    let kept = 0;
+    for (const readState of this.waitingReads) {
+      if (readState.index <= this.appliedIndex) this.env.readReady(this.id, readState.context);
+      else this.waitingReads[kept++] = readState;
+    }
+    this.waitingReads.length = kept;
+  }
+
+  private maybeCompact(): void {
+    const every = this.options.snapshotEveryEntries;
+    const node = this.node;
+    if (every === 0 || node === null || this.appliedIndex - this.snapshotIndex < every) return;
+    const index = this.appliedIndex;
+    const snapshot: Snapshot = {
+      metadata: { index, term: this.appliedTerm, config: this.appliedConfig },
+      data: this.kv.snapshot(),
+    };
+    this.guard(() => node.compact(index, snapshot.data));
+    this.disk.writeSnapshot(snapshot);
+    this.disk.sync();
+    this.snapshotIndex = index;
+    this.env.emit({ time: this.env.clock.now, type: 'compact', node: this.id, index });
+  }
+
+  private emitStatus(node: RaftNodeApi): void {
+    const status = node.status();
+    const now = this.env.clock.now;
+    if (status.term !== this.term || status.vote !== this.vote) {
+      this.term = status.term;
+      this.vote = status.vote;
+      this.env.emit({ time: now, type: 'term', node: this.id, term: status.term, vote: status.vote });
+    }
+    if (status.role !== this.role) {
+      this.role = status.role;
+      this.env.emit({ time: now, type: 'role', node: this.id, role: status.role, term: status.term });
+    }
+  }
+
+  private emitRestored(snapshot: Snapshot | null, entries: readonly Entry[]): void {
+    const now = this.env.clock.now;
+    this.env.emit({ time: now, type: 'restart', node: this.id });
+    if (snapshot !== null) {
+      const meta = snapshot.metadata;
+      this.env.emit({ time: now, type: 'snapshot', node: this.id, index: meta.index, term: meta.term, digest: snapshotDigest(snapshot) });
+    }
+    if (entries.length > 0) {
+      this.env.emit({ time: now, type: 'append', node: this.id, from: (entries[0] as Entry).index, entries: entries.map(summarize) });
+    }
+  }
+}
+
+function snapshotDigest(snapshot: Snapshot): number {
+  return digestEntryData({ type: 'noop' }) ^ (snapshot.metadata.index * 31 + snapshot.metadata.term);
+}

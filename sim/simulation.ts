@@ -1,0 +1,367 @@
+// The event loop (DESIGN.md, "Simulator"): one priority queue ordered by (virtual time, sequence)
+// drives node ticks, message deliveries, faults and clients. Every choice is drawn from named
+// random streams of one seed, so a run is a pure function of (seed, options, schedule, bugs).
+import { RaftNode, assert, assertNever } from '../core/index.ts';
+import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, RaftOptions } from '../core/index.ts';
+import { Clients } from './clients.ts';
+import { VirtualClock } from './clock.ts';
+import type { TraceEvent } from './events.ts';
+import type { FaultEvent } from './faults.ts';
+import { Hasher } from './hash.ts';
+import { NodeHost } from './host.ts';
+import type { NodeFactory } from './host.ts';
+import { Network } from './network.ts';
+import type { SimOptions } from './options.ts';
+import { EventQueue } from './queue.ts';
+import { RandomStreams } from './random.ts';
+import type { Rng } from './random.ts';
+
+export type Seed = bigint | number;
+
+/** Why a run stopped early: a checker (or a node's own assertion) saw a violation. */
+export interface Stop {
+  readonly checker: string;
+  readonly message: string;
+}
+
+export interface SimulationConfig {
+  readonly seed: Seed;
+  readonly options: SimOptions;
+  readonly schedule: readonly FaultEvent[];
+  readonly bugs?: ReadonlySet<BugId>;
+  /** Keep every event in memory (for traces and tests). Off in sweeps, for speed. */
+  readonly record?: boolean;
+  /** Hash every event (the trace hash). Implied by `record`. */
+  readonly hash?: boolean;
+  /** Called on every event as it happens; returning a Stop ends the run (online checkers). */
+  readonly observe?: (event: TraceEvent, index: number) => Stop | null;
+  /** Another Raft implementation behind the same contract (README, "Plugging in"). */
+  readonly factory?: NodeFactory;
+  /** Bound on processed queue events; past it the run stops as an internal error. */
+  readonly eventsMax?: number;
+}
+
+export interface SimulationResult {
+  readonly stop: Stop | null;
+  /** True when the liveness phase ended with a leader and no pending client work. */
+  readonly settled: boolean;
+  readonly timeMs: number;
+  /** Queue events processed (ticks, deliveries, faults, client wake-ups). */
+  readonly steps: number;
+  /** Trace events emitted. */
+  readonly traceEvents: number;
+  readonly hash: string | null;
+  readonly events: readonly TraceEvent[] | null;
+  readonly counters: RunCounters;
+}
+
+export interface RunCounters {
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesDropped: number;
+  messagesDuplicated: number;
+  dropsByReason: Record<string, number>;
+  elections: number;
+  /** term -> leader, in term order. */
+  leaders: [number, NodeId][];
+  committed: number;
+  faults: Record<string, number>;
+  clients: Clients['counters'];
+}
+
+type Action =
+  | { readonly kind: 'tick'; readonly node: NodeId; readonly epoch: number }
+  | { readonly kind: 'deliver'; readonly id: number; readonly message: Message }
+  | { readonly kind: 'fault'; readonly fault: FaultEvent }
+  | { readonly kind: 'client'; readonly client: number; readonly token: number }
+  | { readonly kind: 'liveness' }
+  | { readonly kind: 'probe' };
+
+const EVENTS_MAX_DEFAULT = 50_000_000;
+
+export class Simulation {
+  private readonly clock = new VirtualClock();
+  private readonly queue = new EventQueue<Action>();
+  private readonly streams: RandomStreams;
+  private readonly hosts: NodeHost[] = [];
+  private readonly tickIntervalsMs: number[] = [];
+  private readonly network: Network<Message>;
+  private readonly clients: Clients;
+  private readonly faultRng: Rng;
+  private readonly hasher: Hasher | null;
+  private readonly events: TraceEvent[] | null;
+  private traceEvents = 0;
+  private steps = 0;
+  private nextMessageId = 1;
+  private stop: Stop | null = null;
+  private settled = false;
+  private liveness = false;
+  private readonly counters: RunCounters;
+
+  constructor(private readonly config: SimulationConfig) {
+    const options = config.options;
+    this.streams = new RandomStreams(config.seed);
+    this.faultRng = this.streams.stream('faults');
+    this.events = config.record === true ? [] : null;
+    this.hasher = config.record === true || config.hash === true ? new Hasher() : null;
+    this.network = new Network<Message>(options.network, this.streams.stream('network'), options.nodes);
+    this.createHosts();
+    this.clients = new Clients({
+      clients: options.clients, nodes: options.nodes, keys: options.keys, timeoutMs: options.clientTimeoutMs,
+      thinkMsMax: options.tickMs, replyLossRatio: options.network.lossRatio, attemptsMax: 3,
+    }, this.streams.stream('clients'), {
+      now: () => this.clock.now,
+      host: (node) => this.host(node),
+      emit: (event) => this.emit(event),
+      schedule: (time, client, token) => this.queue.push(time, { kind: 'client', client, token }),
+    });
+    this.counters = {
+      messagesSent: 0, messagesDelivered: 0, messagesDropped: 0, messagesDuplicated: 0, dropsByReason: {},
+      elections: 0, leaders: [], committed: 0, faults: {}, clients: this.clients.counters,
+    };
+  }
+
+  run(): SimulationResult {
+    const options = this.config.options;
+    this.emit({ time: 0, type: 'phase', phase: 'safety' });
+    for (const host of this.hosts) {
+      host.start();
+      this.scheduleTick(host, 1 + this.streams.stream('drift').int(this.tickIntervalsMs[host.id - 1] as number));
+    }
+    for (const fault of this.config.schedule) {
+      if (fault.at < options.durationMs) this.queue.push(fault.at, { kind: 'fault', fault });
+    }
+    this.queue.push(options.durationMs, { kind: 'liveness' });
+    this.steps = this.loop(options.durationMs + options.livenessMs);
+    this.clients.finish();
+    return this.result();
+  }
+
+  /** Records a violation found after the run (at finish, or by the linearizability check). */
+  recordViolation(stop: Stop): SimulationResult {
+    this.halt(stop.checker, stop.message);
+    return this.result();
+  }
+
+  result(): SimulationResult {
+    return {
+      stop: this.stop, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
+      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
+    };
+  }
+
+  private loop(endMs: number): number {
+    const eventsMax = this.config.eventsMax ?? EVENTS_MAX_DEFAULT;
+    let steps = 0;
+    while (this.stop === null && !this.settled) {
+      const time = this.queue.peekTime();
+      if (time === undefined || time > endMs) break;
+      assert(steps < eventsMax, `run exceeded ${eventsMax} events`);
+      this.clock.advanceTo(time);
+      this.dispatch(this.queue.popPayload() as Action);
+      steps++;
+    }
+    if (this.stop === null && !this.settled) this.clock.advanceTo(Math.max(this.clock.now, endMs));
+    return steps;
+  }
+
+  private dispatch(action: Action): void {
+    switch (action.kind) {
+      case 'tick': return this.tick(action.node, action.epoch);
+      case 'deliver': return this.deliver(action.id, action.message);
+      case 'fault': return this.applyFault(action.fault);
+      case 'client': return this.clients.wake(action.client, action.token);
+      case 'liveness': return this.startLiveness();
+      case 'probe': return this.probe();
+      default: return assertNever(action);
+    }
+  }
+
+  private createHosts(): void {
+    const options = this.config.options;
+    const voters = Array.from({ length: options.nodes }, (_, index) => index + 1);
+    const clusterConfig: ClusterConfig = { voters, learners: [] };
+    const driftRng = this.streams.stream('drift');
+    const factory = this.config.factory ?? ((raftOptions: RaftOptions) => new RaftNode(raftOptions));
+    for (const id of voters) {
+      const drift = (driftRng.next() * 2 - 1) * options.clockDriftRatioMax;
+      this.tickIntervalsMs.push(Math.max(1, Math.round(options.tickMs * (1 + drift))));
+      this.hosts.push(new NodeHost({
+        id, raft: { ...options.raft, config: clusterConfig }, random: this.streams.stream(`node-${id}`), factory,
+        snapshotEveryEntries: options.snapshotEveryEntries, bugs: this.config.bugs ?? new Set(),
+      }, {
+        clock: this.clock,
+        send: (message) => this.send(message),
+        emit: (event) => this.emit(event),
+        applied: (node, entry, result) => this.applied(node, entry.data, result),
+        readReady: (node, context) => this.clients.readReady(node, context),
+        invariantBroken: (node, message) => this.halt('invariants', `node ${node}: ${message}`),
+      }));
+    }
+  }
+
+  private host(node: NodeId): NodeHost {
+    const host = this.hosts[node - 1];
+    assert(host !== undefined, `no node ${node}`);
+    return host;
+  }
+
+  private applied(node: NodeId, data: EntryData, result: KvResult): void {
+    if (data.type === 'command') this.clients.applied(node, data.command, result);
+  }
+
+  private scheduleTick(host: NodeHost, delayMs: number): void {
+    this.queue.push(this.clock.now + delayMs, { kind: 'tick', node: host.id, epoch: host.epoch });
+  }
+
+  private tick(node: NodeId, epoch: number): void {
+    const host = this.host(node);
+    if (epoch !== host.epoch || !host.up || host.paused) return;
+    host.tick();
+    if (host.up) this.scheduleTick(host, this.tickIntervalsMs[node - 1] as number);
+  }
+
+  private send(message: Message): void {
+    const id = this.nextMessageId++;
+    this.counters.messagesSent++;
+    this.emit({ time: this.clock.now, type: 'send', id, message });
+    const route = this.network.route(this.clock.now, message);
+    if ('drop' in route) {
+      this.dropped(id, message, route.drop);
+      return;
+    }
+    route.deliveries.forEach((time, copy) => {
+      if (copy > 0) {
+        this.counters.messagesDuplicated++;
+        this.emit({ time: this.clock.now, type: 'duplicate', id, copy });
+      }
+      this.queue.push(time, { kind: 'deliver', id, message });
+    });
+  }
+
+  private deliver(id: number, message: Message): void {
+    const host = this.host(message.to);
+    if (this.network.isCut(message.from, message.to)) return this.lost(id, message, 'partition');
+    if (!host.up) return this.lost(id, message, 'down');
+    this.network.delivered(message);
+    if (host.paused) {
+      host.inbox.push({ id, message });
+      return;
+    }
+    this.counters.messagesDelivered++;
+    this.emit({ time: this.clock.now, type: 'deliver', id, from: message.from, to: message.to });
+    host.step(message);
+  }
+
+  private lost(id: number, message: Message, reason: 'partition' | 'down'): void {
+    this.network.delivered(message);
+    this.dropped(id, message, reason);
+  }
+
+  private dropped(id: number, message: Message, reason: 'loss' | 'partition' | 'down' | 'capacity'): void {
+    this.counters.messagesDropped++;
+    this.counters.dropsByReason[reason] = (this.counters.dropsByReason[reason] ?? 0) + 1;
+    this.emit({ time: this.clock.now, type: 'drop', id, from: message.from, to: message.to, reason });
+  }
+
+  private applyFault(fault: FaultEvent): void {
+    const now = this.clock.now;
+    const count = (kind: string): void => { this.counters.faults[kind] = (this.counters.faults[kind] ?? 0) + 1; };
+    switch (fault.type) {
+      case 'crash': {
+        const host = this.host(fault.node);
+        if (!host.up) return;
+        count('crash');
+        return host.crash(this.faultRng, fault.torn);
+      }
+      case 'restart': return this.restart(this.host(fault.node), count);
+      case 'pause': {
+        const host = this.host(fault.node);
+        if (!host.up || host.paused) return;
+        count('pause');
+        host.paused = true;
+        return this.emit({ time: now, type: 'pause', node: host.id });
+      }
+      case 'resume': return this.resume(this.host(fault.node));
+      case 'partition':
+        count(`partition:${fault.kind}`);
+        this.network.cut(fault.cut);
+        return this.emit({ time: now, type: 'partition', kind: fault.kind, cut: fault.cut });
+      case 'heal':
+        this.network.heal();
+        return this.emit({ time: now, type: 'heal' });
+      default: return assertNever(fault);
+    }
+  }
+
+  private restart(host: NodeHost, count: (kind: string) => void): void {
+    if (host.up) return;
+    count('restart');
+    host.start();
+    if (host.up) this.scheduleTick(host, this.tickIntervalsMs[host.id - 1] as number);
+  }
+
+  private resume(host: NodeHost): void {
+    if (!host.up || !host.paused) return;
+    host.paused = false;
+    host.epoch++;
+    this.emit({ time: this.clock.now, type: 'resume', node: host.id });
+    const inbox = host.inbox.splice(0);
+    for (const { id, message } of inbox) {
+      this.counters.messagesDelivered++;
+      this.emit({ time: this.clock.now, type: 'deliver', id, from: message.from, to: message.to });
+      host.step(message);
+    }
+    if (host.up) this.scheduleTick(host, this.tickIntervalsMs[host.id - 1] as number);
+  }
+
+  /** Faults stop: heal the network, resume and restart every node, let clients finish. */
+  private startLiveness(): void {
+    this.liveness = true;
+    this.emit({ time: this.clock.now, type: 'phase', phase: 'liveness' });
+    this.network.heal();
+    this.network.calm();
+    this.emit({ time: this.clock.now, type: 'heal' });
+    for (const host of this.hosts) {
+      if (host.paused) this.resume(host);
+      if (!host.up) this.restart(host, () => undefined);
+    }
+    this.clients.drain();
+    this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
+  }
+
+  private probe(): void {
+    const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
+    if (leader && this.clients.idle) {
+      this.settled = true;
+      return;
+    }
+    this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
+  }
+
+  private halt(checker: string, message: string): void {
+    if (this.stop !== null) return;
+    this.stop = { checker, message };
+    this.emit({ time: this.clock.now, type: 'violation', checker, message });
+  }
+
+  private emit(event: TraceEvent): void {
+    const index = this.traceEvents++;
+    if (event.type === 'role') this.countRole(event.node, event.role, event.term);
+    else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
+    this.events?.push(event);
+    this.hasher?.update(JSON.stringify(event));
+    if (this.stop !== null || event.type === 'violation') return;
+    const stop = this.config.observe?.(event, index) ?? null;
+    if (stop !== null) this.halt(stop.checker, stop.message);
+  }
+
+  private countRole(node: NodeId, role: string, term: number): void {
+    if (role === 'candidate') this.counters.elections++;
+    if (role === 'leader') this.counters.leaders.push([term, node]);
+  }
+
+  get isLiveness(): boolean {
+    return this.liveness;
+  }
+}
