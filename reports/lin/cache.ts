@@ -8,7 +8,7 @@ import type { Model } from './model.ts';
 type StateEquality<State> = Pick<Model<State>, 'hash' | 'equal'>;
 
 const EMPTY = -1;
-const INITIAL_CAPACITY = 1 << 10;
+const INITIAL_CAPACITY = 1 << 12;
 
 /** 32-bit xorshift from a fixed seed: the same keys every run, no ambient randomness. */
 function zobristKeys(count: number): Int32Array {
@@ -92,7 +92,8 @@ export class StateCache<State> {
     if (this.count === this.entryHashes.length) this.grow();
     const entry = this.count++;
     this.entryHashes[entry] = hash;
-    this.bits.set(this.current, entry * this.words);
+    const base = entry * this.words;
+    for (let index = 0; index < this.words; index++) this.bits[base + index] = this.current[index]!;
     this.states.push(state);
     const bucket = hash & (this.buckets.length - 1);
     this.chain[entry] = this.buckets[bucket]!;

@@ -88,61 +88,70 @@ export class PartitionSearch<State, Input, Output> {
 
   /** Advance at most `stepLimit` steps; returns the steps taken. */
   run(stepLimit: number): number {
-    const { next, match, operationOf, model, inputs, outputs, head, cache, open } = this;
+    if (this.status !== 'running') return 0;
+    // The hot loop works on locals and writes them back at the end: a slice is thousands of steps.
+    const { next, match, operationOf, open, model, inputs, outputs, head, cache, stackEntries, stackStates } = this;
+    let state = this.state;
+    let entry = this.entry;
+    let depth = this.depth;
     let steps = 0;
-    while (this.status === 'running' && steps < stepLimit) {
+    while (steps < stepLimit) {
       steps++;
       if (next[head] === NONE) {
         this.status = 'linearizable';
         break;
       }
-      const entry = this.entry;
-      const returnEntry = match[entry] ?? NONE;
-      if (returnEntry === NONE) {
+      if (match[entry] === NONE) {
         // The first return left is open: so is every operation left, and an open operation may
         // take effect last or never, whatever the state (the Model contract for unknown outputs).
-        if (open[operationOf[entry] ?? NONE] === 1) this.status = 'linearizable';
-        else this.backtrack(entry);
+        if (open[operationOf[entry]!] === 1) {
+          this.status = 'linearizable';
+          break;
+        }
+        // Everything before this return was tried: undo the last linearized call.
+        this.recordDeadEnd(entry, depth, state);
+        if (depth === 0) {
+          this.status = 'illegal';
+          break;
+        }
+        depth--;
+        const top = stackEntries[depth]!;
+        state = stackStates[depth] as State;
+        stackStates[depth] = undefined as State; // let the state be collected
+        cache.unmark(operationOf[top]!);
+        this.unlift(top);
+        entry = next[top]!;
         continue;
       }
-      const operation = operationOf[entry] ?? NONE;
-      const result = model.step(this.state, inputs[operation] as Input, outputs[operation] as Output);
+      const operation = operationOf[entry]!;
+      const result = model.step(state, inputs[operation] as Input, outputs[operation] as Output);
       // An open operation that changes nothing now is better left for later or never: taking it
       // only removes options, so that branch is dominated by the one without it.
-      if (result.ok && !(open[operation] === 1 && model.equal(result.next, this.state))
+      if (result.ok && !(open[operation] === 1 && model.equal(result.next, state))
         && cache.addIfAbsent(operation, result.next)) {
-        this.stackEntries[this.depth] = entry;
-        this.stackStates[this.depth] = this.state;
-        this.depth++;
-        this.state = result.next;
+        stackEntries[depth] = entry;
+        stackStates[depth] = state;
+        depth++;
+        state = result.next;
         this.lift(entry);
-        this.entry = next[head] ?? NONE;
+        entry = next[head]!;
       } else {
-        this.entry = next[entry] ?? NONE;
+        entry = next[entry]!;
       }
     }
+    this.state = state;
+    this.entry = entry;
+    this.depth = depth;
     this.steps += steps;
     return steps;
   }
 
-  /** Reached a return: everything before it was tried, so undo the last linearized call. */
-  private backtrack(returnEntry: number): void {
-    if (this.deepest === null || this.depth > this.deepest.prefix.length) {
-      const prefix: number[] = [];
-      for (let level = 0; level < this.depth; level++) prefix.push(this.operationOf[this.stackEntries[level] ?? 0] ?? NONE);
-      this.deepest = { prefix, blocked: this.operationOf[returnEntry] ?? NONE, state: this.state };
-    }
-    if (this.depth === 0) {
-      this.status = 'illegal';
-      return;
-    }
-    this.depth--;
-    const entry = this.stackEntries[this.depth] ?? NONE;
-    this.state = this.stackStates[this.depth] as State;
-    this.stackStates[this.depth] = undefined as State; // let the state be collected
-    this.cache.unmark(this.operationOf[entry] ?? NONE);
-    this.unlift(entry);
-    this.entry = this.next[entry] ?? NONE;
+  /** Keep the deepest dead end: the longest linearizable prefix, for the explanation. */
+  private recordDeadEnd(returnEntry: number, depth: number, state: State): void {
+    if (this.deepest !== null && depth <= this.deepest.prefix.length) return;
+    const prefix: number[] = [];
+    for (let level = 0; level < depth; level++) prefix.push(this.operationOf[this.stackEntries[level]!]!);
+    this.deepest = { prefix, blocked: this.operationOf[returnEntry]!, state };
   }
 
   private lift(entry: number): void {
