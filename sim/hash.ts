@@ -2,7 +2,8 @@
 // platform. Not for adversaries, only for "did these two runs do exactly the same thing".
 // Text is hashed as its UTF-8 bytes, so the values match every other FNV-1a implementation.
 import { assert } from '../core/index.ts';
-import type { EntryData } from '../core/index.ts';
+import { assertNever } from '../core/index.ts';
+import type { EntryData, KvOp } from '../core/index.ts';
 
 export const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -138,7 +139,43 @@ function encodeStable(value: unknown, depth: number): string {
 
 /** The digest the trace records for a log entry's data: FNV-1a of its stable JSON. */
 export function digestEntryData(data: EntryData): number {
-  return fnv1a(stableJson(data));
+  return fnv1a(encodeEntryData(data));
+}
+
+/**
+ * stableJson(data) for entry data, written out field by field: the trace digests every appended
+ * and applied entry, and this is several times faster than the generic encoder. A test checks it
+ * against stableJson on random entries; a field added to EntryData or KvOp must be added here.
+ */
+export function encodeEntryData(data: EntryData): string {
+  switch (data.type) {
+    case 'noop':
+      return '{"type":"noop"}';
+    case 'command': {
+      const { clientId, sequence, op } = data.command;
+      return `{"command":{"clientId":${clientId},"op":${encodeOp(op)},"sequence":${sequence}},"type":"command"}`;
+    }
+    case 'confChange':
+      return `{"change":{"node":${data.change.node},"type":"${data.change.type}"},"type":"confChange"}`;
+    default:
+      return assertNever(data);
+  }
+}
+
+function encodeOp(op: KvOp): string {
+  const key = JSON.stringify(op.key);
+  switch (op.type) {
+    case 'get':
+    case 'delete':
+      return `{"key":${key},"type":"${op.type}"}`;
+    case 'put':
+    case 'append':
+      return `{"key":${key},"type":"${op.type}","value":${JSON.stringify(op.value)}}`;
+    case 'cas':
+      return `{"from":${JSON.stringify(op.from)},"key":${key},"to":${JSON.stringify(op.to)},"type":"cas"}`;
+    default:
+      return assertNever(op);
+  }
 }
 
 /** The same digest for any JSON value (a state machine snapshot, a message). */
