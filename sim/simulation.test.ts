@@ -1,0 +1,104 @@
+// Each fault kind happens and is visible in the trace, with the effect it must have.
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent, TraceEventOf } from './events.ts';
+import type { FaultEvent } from './faults.ts';
+import { PRESETS, mergeOptions } from './options.ts';
+import type { OptionsOverride } from './options.ts';
+import { Simulation } from './simulation.ts';
+
+function simulate(schedule: FaultEvent[], override: OptionsOverride = {}, bugs: string[] = []): TraceEvent[] {
+  const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000, ...override });
+  const result = new Simulation({ seed: 5, options, schedule, record: true, bugs: new Set(bugs as never[]) }).run();
+  expect(result.stop).toBeNull();
+  return result.events as TraceEvent[];
+}
+
+function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): TraceEventOf<T>[] {
+  return events.filter((event): event is TraceEventOf<T> => event.type === type);
+}
+
+describe('simulator faults', () => {
+  it('a partition stops delivery across it until it heals', () => {
+    const cut: [number, number][] = [];
+    for (let other = 2; other <= 5; other++) cut.push([1, other], [other, 1]);
+    const events = simulate([
+      { at: 3_000, type: 'partition', kind: 'isolate', cut },
+      { at: 9_000, type: 'heal' },
+    ]);
+    expect(ofType(events, 'partition')).toHaveLength(1);
+    const across = (event: { from: number; to: number }): boolean => event.from === 1 || event.to === 1;
+    const during = ofType(events, 'deliver').filter((event) => event.time > 3_000 && event.time < 9_000 && across(event));
+    expect(during).toEqual([]);
+    const dropped = ofType(events, 'drop').filter((event) => event.reason === 'partition');
+    expect(dropped.length).toBeGreaterThan(0);
+    const after = ofType(events, 'deliver').filter((event) => event.time > 9_000 && across(event));
+    expect(after.length).toBeGreaterThan(0);
+  });
+
+  it('an asymmetric partition cuts one direction only', () => {
+    const cut: [number, number][] = [[1, 2], [1, 3], [1, 4], [1, 5]];
+    const events = simulate([{ at: 2_000, type: 'partition', kind: 'asymmetric', cut }, { at: 8_000, type: 'heal' }]);
+    const during = ofType(events, 'deliver').filter((event) => event.time > 2_000 && event.time < 8_000);
+    expect(during.filter((event) => event.from === 1)).toEqual([]);
+    expect(during.filter((event) => event.to === 1).length).toBeGreaterThan(0);
+  });
+
+  it('a crash of a correct node loses nothing it acknowledged: every write was synced', () => {
+    const events = simulate([{ at: 5_000, type: 'crash', node: 2, torn: false }, { at: 7_000, type: 'restart', node: 2 }]);
+    const [crash] = ofType(events, 'crash');
+    expect(crash?.lostEntries).toBe(0);
+  });
+
+  it('a crash loses exactly the unsynced writes (entries the node never synced)', () => {
+    // ack-before-durable skips the sync, so every write since the last sync is lost at the crash.
+    const events = simulate([{ at: 5_000, type: 'crash', node: 2, torn: false }, { at: 7_000, type: 'restart', node: 2 }],
+      {}, ['ack-before-durable']);
+    const crashIndex = events.findIndex((event) => event.type === 'crash');
+    const crash = events[crashIndex] as TraceEventOf<'crash'>;
+    const appended = ofType(events.slice(0, crashIndex), 'append').filter((event) => event.node === 2);
+    const lastAppended = Math.max(...appended.map((event) => event.from + event.entries.length - 1));
+    const restored = ofType(events.slice(crashIndex), 'append').find((event) => event.node === 2);
+    const restoredLast = restored === undefined ? 0 : restored.from + restored.entries.length - 1;
+    expect(crash.lostEntries).toBeGreaterThan(0);
+    expect(restoredLast).toBeLessThan(lastAppended);
+    expect(crash.lostEntries).toBe(lastAppended - restoredLast);
+  });
+
+  it('a duplicated message is delivered twice', () => {
+    const events = simulate([], { network: { duplicateRatio: 1 } });
+    const duplicated = ofType(events, 'duplicate');
+    expect(duplicated.length).toBeGreaterThan(100);
+    const deliveries = new Map<number, number>();
+    for (const event of ofType(events, 'deliver')) deliveries.set(event.id, (deliveries.get(event.id) ?? 0) + 1);
+    const twice = duplicated.filter((event) => deliveries.get(event.id) === 2).length;
+    expect(twice / duplicated.length).toBeGreaterThan(0.9);
+  });
+
+  it('a paused node stops (no sends) and resumes with the messages that queued for it', () => {
+    const events = simulate([{ at: 4_000, type: 'pause', node: 3 }, { at: 8_000, type: 'resume', node: 3 }]);
+    const sends = ofType(events, 'send').filter((event) => event.message.from === 3 && event.time > 4_000 && event.time < 8_000);
+    expect(sends).toEqual([]);
+    const resumeIndex = events.findIndex((event) => event.type === 'resume');
+    const queued = events.slice(resumeIndex + 1).findIndex((event) => event.type === 'deliver' && event.to === 3);
+    expect(queued).toBeGreaterThanOrEqual(0);
+    expect(events[resumeIndex + 1 + queued]?.time).toBe(8_000);
+  });
+
+  it('message loss drops messages with reason loss', () => {
+    const events = simulate([], { network: { lossRatio: 0.3 } });
+    const lost = ofType(events, 'drop').filter((event) => event.reason === 'loss').length;
+    const sent = ofType(events, 'send').length;
+    expect(lost / sent).toBeGreaterThan(0.2);
+    expect(lost / sent).toBeLessThan(0.4);
+  });
+
+  it('the liveness phase heals, restarts and settles the cluster', () => {
+    const events = simulate([{ at: 2_000, type: 'crash', node: 1, torn: false }, { at: 2_000, type: 'crash', node: 2, torn: false },
+      { at: 2_000, type: 'crash', node: 3, torn: false }]);
+    const liveness = events.findIndex((event) => event.type === 'phase' && event.phase === 'liveness');
+    expect(liveness).toBeGreaterThan(0);
+    const restarts = ofType(events.slice(liveness), 'restart').map((event) => event.node).sort();
+    expect(restarts).toEqual([1, 2, 3]);
+    expect(ofType(events.slice(liveness), 'role').some((event) => event.role === 'leader')).toBe(true);
+  });
+});
