@@ -47,7 +47,7 @@ describe('npm run sim: bad input', () => {
     expect(result.code).toBe(2);
     expect(result.err).toHaveLength(1);
     expect(result.err[0]).toMatch(/^raftsim: /);
-    expect(result.err[0]).not.toMatch(/\n|    at /);
+    expect(result.err[0]).not.toMatch(/\n| {4}at /);
   });
 
   it('names the valid ids for an unknown bug', async () => {
@@ -138,7 +138,7 @@ describe('npm run sim: the real command', () => {
     expect(child.status).toBe(2);
     const lines = child.stderr.split('\n').filter((line) => line.startsWith('raftsim'));
     expect(lines).toEqual(['raftsim: --nodes must be an integer, got "x"']);
-    expect(child.stderr).not.toMatch(/    at /);
+    expect(child.stderr).not.toMatch(/ {4}at /);
   });
 
   it('runs seed 42 and prints a verdict', () => {
