@@ -12,7 +12,7 @@ export class VirtualClock {
     this.current = start;
   }
 
-  /** Virtual time in ticks of the global clock. */
+  /** Virtual time; the simulator counts it in milliseconds. */
   get now(): number {
     return this.current;
   }
