@@ -32,6 +32,12 @@ export interface Model<State, Input = OperationInput, Output = OperationOutput> 
   /** Equal states must hash alike; the search checks `equal` on every hash match. */
   hash(state: State): number;
   equal(a: State, b: State): boolean;
+  /**
+   * True when the operation, with this output, leaves the state unchanged in every state where it
+   * is legal (a read, a failed cas). The search then takes it as soon as it is legal, without
+   * branching. Absent means false.
+   */
+  isReadOnly?(input: Input, output: Output): boolean;
   partition(operations: readonly Operation<Input, Output>[]): readonly Partition<Input, Output>[];
   /** Why this model cannot check the operation, or null when it can. */
   validate(input: Input, output: Output): string | null;
@@ -88,6 +94,12 @@ function partitionByKey<Output>(operations: readonly Operation<OperationInput, O
   return [...groups.keys()].sort().map((key) => ({ key, operations: groups.get(key) ?? [] }));
 }
 
+/** Reads, and a cas that reports failure: legal only where they change nothing. */
+function isReadOnly(input: OperationInput, output: OperationOutput): boolean {
+  if (output.type === 'unknown') return false;
+  return input.f === 'read' || input.f === 'get' || (input.f === 'cas' && output.type === 'ok' && !output.ok);
+}
+
 function describeOutput(output: OperationOutput): string {
   switch (output.type) {
     case 'value': return JSON.stringify(output.value);
@@ -122,6 +134,7 @@ export function registerModel(init: JsonValue = null): Model<JsonValue> {
     step: registerStep,
     hash: hashJson,
     equal: jsonEquals,
+    isReadOnly,
     partition: (operations) => partitionByKey(operations, (input) => input.key ?? ''),
     validate: (input, output) => validateOperation('register', ['read', 'write', 'cas'], input, output),
     describe: describeOperation,
@@ -195,6 +208,7 @@ export function kvModel(init = ''): Model<KvState> {
     step: (state, input, output) => kvStep(state, input, output, empty),
     hash: (state) => state.hash,
     equal: (a, b) => a === b || (a.hash === b.hash && a.value === b.value),
+    isReadOnly,
     partition: (operations) => partitionByKey(operations, (input) => input.key ?? ''),
     validate: (input, output) => validateOperation('kv', ['get', 'put', 'append', 'cas', 'delete'], input, output),
     describe: describeOperation,

@@ -36,6 +36,10 @@ export class PartitionSearch<State, Input, Output> {
   private readonly operationOf: Int32Array;
   /** 1 for an operation open until +infinity (its output is unknown). */
   private readonly open: Uint8Array;
+  /** 1 for a read-only operation with a finite return (see `run`). */
+  private readonly readOnly: Uint8Array;
+  /** 1 where the stack frame linearized a read-only operation: nothing else is tried there. */
+  private readonly forced: Uint8Array;
   // The explicit stack: call entries linearized so far and the state before each.
   private readonly stackEntries: Int32Array;
   private readonly stackStates: State[];
@@ -56,6 +60,9 @@ export class PartitionSearch<State, Input, Output> {
     this.match = new Int32Array(2 * count).fill(NONE);
     this.operationOf = new Int32Array(2 * count);
     this.open = Uint8Array.from(operations, (operation) => (operation.return === Number.POSITIVE_INFINITY ? 1 : 0));
+    this.readOnly = Uint8Array.from(operations, (operation, index) =>
+      (this.open[index] === 0 && model.isReadOnly?.(operation.input, operation.output) === true ? 1 : 0));
+    this.forced = new Uint8Array(count);
     this.stackEntries = new Int32Array(count);
     this.stackStates = new Array<State>(count);
     this.buildList(operations);
@@ -90,7 +97,7 @@ export class PartitionSearch<State, Input, Output> {
   run(stepLimit: number): number {
     if (this.status !== 'running') return 0;
     // The hot loop works on locals and writes them back at the end: a slice is thousands of steps.
-    const { next, match, operationOf, open, model, inputs, outputs, head, cache, stackEntries, stackStates } = this;
+    const { next, match, operationOf, open, readOnly, forced, model, inputs, outputs, head, cache, stackEntries, stackStates } = this;
     let state = this.state;
     let entry = this.entry;
     let depth = this.depth;
@@ -110,40 +117,71 @@ export class PartitionSearch<State, Input, Output> {
         }
         // Everything before this return was tried: undo the last linearized call.
         this.recordDeadEnd(entry, depth, state);
-        if (depth === 0) {
-          this.status = 'illegal';
-          break;
-        }
-        depth--;
-        const top = stackEntries[depth]!;
-        state = stackStates[depth] as State;
-        stackStates[depth] = undefined as State; // let the state be collected
-        cache.unmark(operationOf[top]!);
-        this.unlift(top);
-        entry = next[top]!;
+        depth = this.backtrack(depth);
+        if (depth < 0) break;
+        state = this.state;
+        entry = this.entry;
         continue;
       }
       const operation = operationOf[entry]!;
       const result = model.step(state, inputs[operation] as Input, outputs[operation] as Output);
       // An open operation that changes nothing now is better left for later or never: taking it
       // only removes options, so that branch is dominated by the one without it.
-      if (result.ok && !(open[operation] === 1 && model.equal(result.next, state))
-        && cache.addIfAbsent(operation, result.next)) {
+      if (!result.ok || (open[operation] === 1 && model.equal(result.next, state))) {
+        entry = next[entry]!;
+        continue;
+      }
+      const isReadOnly = readOnly[operation] === 1;
+      if (cache.addIfAbsent(operation, result.next)) {
+        // A legal read-only operation can move to the front of any linearization from here (it
+        // changes no state and every remaining operation returns after its call), so it is taken
+        // now and no alternative is tried at this point.
+        forced[depth] = isReadOnly ? 1 : 0;
         stackEntries[depth] = entry;
         stackStates[depth] = state;
         depth++;
         state = result.next;
         this.lift(entry);
         entry = next[head]!;
+      } else if (isReadOnly) {
+        // Taking it leads to a configuration already explored, so this one fails too.
+        depth = this.backtrack(depth);
+        if (depth < 0) break;
+        state = this.state;
+        entry = this.entry;
       } else {
         entry = next[entry]!;
       }
     }
     this.state = state;
     this.entry = entry;
-    this.depth = depth;
+    this.depth = Math.max(depth, 0);
     this.steps += steps;
     return steps;
+  }
+
+  /**
+   * Undo linearized calls until a frame where other candidates remain (frames that took a
+   * read-only operation have none). Leaves state and entry in the fields and returns the new
+   * depth, or -1 when the whole search failed.
+   */
+  private backtrack(fromDepth: number): number {
+    let depth = fromDepth;
+    // Bounded: each turn pops one frame.
+    do {
+      if (depth === 0) {
+        this.status = 'illegal';
+        return -1;
+      }
+      depth--;
+      const top = this.stackEntries[depth]!;
+      this.state = this.stackStates[depth] as State;
+      this.stackStates[depth] = undefined as State; // let the state be collected
+      this.cache.unmark(this.operationOf[top]!);
+      this.unlift(top);
+      this.entry = this.next[top]!;
+    } while (this.forced[depth] === 1);
+    return depth;
   }
 
   /** Keep the deepest dead end: the longest linearizable prefix, for the explanation. */
