@@ -89,15 +89,15 @@ export class RaftLog {
 
   entryAt(index: number): Entry {
     const entry = this.entries[index - this.snapshotIndex - 1];
-    assert(entry !== undefined, `no entry at ${index} (log holds ${this.firstIndex()}..${this.lastIndex()})`);
+    if (entry === undefined) assert(false, `no entry at ${index} (log holds ${this.firstIndex()}..${this.lastIndex()})`);
     return entry;
   }
 
   /** Entries in [from, to]; throws when part of the range is compacted or beyond the log. */
   slice(from: number, to: number): readonly Entry[] {
     if (from > to) return NO_ENTRIES;
-    assert(from >= this.firstIndex(), `entries from ${from} are compacted (first index ${this.firstIndex()})`);
-    assert(to <= this.lastIndex(), `entries up to ${to} are beyond the last index ${this.lastIndex()}`);
+    if (from < this.firstIndex()) assert(false, `entries from ${from} are compacted (first index ${this.firstIndex()})`);
+    if (to > this.lastIndex()) assert(false, `entries up to ${to} are beyond the last index ${this.lastIndex()}`);
     return this.entries.slice(from - this.snapshotIndex - 1, to - this.snapshotIndex);
   }
 
@@ -130,8 +130,8 @@ export class RaftLog {
   append(entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;
-    assert(first.index > this.snapshotIndex, `cannot append at ${first.index}: compacted up to ${this.snapshotIndex}`);
-    assert(first.index <= this.lastIndex() + 1, `append at ${first.index} leaves a gap after ${this.lastIndex()}`);
+    if (first.index <= this.snapshotIndex) assert(false, `cannot append at ${first.index}: compacted up to ${this.snapshotIndex}`);
+    if (first.index > this.lastIndex() + 1) assert(false, `append at ${first.index} leaves a gap after ${this.lastIndex()}`);
     this.truncateFrom(first.index);
     for (const entry of entries) this.entries.push(entry);
     this.unstableFrom = Math.min(this.unstableFrom, first.index);
@@ -140,7 +140,7 @@ export class RaftLog {
   /** Drops entries from index on (the host learns it from the next Ready's entries). */
   truncateFrom(index: number): void {
     if (index > this.lastIndex()) return;
-    assert(index > this.snapshotIndex, `cannot truncate at ${index}: compacted up to ${this.snapshotIndex}`);
+    if (index <= this.snapshotIndex) assert(false, `cannot truncate at ${index}: compacted up to ${this.snapshotIndex}`);
     this.entries.length = index - this.snapshotIndex - 1;
     this.unstableFrom = Math.min(this.unstableFrom, index);
   }
@@ -184,10 +184,10 @@ export class RaftLog {
   /** Discards entries up to snapshot.metadata.index, which must be in the log. */
   compact(snapshot: Snapshot): void {
     const index = snapshot.metadata.index;
-    assert(index > this.snapshotIndex, `compaction to ${index} is not past the snapshot ${this.snapshotIndex}`);
-    assert(index <= this.lastIndex(), `compaction to ${index} is beyond the last index ${this.lastIndex()}`);
-    assert(index < this.unstableFrom, `compaction to ${index} covers entries not yet persisted`);
-    assert(this.term(index) === snapshot.metadata.term, `snapshot term at ${index} does not match the log`);
+    if (index <= this.snapshotIndex) assert(false, `compaction to ${index} is not past the snapshot ${this.snapshotIndex}`);
+    if (index > this.lastIndex()) assert(false, `compaction to ${index} is beyond the last index ${this.lastIndex()}`);
+    if (index >= this.unstableFrom) assert(false, `compaction to ${index} covers entries not yet persisted`);
+    if (this.term(index) !== snapshot.metadata.term) assert(false, `snapshot term at ${index} does not match the log`);
     this.entries.splice(0, index - this.snapshotIndex);
     this.snapshot = snapshot;
     this.snapshotIndex = index;
@@ -207,8 +207,9 @@ export class RaftLog {
     const first = this.entries[0];
     const last = this.entries[this.entries.length - 1];
     if (first === undefined || last === undefined) return;
-    assert(first.index === this.snapshotIndex + 1, `log starts at ${first.index}, not after snapshot ${this.snapshotIndex}`);
-    assert(last.index === this.lastIndex(), `log indexes are not consecutive (last ${last.index})`);
+    // Tested before building messages: this runs after every input of a node.
+    if (first.index !== this.snapshotIndex + 1) assert(false, `log starts at ${first.index}, not after snapshot ${this.snapshotIndex}`);
+    if (last.index !== this.lastIndex()) assert(false, `log indexes are not consecutive (last ${last.index})`);
     assert(first.term >= this.snapshotTerm, 'log term decreases after the snapshot');
     assert(last.term >= first.term, 'log terms decrease');
   }

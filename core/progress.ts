@@ -12,7 +12,7 @@ export class Inflights {
   count = 0;
 
   constructor(readonly capacity: number) {
-    assert(capacity >= 1, `maxInflightMessages must be >= 1, got ${capacity}`);
+    if (capacity < 1) assert(false, `maxInflightMessages must be >= 1, got ${capacity}`);
     this.lastIndexes = new Array<number>(capacity).fill(0);
   }
 
@@ -60,7 +60,7 @@ export class Progress {
   lastProgressTick: number;
 
   constructor(next: number, maxInflight: number, now: number) {
-    assert(next >= 1, `next must be >= 1, got ${next}`);
+    if (next < 1) assert(false, `next must be >= 1, got ${next}`);
     this.next = next;
     this.inflights = new Inflights(maxInflight);
     this.lastHeardTick = now;
@@ -95,7 +95,7 @@ export class Progress {
   }
 
   becomeProbe(next: number): void {
-    assert(next > this.match, `probe next ${next} must be above match ${this.match}`);
+    if (next <= this.match) assert(false, `probe next ${next} must be above match ${this.match}`);
     this.state = 'probe';
     this.next = next;
     this.probeSent = false;

@@ -9,7 +9,7 @@ import type {
 } from './types.ts';
 import type { BugId } from './bugs.ts';
 import { NO_BUGS } from './bugs.ts';
-import { assert, assertNever } from './assert.ts';
+import { AssertionError, assert, assertNever } from './assert.ts';
 import { RaftLog } from './log.ts';
 import { Progress } from './progress.ts';
 import { hasQuorum, quorumValue, voteResult } from './quorum.ts';
@@ -46,12 +46,13 @@ interface LeaderState {
 
 type RoleState = FollowerState | CandidateState | LeaderState;
 
-/** A message without its addressing and term, which reply() fills in. */
-type MessageBody = Message extends infer M ? (M extends Message ? Omit<M, 'from' | 'to' | 'term'> : never) : never;
-
 type CampaignKind = 'preVote' | 'election' | 'transfer';
 
 const NO_ENTRIES: readonly Entry[] = [];
+
+function fail(message: string): never {
+  throw new AssertionError(message);
+}
 
 function isReply(message: Message): boolean {
   return message.type === 'AppendEntriesReply' || message.type === 'RequestVoteReply'
@@ -59,13 +60,13 @@ function isReply(message: Message): boolean {
 }
 
 function validateOptions(options: RaftOptions): void {
-  assert(Number.isInteger(options.id) && options.id >= 1, `id must be a positive integer, got ${options.id}`);
-  assert(options.heartbeatTicks >= 1, `heartbeatTicks must be >= 1, got ${options.heartbeatTicks}`);
+  if (!(Number.isInteger(options.id) && options.id >= 1)) assert(false, `id must be a positive integer, got ${options.id}`);
+  if (options.heartbeatTicks < 1) assert(false, `heartbeatTicks must be >= 1, got ${options.heartbeatTicks}`);
   assert(options.electionTicks > options.heartbeatTicks,
     `electionTicks (${options.electionTicks}) must be > heartbeatTicks (${options.heartbeatTicks})`);
-  assert(options.maxEntriesPerMessage >= 1, `maxEntriesPerMessage must be >= 1, got ${options.maxEntriesPerMessage}`);
-  assert(options.maxBytesPerMessage >= 1, `maxBytesPerMessage must be >= 1, got ${options.maxBytesPerMessage}`);
-  assert(options.maxInflightMessages >= 1, `maxInflightMessages must be >= 1, got ${options.maxInflightMessages}`);
+  if (options.maxEntriesPerMessage < 1) assert(false, `maxEntriesPerMessage must be >= 1, got ${options.maxEntriesPerMessage}`);
+  if (options.maxBytesPerMessage < 1) assert(false, `maxBytesPerMessage must be >= 1, got ${options.maxBytesPerMessage}`);
+  if (options.maxInflightMessages < 1) assert(false, `maxInflightMessages must be >= 1, got ${options.maxInflightMessages}`);
 }
 
 export class RaftNode implements RaftNodeApi {
@@ -144,7 +145,7 @@ export class RaftNode implements RaftNodeApi {
   }
 
   step(message: Message): void {
-    assert(message.to === this.id, `message for ${message.to} stepped into node ${this.id}`);
+    if (message.to !== this.id) assert(false, `message for ${message.to} stepped into node ${this.id}`);
     if (this.stepTerm(message)) this.stepRole(message);
     this.assertInvariants();
   }
@@ -200,7 +201,7 @@ export class RaftNode implements RaftNodeApi {
     // The transfer is aborted when the election timer runs out (tickLeader).
     this.electionElapsed = 0;
     const progress = state.progress[target];
-    assert(progress !== undefined, `no progress for voter ${target}`);
+    if (progress === undefined) assert(false, `no progress for voter ${target}`);
     if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(target);
     else this.sendAppend(state, target, false);
     this.assertInvariants();
@@ -208,10 +209,10 @@ export class RaftNode implements RaftNodeApi {
   }
 
   compact(index: number, data: unknown): void {
-    assert(index <= this.applied, `cannot compact to ${index}: only ${this.applied} is applied`);
+    if (index > this.applied) assert(false, `cannot compact to ${index}: only ${this.applied} is applied`);
     if (index <= this.log.snapshotIndex) return;
     const term = this.log.term(index);
-    assert(term !== undefined, `no term at ${index}`);
+    if (term === undefined) assert(false, `no term at ${index}`);
     this.log.compact({ metadata: { index, term, config: this.configAt(index) }, data });
     this.assertInvariants();
   }
@@ -265,16 +266,17 @@ export class RaftNode implements RaftNodeApi {
   }
 
   assertInvariants(): void {
+    // Conditions are tested before building messages: this runs after every input.
     const last = this.log.lastIndex();
-    assert(this.commit <= last, `node ${this.id}: commit ${this.commit} > last index ${last}`);
-    assert(this.commit >= this.log.snapshotIndex, `node ${this.id}: commit ${this.commit} < snapshot ${this.log.snapshotIndex}`);
-    assert(this.applying <= this.commit, `node ${this.id}: applying ${this.applying} > commit ${this.commit}`);
-    assert(this.applied <= this.applying, `node ${this.id}: applied ${this.applied} > applying ${this.applying}`);
-    assert(this.term >= this.checkedTerm, `node ${this.id}: term went back from ${this.checkedTerm} to ${this.term}`);
-    assert(this.commit >= this.checkedCommit, `node ${this.id}: commit went back from ${this.checkedCommit} to ${this.commit}`);
+    if (this.commit > last) fail(`node ${this.id}: commit ${this.commit} > last index ${last}`);
+    if (this.commit < this.log.snapshotIndex) fail(`node ${this.id}: commit ${this.commit} < snapshot ${this.log.snapshotIndex}`);
+    if (this.applying > this.commit) fail(`node ${this.id}: applying ${this.applying} > commit ${this.commit}`);
+    if (this.applied > this.applying) fail(`node ${this.id}: applied ${this.applied} > applying ${this.applying}`);
+    if (this.term < this.checkedTerm) fail(`node ${this.id}: term went back from ${this.checkedTerm} to ${this.term}`);
+    if (this.commit < this.checkedCommit) fail(`node ${this.id}: commit went back from ${this.checkedCommit} to ${this.commit}`);
     const sameTerm = this.term === this.checkedTerm;
     const votedTwice = sameTerm && this.checkedVote !== null && this.vote !== null && this.vote !== this.checkedVote;
-    assert(!votedTwice, `node ${this.id}: second vote in term ${this.term} (${this.checkedVote} then ${this.vote})`);
+    if (votedTwice) fail(`node ${this.id}: second vote in term ${this.term} (${this.checkedVote} then ${this.vote})`);
     // Remember the vote of this term even if it is later forgotten, to catch a second one.
     if (!sameTerm || this.vote !== null) this.checkedVote = this.vote;
     this.checkedTerm = this.term;
@@ -290,14 +292,14 @@ export class RaftNode implements RaftNodeApi {
       case 'precandidate':
         return;
       case 'candidate':
-        assert(this.vote === this.id, `node ${this.id}: candidate did not vote for itself`);
+        if (this.vote !== this.id) fail(`node ${this.id}: candidate did not vote for itself`);
         return;
       case 'leader':
-        assert(this.leader === this.id, `node ${this.id}: leader does not know it leads`);
+        if (this.leader !== this.id) fail(`node ${this.id}: leader does not know it leads`);
         for (const progress of state.progress) {
           if (progress === undefined) continue;
-          assert(progress.match < progress.next, `node ${this.id}: match ${progress.match} >= next ${progress.next}`);
-          assert(progress.next <= last + 1, `node ${this.id}: next ${progress.next} beyond last index ${last}`);
+          if (progress.match >= progress.next) fail(`node ${this.id}: match ${progress.match} >= next ${progress.next}`);
+          if (progress.next > last + 1) fail(`node ${this.id}: next ${progress.next} beyond last index ${last}`);
         }
         return;
       default:
@@ -310,7 +312,7 @@ export class RaftNode implements RaftNodeApi {
 
   private becomeFollower(term: number, leader: NodeId | null): void {
     if (term !== this.term) {
-      assert(term > this.term, `term must not decrease (${this.term} -> ${term})`);
+      if (term <= this.term) assert(false, `term must not decrease (${this.term} -> ${term})`);
       this.term = term;
       this.vote = null;
     }
@@ -336,7 +338,7 @@ export class RaftNode implements RaftNodeApi {
   }
 
   private becomeLeader(): void {
-    assert(this.state.role === 'candidate', `only a candidate becomes leader, not a ${this.state.role}`);
+    if (this.state.role !== 'candidate') assert(false, `only a candidate becomes leader, not a ${this.state.role}`);
     const state: LeaderState = {
       role: 'leader', progress: [], reads: new ReadOnlyQueue(), round: 0,
       roundTicks: new Array<number>(ROUND_HISTORY).fill(-Infinity), transferTarget: null, heartbeatElapsed: 0,
@@ -463,13 +465,13 @@ export class RaftNode implements RaftNodeApi {
       case 'AppendEntries':
         if (this.bugs.has('ae-accept-stale-term') && this.state.role === 'follower') return true;
         // Tell a deposed leader the current term so it steps down.
-        this.reply(message.from, { type: 'AppendEntriesReply', success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 0, round: message.round });
+        this.send({ type: 'AppendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 0, round: message.round });
         return false;
       case 'InstallSnapshot':
-        this.reply(message.from, { type: 'InstallSnapshotReply', matchIndex: 0, round: message.round });
+        this.send({ type: 'InstallSnapshotReply', from: this.id, to: message.from, term: this.term, matchIndex: 0, round: message.round });
         return false;
       case 'RequestVote':
-        this.reply(message.from, { type: 'RequestVoteReply', granted: false, preVote: message.preVote });
+        this.send({ type: 'RequestVoteReply', from: this.id, to: message.from, term: this.term, granted: false, preVote: message.preVote });
         return false;
       case 'AppendEntriesReply':
       case 'InstallSnapshotReply':
@@ -514,7 +516,7 @@ export class RaftNode implements RaftNodeApi {
       this.send({ type: 'RequestVoteReply', from: this.id, to: message.from, term: message.term, granted: true, preVote: message.preVote });
       return;
     }
-    this.reply(message.from, { type: 'RequestVoteReply', granted: false, preVote: message.preVote });
+    this.send({ type: 'RequestVoteReply', from: this.id, to: message.from, term: this.term, granted: false, preVote: message.preVote });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -611,7 +613,7 @@ export class RaftNode implements RaftNodeApi {
     }
     const conflict = this.log.findConflict(entries);
     if (conflict === 0) return lastNew;
-    assert(conflict > this.commit, `node ${this.id}: conflict at ${conflict} is at or below commit ${this.commit}`);
+    if (conflict <= this.commit) assert(false, `node ${this.id}: conflict at ${conflict} is at or below commit ${this.commit}`);
     this.appendToLog(entries.slice(conflict - prevIndex - 1));
     return lastNew;
   }
@@ -630,18 +632,18 @@ export class RaftNode implements RaftNodeApi {
       conflictTerm = this.log.term(prevIndex) ?? 0;
       conflictIndex = this.log.firstIndexOfTermAt(prevIndex, this.commit + 1);
     }
-    this.reply(message.from, { type: 'AppendEntriesReply', success: false, matchIndex: 0, conflictTerm, conflictIndex, round: message.round });
+    this.send({ type: 'AppendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, conflictTerm, conflictIndex, round: message.round });
   }
 
   private replyAppend(message: AppendEntries, success: boolean, matchIndex: number): void {
-    this.reply(message.from, { type: 'AppendEntriesReply', success, matchIndex, conflictTerm: 0, conflictIndex: 0, round: message.round });
+    this.send({ type: 'AppendEntriesReply', from: this.id, to: message.from, term: this.term, success, matchIndex, conflictTerm: 0, conflictIndex: 0, round: message.round });
   }
 
   private handleInstallSnapshot(message: InstallSnapshot): void {
     const metadata = message.snapshot.metadata;
     const stale = metadata.index <= this.commit && !this.bugs.has('snapshot-install-stale');
     if (stale) {
-      this.reply(message.from, { type: 'InstallSnapshotReply', matchIndex: this.commit, round: message.round });
+      this.send({ type: 'InstallSnapshotReply', from: this.id, to: message.from, term: this.term, matchIndex: this.commit, round: message.round });
       return;
     }
     if (this.log.matchTerm(metadata.index, metadata.term) && metadata.index >= this.commit) {
@@ -656,7 +658,7 @@ export class RaftNode implements RaftNodeApi {
       this.config = metadata.config;
       this.configIndex = metadata.index;
     }
-    this.reply(message.from, { type: 'InstallSnapshotReply', matchIndex: metadata.index, round: message.round });
+    this.send({ type: 'InstallSnapshotReply', from: this.id, to: message.from, term: this.term, matchIndex: metadata.index, round: message.round });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -854,7 +856,7 @@ export class RaftNode implements RaftNodeApi {
 
   private sendSnapshot(state: LeaderState, to: NodeId, progress: Progress): boolean {
     const snapshot = this.log.snapshot;
-    assert(snapshot !== null, `node ${this.id}: entries before ${this.log.firstIndex()} are gone but there is no snapshot`);
+    if (snapshot === null) assert(false, `node ${this.id}: entries before ${this.log.firstIndex()} are gone but there is no snapshot`);
     this.messages.push({ type: 'InstallSnapshot', from: this.id, to, term: this.term, snapshot, round: state.round });
     progress.becomeSnapshot(snapshot.metadata.index, this.now);
     return true;
@@ -930,7 +932,7 @@ export class RaftNode implements RaftNodeApi {
   }
 
   private truncateLog(from: number): void {
-    assert(from > this.commit || this.bugs.size > 0, `node ${this.id}: truncating committed entries from ${from}`);
+    if (!(from > this.commit || this.bugs.size > 0)) assert(false, `node ${this.id}: truncating committed entries from ${from}`);
     this.log.truncateFrom(from);
     if (this.configIndex >= from) {
       // The entry that set the config is gone: the config reverts (thesis 4.1).
@@ -970,11 +972,6 @@ export class RaftNode implements RaftNodeApi {
     if (this.commit !== persisted.commit) return true;
     if (this.bugs.has('vote-not-persisted')) return false;
     return this.term !== persisted.term || this.vote !== persisted.vote;
-  }
-
-  /** Sends a message at this node's current term. */
-  private reply(to: NodeId, body: MessageBody): void {
-    this.send({ ...body, from: this.id, to, term: this.term } as Message);
   }
 
   private send(message: Message): void {

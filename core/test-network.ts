@@ -108,8 +108,9 @@ export class TestNetwork {
       }
       const first = ready.entries[0];
       if (first !== undefined) {
-        disk.entries = disk.entries.filter((entry) => entry.index < first.index);
-        disk.entries.push(...ready.entries);
+        const keep = first.index - (disk.entries[0]?.index ?? first.index);
+        disk.entries.length = Math.max(0, Math.min(disk.entries.length, keep));
+        for (const entry of ready.entries) disk.entries.push(entry);
       }
       this.queue.push(...ready.messages);
       if (ready.snapshot !== null) testNode.restoredSnapshots.push(ready.snapshot);
