@@ -125,14 +125,22 @@ export class NodeHost {
   tick(): void {
     const node = this.node;
     if (node === null || this.paused) return;
-    this.guard(() => node.tick());
+    try {
+      node.tick();
+    } catch (error) {
+      this.broken(error);
+    }
     this.drain();
   }
 
   step(message: Message): void {
     const node = this.node;
     if (node === null) return;
-    this.guard(() => node.step(message));
+    try {
+      node.step(message);
+    } catch (error) {
+      this.broken(error);
+    }
     this.drain();
   }
 
@@ -153,11 +161,16 @@ export class NodeHost {
     try {
       return body();
     } catch (error) {
-      if (!(error instanceof AssertionError)) throw error;
-      this.env.invariantBroken(this.id, error.message);
-      this.node = null;
+      this.broken(error);
       return null;
     }
+  }
+
+  /** The core threw: an AssertionError is the node breaking its own invariants; the node stops. */
+  private broken(error: unknown): void {
+    if (!(error instanceof AssertionError)) throw error;
+    this.env.invariantBroken(this.id, error.message);
+    this.node = null;
   }
 
   private drain(): void {
@@ -165,11 +178,16 @@ export class NodeHost {
       assert(round < 10_000, `node ${this.id} produced Ready batches without end`);
       const node = this.node;
       this.emitStatus(node);
-      const ready = this.guard(() => node.ready());
-      if (ready === null) return;
-      this.handle(ready);
-      if (this.node === null) return;
-      this.guard(() => node.advance());
+      let ready: Ready;
+      try {
+        ready = node.ready();
+        this.handle(ready);
+        if (this.node === null) return;
+        node.advance();
+      } catch (error) {
+        this.broken(error);
+        return;
+      }
       this.maybeCompact();
     }
     if (this.node !== null) this.emitStatus(this.node);
@@ -228,6 +246,7 @@ export class NodeHost {
   }
 
   private serveReads(): void {
+    if (this.waitingReads.length === 0) return;
     let kept = 0;
     for (const readState of this.waitingReads) {
       if (readState.index <= this.appliedIndex) this.env.readReady(this.id, readState.context);

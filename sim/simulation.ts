@@ -230,13 +230,14 @@ export class Simulation {
       this.dropped(id, message, route.drop);
       return;
     }
-    route.deliveries.forEach((time, copy) => {
+    const deliveries = route.deliveries;
+    for (let copy = 0; copy < deliveries.length; copy++) {
       if (copy > 0) {
         this.counters.messagesDuplicated++;
         this.emit({ time: this.clock.now, type: 'duplicate', id, copy });
       }
-      this.queue.push(time, { kind: 'deliver', id, message });
-    });
+      this.queue.push(deliveries[copy] as number, { kind: 'deliver', id, message });
+    }
   }
 
   private deliver(id: number, message: Message): void {
