@@ -16,7 +16,10 @@ export interface RunSpec {
   /** Keep the whole trace in memory (to save it or to replay it). */
   readonly record: boolean;
   readonly hash?: boolean;
+  /** Online safety checkers and the end-of-run checks (default on). */
   readonly checkers?: boolean;
+  /** The linearizability check of the client history after the run (default: as `checkers`). */
+  readonly linearizability?: boolean;
   /** Step budget of the linearizability search. */
   readonly linBudgetSteps?: number;
   readonly factory?: NodeFactory;

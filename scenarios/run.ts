@@ -42,7 +42,7 @@ export function runSimulation(spec: RunSpec): RunReport {
     }
   }
   let lin: LinResult | null = null;
-  if (failure === null && useCheckers) {
+  if (failure === null && (spec.linearizability ?? useCheckers)) {
     lin = checkHistory(historyFromTrace(clientEvents), eraseModel(kvModel('')),
       spec.linBudgetSteps === undefined ? {} : { budgetSteps: spec.linBudgetSteps });
     if (lin.verdict === 'fail') {
