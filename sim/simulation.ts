@@ -2,10 +2,10 @@
 // drives node ticks, message deliveries, faults and clients. Every choice is drawn from named
 // random streams of one seed, so a run is a pure function of (seed, options, schedule, bugs).
 import { RaftNode, assert, assertNever } from '../core/index.ts';
-import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, RaftOptions } from '../core/index.ts';
+import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, PersistedState, RaftOptions } from '../core/index.ts';
 import { Clients } from './clients.ts';
 import { VirtualClock } from './clock.ts';
-import type { TraceEvent } from './events.ts';
+import type { DropReason, TraceEvent } from './events.ts';
 import type { FaultEvent } from './faults.ts';
 import { Hasher } from './hash.ts';
 import { NodeHost } from './host.ts';
@@ -39,7 +39,19 @@ export interface SimulationConfig {
   readonly factory?: NodeFactory;
   /** Bound on processed queue events; past it the run stops as an internal error. */
   readonly eventsMax?: number;
+  // Scripted control (named scenarios). Absent in every generated run, which they do not change.
+  /** The voters every node starts with; the default is all nodes. A node left out is not a member. */
+  readonly initialVoters?: readonly NodeId[];
+  /** State written and synced to a node's disk before it first starts (Figure 7's prepared logs). */
+  readonly initialDisks?: ReadonlyMap<NodeId, PersistedState>;
+  /** Told of every applied client command, after the built-in clients. */
+  readonly onApplied?: (node: NodeId, data: EntryData, result: KvResult) => void;
+  /** Told of every servable ReadIndex context, after the built-in clients. */
+  readonly onReadReady?: (node: NodeId, context: number) => void;
 }
+
+/** Decides at delivery whether a message in flight gets through (false drops it as a 'loss'). */
+export type MessageFilter = (message: Message, timeMs: number) => boolean;
 
 export interface SimulationResult {
   readonly stop: Stop | null;
@@ -97,6 +109,9 @@ export class Simulation {
   private settled = false;
   private liveness = false;
   private readonly counters: RunCounters;
+  /** Scripted control: nodes whose ticks are skipped, and the delivery filter. */
+  private readonly heldTimers = new Set<NodeId>();
+  private messageFilter: MessageFilter | null = null;
 
   constructor(private readonly config: SimulationConfig) {
     const options = config.options;
@@ -123,6 +138,15 @@ export class Simulation {
 
   run(): SimulationResult {
     const options = this.config.options;
+    this.begin();
+    this.queue.push(options.durationMs, { kind: 'liveness' });
+    this.steps = this.loop(options.durationMs + options.livenessMs);
+    this.clients.finish();
+    return this.result();
+  }
+
+  private begin(): void {
+    const options = this.config.options;
     this.emit({ time: 0, type: 'phase', phase: 'safety' });
     for (const host of this.hosts) {
       host.start();
@@ -131,10 +155,72 @@ export class Simulation {
     for (const fault of this.config.schedule) {
       if (fault.at < options.durationMs) this.queue.push(fault.at, { kind: 'fault', fault });
     }
-    this.queue.push(options.durationMs, { kind: 'liveness' });
-    this.steps = this.loop(options.durationMs + options.livenessMs);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scripted control, for named scenarios: the script starts the run, moves time forward, injects
+  // faults and client calls at chosen instants, and ends with the liveness phase. run() uses none
+  // of it.
+
+  /** Starts the nodes (and the configured schedule) without scheduling the liveness phase. */
+  startScripted(): void {
+    assert(this.traceEvents === 0, 'startScripted on a simulation that already ran');
+    this.begin();
+  }
+
+  /** Processes every queue event up to `timeMs`; returns false once the run has stopped. */
+  runUntil(timeMs: number): boolean {
+    assert(timeMs >= this.clock.now, `runUntil ${timeMs} is in the past (now ${this.clock.now})`);
+    this.steps += this.loop(timeMs);
+    return this.stop === null;
+  }
+
+  /** Applies a fault now, as if a schedule held it at the current time. */
+  injectFault(fault: FaultEvent): void {
+    assert(fault.at === this.clock.now, `fault at ${fault.at} injected at ${this.clock.now}`);
+    this.applyFault(fault);
+  }
+
+  /** A held node's ticks are skipped: its election timer never fires and, as leader, it sends no heartbeats. */
+  holdTimer(node: NodeId, held: boolean): void {
+    this.host(node);
+    if (held) this.heldTimers.add(node);
+    else this.heldTimers.delete(node);
+  }
+
+  /** Ticks one node now, outside its schedule (forcing its election timer towards firing). */
+  tickNow(node: NodeId): void {
+    const host = this.host(node);
+    if (host.up && !host.paused) host.tick();
+  }
+
+  setMessageFilter(filter: MessageFilter | null): void {
+    this.messageFilter = filter;
+  }
+
+  /** The host of `node`, for status, logs and client calls; scripts must not mutate it. */
+  nodeHost(node: NodeId): NodeHost {
+    return this.host(node);
+  }
+
+  /** Records a scripted client's call or return. */
+  recordClientEvent(event: Extract<TraceEvent, { type: 'call' | 'return' }>): void {
+    assert(event.time === this.clock.now, 'a client event must happen now');
+    this.emit(event);
+  }
+
+  /** Ends a scripted run: faults stop, then the liveness phase runs up to `boundMs` to settle. */
+  finishScripted(boundMs: number): SimulationResult {
+    if (this.stop === null) {
+      this.startLiveness();
+      this.steps += this.loop(this.clock.now + boundMs);
+    }
     this.clients.finish();
     return this.result();
+  }
+
+  get now(): number {
+    return this.clock.now;
   }
 
   /** Records a violation found after the run (at finish, or by the linearizability check). */
@@ -180,7 +266,7 @@ export class Simulation {
   private createHosts(): void {
     const options = this.config.options;
     const voters = Array.from({ length: options.nodes }, (_, index) => index + 1);
-    const clusterConfig: ClusterConfig = { voters, learners: [] };
+    const clusterConfig: ClusterConfig = { voters: this.config.initialVoters ?? voters, learners: [] };
     const driftRng = this.streams.stream('drift');
     const factory = this.config.factory ?? ((raftOptions: RaftOptions) => new RaftNode(raftOptions));
     for (const id of voters) {
@@ -194,10 +280,22 @@ export class Simulation {
         send: (message) => this.send(message),
         emit: (event) => this.emit(event),
         applied: (node, entry, result) => this.applied(node, entry.data, result),
-        readReady: (node, context) => this.clients.readReady(node, context),
+        readReady: (node, context) => {
+          this.clients.readReady(node, context);
+          this.config.onReadReady?.(node, context);
+        },
         invariantBroken: (node, message) => this.halt('invariants', `node ${node}: ${message}`),
       }));
+      const disk = this.config.initialDisks?.get(id);
+      if (disk !== undefined) this.prepareDisk(this.host(id), disk);
     }
+  }
+
+  private prepareDisk(host: NodeHost, state: PersistedState): void {
+    if (state.snapshot !== null) host.disk.writeSnapshot(state.snapshot);
+    host.disk.appendEntries(state.entries);
+    host.disk.writeHardState(state.hardState);
+    host.disk.sync();
   }
 
   private host(node: NodeId): NodeHost {
@@ -208,6 +306,7 @@ export class Simulation {
 
   private applied(node: NodeId, data: EntryData, result: KvResult): void {
     if (data.type === 'command') this.clients.applied(node, data.command, result);
+    this.config.onApplied?.(node, data, result);
   }
 
   private scheduleTick(host: NodeHost, delayMs: number): void {
@@ -217,7 +316,7 @@ export class Simulation {
   private tick(node: NodeId, epoch: number): void {
     const host = this.host(node);
     if (epoch !== host.epoch || !host.up || host.paused) return;
-    host.tick();
+    if (!this.heldTimers.has(node)) host.tick();
     if (host.up) this.scheduleTick(host, this.tickIntervalsMs[node - 1] as number);
   }
 
@@ -244,6 +343,7 @@ export class Simulation {
     const host = this.host(message.to);
     if (this.network.isCut(message.from, message.to)) return this.lost(id, message, 'partition');
     if (!host.up) return this.lost(id, message, 'down');
+    if (this.messageFilter !== null && !this.messageFilter(message, this.clock.now)) return this.lost(id, message, 'loss');
     this.network.delivered(message);
     if (host.paused) {
       host.inbox.push({ id, message });
@@ -254,12 +354,12 @@ export class Simulation {
     host.step(message);
   }
 
-  private lost(id: number, message: Message, reason: 'partition' | 'down'): void {
+  private lost(id: number, message: Message, reason: 'partition' | 'down' | 'loss'): void {
     this.network.delivered(message);
     this.dropped(id, message, reason);
   }
 
-  private dropped(id: number, message: Message, reason: 'loss' | 'partition' | 'down' | 'capacity'): void {
+  private dropped(id: number, message: Message, reason: DropReason): void {
     this.counters.messagesDropped++;
     this.counters.dropsByReason[reason] = (this.counters.dropsByReason[reason] ?? 0) + 1;
     this.emit({ time: this.clock.now, type: 'drop', id, from: message.from, to: message.to, reason });
