@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  asymmetricCut, bridgeCut, cutBetween, generateCut, halvesCut, isolateCut, nodeIds, normalizeCut,
+  asymmetricCut, bridgeCut, connectedQuorum, cutBetween, generateCut, halvesCut, isolateCut, nodeIds, normalizeCut,
   reachability, ringCut,
 } from './partitions.ts';
 import type { Link } from './partitions.ts';
@@ -155,5 +155,34 @@ describe('partition generators', () => {
 
   it('a single node has nothing to cut', () => {
     for (const kind of GENERATED_PARTITION_KINDS) expect(generateCut(kind, rngFor(1), 1)).toEqual([]);
+  });
+});
+
+describe('connectedQuorum', () => {
+  it('finds the majority side of halves, a side plus the bridge, and none in a 5-ring', () => {
+    expect(connectedQuorum(cutBetween([1, 2], [3, 4, 5]), 5)).toEqual([3, 4, 5]);
+    expect(connectedQuorum(cutBetween([1, 2], [3, 4]), 4)).toBeNull();
+    for (let seed = 0; seed < 10; seed++) expect(connectedQuorum(ringCut(rngFor(seed), 5), 5)).toBeNull();
+    expect(connectedQuorum(cutBetween([1, 2], [4, 5]), 5)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps the quorum around a one-way cut to a minority node', () => {
+    expect(connectedQuorum([[1, 2], [1, 3], [1, 4], [1, 5]], 5)).toEqual([2, 3, 4, 5]);
+    expect(connectedQuorum([], 3)).toEqual([1, 2, 3]);
+  });
+
+  test.prop(seedAndNodes)('returns a majority clique, and nothing larger exists', (seed, nodes) => {
+    const cut = GENERATED_PARTITION_KINDS.map((kind) => generateCut(kind, rngFor(seed), nodes))[seed % 5] ?? [];
+    const quorum = connectedQuorum(cut, nodes);
+    if (quorum !== null) {
+      expect(quorum.length).toBeGreaterThan(nodes / 2);
+      expect(isClique(cut, nodes, quorum)).toBe(true);
+    }
+    // The naive check: no subset larger than the answer (and a majority) is a clique.
+    const size = quorum?.length ?? 0;
+    for (let mask = 1; mask < 1 << nodes; mask++) {
+      const members = nodeIds(nodes).filter((id) => (mask >> (id - 1)) % 2 === 1);
+      if (members.length > Math.max(size, nodes / 2)) expect(isClique(cut, nodes, members)).toBe(false);
+    }
   });
 });

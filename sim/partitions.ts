@@ -124,3 +124,22 @@ export function reachability(cut: readonly Link[], nodes: number): boolean[][] {
   }
   return reaches;
 }
+
+/**
+ * The largest set of nodes that all talk to each other both ways under `cut`, if it is a majority
+ * (smallest ids first among equals); null when no majority is fully connected. A leader can be
+ * expected under a partial partition only when this is not null (the Cloudflare 2020 case: a
+ * quorum was connected, yet the cluster stayed leaderless without PreVote and CheckQuorum).
+ */
+export function connectedQuorum(cut: readonly Link[], nodes: number): NodeId[] | null {
+  assert(nodes <= 16, `connectedQuorum: at most 16 nodes (2^nodes subsets), got ${nodes}`);
+  const reaches = reachability(cut, nodes);
+  let best: NodeId[] | null = null;
+  for (let mask = 1; mask < 1 << nodes; mask++) {
+    const members = nodeIds(nodes).filter((id) => (mask & (1 << (id - 1))) !== 0);
+    if (members.length <= nodes / 2 || (best !== null && members.length <= best.length)) continue;
+    const clique = members.every((a) => members.every((b) => a === b || reaches[a]?.[b] === true));
+    if (clique) best = members;
+  }
+  return best;
+}
