@@ -11,8 +11,9 @@ const PAIR_LIMIT = 2 ** 26;
 
 /** One number for a pair of small non-negative integers (node ids, terms, log indexes, ids). */
 export function pairKey(high: number, low: number): number {
-  assert(high >= 0 && high < PAIR_LIMIT, `pairKey: ${high} is out of range`);
-  assert(low >= 0 && low < PAIR_LIMIT, `pairKey: ${low} is out of range`);
+  // Checked before building the message: this runs for every appended entry and client call.
+  if (!(high >= 0 && high < PAIR_LIMIT)) assert(false, `pairKey: ${high} is out of range`);
+  if (!(low >= 0 && low < PAIR_LIMIT)) assert(false, `pairKey: ${low} is out of range`);
   return high * PAIR_LIMIT + low;
 }
 
@@ -171,7 +172,7 @@ export class ClusterView {
   private onAppend(event: TraceEventOf<'append'>, eventIndex: number): void {
     const log = this.log(event.node);
     const { from, entries } = event;
-    assert(Number.isInteger(from) && from >= 1, `append on node ${event.node} starts at index ${from}`);
+    if (!(Number.isInteger(from) && from >= 1)) assert(false, `append on node ${event.node} starts at index ${from}`);
     const previousLastIndex = log.lastIndex;
     const firstChangedIndex = firstChanged(log, from, entries);
     this.lastAppend = { node: event.node, from, previousLastIndex, firstChangedIndex };
