@@ -134,7 +134,15 @@ describe('budget', () => {
     expect(result.verdict).toBe('unknown');
     expect(result.steps).toBeLessThanOrEqual(50);
     expect(result.keys.some((key) => key.outcome === 'undecided')).toBe(true);
+    if (result.verdict === 'unknown') expect(result.exhausted).toBe('steps');
     expect(checkHistory(history, eraseModel(kvModel())).verdict).toBe('pass');
+  });
+
+  it('answers unknown when the memory bound is reached first', () => {
+    const history = parseKvLog(readFileSync(join(porcupineData, 'kv/c50-ok.txt'), 'utf8'));
+    const result = checkHistory(history, eraseModel(kvModel()), { maxCacheEntries: 2000 });
+    expect(result.verdict).toBe('unknown');
+    if (result.verdict === 'unknown') expect(result.exhausted).toBe('memory');
   });
 
   it('interleaves keys: every key gets a slice before any gets a second', () => {

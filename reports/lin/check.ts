@@ -13,9 +13,14 @@ export interface CheckOptions {
   readonly budgetSteps?: number;
   /** Steps a key gets per turn of the round-robin. */
   readonly sliceSteps?: number;
+  /** Configurations remembered over all keys before answering `unknown`: the memory bound. */
+  readonly maxCacheEntries?: number;
 }
 
-export const DEFAULT_BUDGET_STEPS = 100_000_000;
+/** About a minute of search on a laptop. */
+export const DEFAULT_BUDGET_STEPS = 50_000_000;
+/** A few hundred bytes each: about 1.5 GB at most. */
+export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;
 export const DEFAULT_SLICE_STEPS = 4096;
 
 export type KeyOutcome = 'linearizable' | 'illegal' | 'undecided';
@@ -42,10 +47,13 @@ interface ResultBase {
   readonly budgetSteps: number;
 }
 
+/** Which bound ran out first. */
+export type ExhaustedBound = 'steps' | 'memory';
+
 export type LinResult<Input = OperationInput, Output = OperationOutput> =
   | (ResultBase & { readonly verdict: 'pass' })
   | (ResultBase & { readonly verdict: 'fail'; readonly explanation: LinExplanation<Input, Output> })
-  | (ResultBase & { readonly verdict: 'unknown' });
+  | (ResultBase & { readonly verdict: 'unknown'; readonly exhausted: ExhaustedBound; readonly maxCacheEntries: number });
 
 export function checkOperations<State, Input, Output>(
   model: Model<State, Input, Output>,
@@ -55,12 +63,15 @@ export function checkOperations<State, Input, Output>(
   const budgetSteps = options.budgetSteps ?? DEFAULT_BUDGET_STEPS;
   const sliceSteps = options.sliceSteps ?? DEFAULT_SLICE_STEPS;
   assert(budgetSteps >= 0 && sliceSteps >= 1, 'budgetSteps must be >= 0 and sliceSteps >= 1');
+  const maxCacheEntries = options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES;
   const partitions = model.partition(operations);
   const searches = partitions.map((partition) => new PartitionSearch(model, partition.operations));
   let active = searches.map((_, index) => index);
   let remaining = budgetSteps;
+  let cacheEntries = 0;
   // Bounded: every turn of a running search spends at least one step of the budget.
-  while (active.length > 0 && remaining > 0) {
+  while (active.length > 0 && remaining > 0 && cacheEntries <= maxCacheEntries) {
+    cacheEntries = 0;
     for (const index of active) {
       const search = searches[index];
       assert(search !== undefined, 'active search exists');
@@ -68,12 +79,15 @@ export function checkOperations<State, Input, Output>(
       if (search.status === 'illegal') {
         return failure(model, partitions, searches, index, budgetSteps);
       }
+      if (search.status === 'linearizable') search.release();
+      cacheEntries += search.cacheEntries;
       if (remaining <= 0) break;
     }
     active = active.filter((index) => searches[index]?.status === 'running');
   }
   const base = { keys: keyReports(partitions, searches), steps: budgetSteps - remaining, budgetSteps };
-  return active.length === 0 ? { ...base, verdict: 'pass' } : { ...base, verdict: 'unknown' };
+  if (active.length === 0) return { ...base, verdict: 'pass' };
+  return { ...base, verdict: 'unknown', exhausted: remaining <= 0 ? 'steps' : 'memory', maxCacheEntries };
 }
 
 function keyReports<State, Input, Output>(partitions: readonly Partition<Input, Output>[], searches: readonly PartitionSearch<State, Input, Output>[]): KeyReport[] {

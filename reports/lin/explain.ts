@@ -24,7 +24,11 @@ export function formatVerdict<Input, Output>(result: LinResult<Input, Output>, m
       return `linearizable (${scope})\n`;
     case 'unknown': {
       const undecided = result.keys.filter((key) => key.outcome === 'undecided').map((key) => JSON.stringify(key.key));
-      return `unknown: the budget of ${result.budgetSteps} steps ran out before deciding key${undecided.length === 1 ? '' : 's'} ${undecided.join(', ')} (${scope}); raise --budget\n`;
+      const bound = result.exhausted === 'steps'
+        ? `the budget of ${result.budgetSteps} steps ran out`
+        : `the memory bound of ${result.maxCacheEntries} cached configurations was reached`;
+      const advice = result.exhausted === 'steps' ? '; raise --budget' : '';
+      return `unknown: ${bound} before deciding key${undecided.length === 1 ? '' : 's'} ${undecided.join(', ')} (${scope})${advice}\n`;
     }
     case 'fail': {
       const { key, prefix, blocked, state } = result.explanation;
@@ -54,6 +58,7 @@ export function verdictJson<Input, Output>(result: LinResult<Input, Output>, mod
     description: model.describe(operation.input, operation.output),
   });
   const base = { verdict: result.verdict, model: model.name, steps: result.steps, budgetSteps: result.budgetSteps, keys: result.keys };
+  if (result.verdict === 'unknown') return { ...base, exhausted: result.exhausted };
   if (result.verdict !== 'fail') return base;
   const { key, prefix, blocked, state } = result.explanation;
   return { ...base, explanation: { key, state, prefix: prefix.map(operationJson), blocked: operationJson(blocked) } };

@@ -46,7 +46,7 @@ export class PartitionSearch<State, Input, Output> {
   private depth = 0;
   private state: State;
   private entry: number;
-  private readonly cache: StateCache<State>;
+  private cache: StateCache<State>;
   private deepest: DeadEnd<State> | null = null;
 
   constructor(private readonly model: Model<State, Input, Output>, operations: readonly Operation<Input, Output>[]) {
@@ -224,6 +224,13 @@ export class PartitionSearch<State, Input, Output> {
 
   get size(): number {
     return this.operationCount;
+  }
+
+  /** Drop the memory of a decided search (its status, steps and dead end stay). */
+  release(): void {
+    assert(this.status !== 'running', 'only a decided search is released');
+    this.cache = new StateCache(this.model, 0);
+    this.stackStates.length = 0;
   }
 
   get cacheEntries(): number {
