@@ -1,0 +1,12 @@
+// The catalogue of named scenarios, in the order `npm run sim -- --list` prints them.
+import { splitBrain, splitVote } from './elections.ts';
+import type { Scenario } from './scenario.ts';
+
+export const SCENARIOS: readonly Scenario[] = [splitBrain, splitVote];
+
+export function findScenario(name: string): Scenario | null {
+  return SCENARIOS.find((scenario) => scenario.name === name) ?? null;
+}
+
+export { runScenario, SCENARIO_SEED } from './scenario.ts';
+export type { Scenario } from './scenario.ts';
