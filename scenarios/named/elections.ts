@@ -74,3 +74,56 @@ export const splitVote: Scenario = {
     cluster.waitForReturn(cluster.put(leader, 'x', 'elected'));
   },
 };
+
+export const leaderCrash: Scenario = {
+  name: 'leader-crash',
+  purpose: 'The leader crashes with a write replicated to one follower only; a new leader is elected and writes go on, and the old leader restarts as a follower and catches up without losing a committed entry.',
+  sometimes: { leadersElected: 2 },
+  script(cluster) {
+    const oldLeader = cluster.waitForLeader({ ticksMax: 60 });
+    const early = [cluster.put(oldLeader, 'x', 'early-1'), cluster.put(oldLeader, 'y', 'early-2')];
+    for (const write of early) cluster.waitForReturn(write);
+    const followers = others(cluster, [oldLeader]);
+    const cut = followers.slice(1);
+    cluster.dropMessages(`appends from n${oldLeader} to ${cut.map((node) => `n${node}`).join(' ')}`, (message) =>
+      message.type === 'AppendEntries' && message.from === oldLeader && cut.includes(message.to) && message.entries.length > 0);
+    const midway = cluster.put(oldLeader, 'x', 'midway');
+    cluster.runTicks(1);
+    cluster.crash(oldLeader);
+    cluster.dropMessages('', null);
+    cluster.check('the write caught mid-replication was not acknowledged', midway.output === null || midway.output.type === 'unknown');
+    const newLeader = cluster.waitForLeader({ among: followers, ticksMax: 80 });
+    const later = [cluster.put(newLeader, 'x', 'later-1'), cluster.put(newLeader, 'z', 'later-2')];
+    for (const write of later) cluster.waitForReturn(write);
+    cluster.check('writes go on under the new leader', later.every((write) => write.output?.type === 'result'));
+    cluster.restart(oldLeader);
+    cluster.waitUntil('the old leader catches up', () => logsAgree(cluster) && allCommitted(cluster), 50);
+    cluster.check('the old leader came back as a follower', cluster.status(oldLeader)?.role === 'follower');
+    cluster.check('every acknowledged write survives on every node', [...early, ...later].every((write) =>
+      cluster.nodeIds.every((node) => logHoldsClient(cluster, node, write.client))));
+  },
+};
+
+export const disruptiveServer: Scenario = {
+  name: 'disruptive-server',
+  purpose: 'A node that stops hearing the leader but can still reach everyone (the asymmetric partition of the Cloudflare 2020 outage) cannot depose a healthy leader when PreVote and CheckQuorum are on.',
+  options: { raft: { preVote: true, checkQuorum: true } },
+  sometimes: { leadersElected: 1 },
+  script(cluster) {
+    const leader = cluster.waitForLeader({ ticksMax: 60 });
+    const term = cluster.status(leader)?.term ?? 0;
+    const deaf = others(cluster, [leader])[0] as NodeId;
+    cluster.partitionOneWay([leader], [deaf]);
+    cluster.runTicks(100);
+    cluster.check('the deaf node campaigned (pre-vote) while cut off',
+      cluster.events.some((event) => event.type === 'role' && event.node === deaf && event.role === 'precandidate'));
+    cluster.check('the leader is still leader in the same term', cluster.status(leader)?.role === 'leader'
+      && cluster.status(leader)?.term === term, `t${cluster.status(leader)?.term ?? '?'}`);
+    cluster.check('no node moved past the leader\'s term', cluster.nodeIds.every((node) => (cluster.status(node)?.term ?? 0) === term));
+    cluster.check('exactly one leader was ever elected', leaderEvents(cluster).length === 1);
+    const write = cluster.put(leader, 'x', 'still-leading');
+    cluster.waitForReturn(write);
+    cluster.heal();
+    cluster.waitUntil('the deaf node catches up', () => logsAgree(cluster) && allCommitted(cluster), 50);
+  },
+};

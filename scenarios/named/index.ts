@@ -1,8 +1,11 @@
 // The catalogue of named scenarios, in the order `npm run sim -- --list` prints them.
-import { splitBrain, splitVote } from './elections.ts';
+import { disruptiveServer, leaderCrash, splitBrain, splitVote } from './elections.ts';
+import { backup, lostUnsynced, rejoin, snapshotCatchUp, staleRead } from './logs.ts';
 import type { Scenario } from './scenario.ts';
 
-export const SCENARIOS: readonly Scenario[] = [splitBrain, splitVote];
+export const SCENARIOS: readonly Scenario[] = [
+  splitBrain, splitVote, leaderCrash, staleRead, rejoin, backup, snapshotCatchUp, disruptiveServer, lostUnsynced,
+];
 
 export function findScenario(name: string): Scenario | null {
   return SCENARIOS.find((scenario) => scenario.name === name) ?? null;
