@@ -16,7 +16,7 @@ export const LIN_CHECKER = 'linearizability';
 
 export function runSimulation(spec: RunSpec): RunReport {
   const useCheckers = spec.checkers ?? true;
-  const suite = useCheckers ? new CheckerSuite({ livenessBoundTicks: spec.options.livenessMs }) : null;
+  const suite = useCheckers ? new CheckerSuite({ livenessBoundMs: spec.options.livenessMs }) : null;
   const clientEvents: TraceEvent[] = [];
   let found: Violation | null = null;
   const simulation = new Simulation({

@@ -199,8 +199,9 @@ export class NodeHost {
     for (const message of ready.messages) this.env.send(message);
     const node = this.node;
     if (node === null) return;
+    // Every change is reported, a decrease too: the invariants checker must see a commit regress.
     const commit = node.status().commit;
-    if (commit > this.commit) {
+    if (commit !== this.commit) {
       this.commit = commit;
       this.env.emit({ time: now, type: 'commit', node: this.id, index: commit });
     }
@@ -211,19 +212,19 @@ export class NodeHost {
   }
 
   private persist(ready: Ready, now: number): void {
-    if (ready.hardState !== null) this.disk.writeHardState(ready.hardState);
+    // The disk writes snapshot, entries, then hard state, so a torn crash never keeps a commit
+    // index without the entries it covers.
+    this.disk.persist(ready);
+    if (ready.mustSync) this.disk.sync();
     if (ready.snapshot !== null) {
-      this.disk.writeSnapshot(ready.snapshot);
       const meta = ready.snapshot.metadata;
       this.env.emit({ time: now, type: 'snapshot', node: this.id, index: meta.index, term: meta.term,
         digest: snapshotDigest(ready.snapshot) });
     }
     if (ready.entries.length > 0) {
-      this.disk.appendEntries(ready.entries);
       const first = ready.entries[0] as Entry;
       this.env.emit({ time: now, type: 'append', node: this.id, from: first.index, entries: ready.entries.map(summarize) });
     }
-    if (ready.mustSync) this.disk.sync();
   }
 
   private restoreSnapshot(snapshot: Snapshot, _now: number): void {
