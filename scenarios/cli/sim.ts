@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BUG_IDS, BUG_SUMMARIES } from '../../core/index.ts';
 import { historyFromTrace, serializeHistory } from '../../reports/history.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
-import { formatSummary, formatSweepLine } from '../../reports/summary.ts';
+import { formatSummary } from '../../reports/summary.ts';
 import type { Paint } from '../../reports/summary.ts';
 import { decodeTrace, encodeTrace, TraceFileError } from '../../reports/trace-file.ts';
 import type { TraceHeader } from '../../reports/trace-file.ts';
@@ -18,19 +18,20 @@ import { specForSeed } from '../spec.ts';
 import { EXIT, paintFor, runMain } from './common.ts';
 import type { Io } from './common.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
+import { sweep } from './sweep.ts';
 import type { SimArguments } from './sim-args.ts';
 
 export const RAFTSIM_VERSION = '0.1.0';
 export const RUNS_DIR = join('reports', 'runs');
 
-interface Output {
+export interface Output {
   readonly io: Io;
   /** Human text: stdout normally, stderr with --json. */
   human(text: string): void;
   readonly paint: Paint;
 }
 
-function outputFor(io: Io, json: boolean): Output {
+export function outputFor(io: Io, json: boolean): Output {
   return {
     io,
     human: (text) => (json ? io.stderr(text) : io.stdout(text)),
@@ -62,7 +63,7 @@ function overrideOf(args: SimArguments): OptionsOverride {
   };
 }
 
-function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
+export function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
   try {
     return specForSeed(seedText, { preset: args.preset, override: overrideOf(args), bugs: args.bugs, record });
   } catch (error) {
@@ -70,13 +71,13 @@ function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec
   }
 }
 
-function timed(spec: RunSpec): { report: RunReport; wallMs: number } {
+export function timed(spec: RunSpec): { report: RunReport; wallMs: number } {
   const started = process.hrtime.bigint();
   const report = withDeterminismGuard(() => runSimulation(spec));
   return { report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
-function exitCodeOf(report: RunReport): number {
+export function exitCodeOf(report: RunReport): number {
   if (report.verdict === 'fail') return EXIT.fail;
   return report.verdict === 'unknown' ? EXIT.unknown : EXIT.pass;
 }
@@ -95,39 +96,6 @@ function single(args: SimArguments, out: Output): number {
   if (saved !== null) printReproduce(out, saved);
   if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
   return exitCodeOf(report);
-}
-
-function sweep(args: SimArguments, out: Output): number {
-  const range = args.seeds;
-  if (range === null) throw new UsageError('--seeds is missing');
-  const total = range.last - range.first + 1;
-  const started = process.hrtime.bigint();
-  let failed = 0;
-  let unknown = 0;
-  for (let seed = range.first; seed <= range.last; seed++) {
-    const seedText = String(seed);
-    const { report, wallMs } = timed(specFor(seedText, args, false));
-    if (report.verdict !== 'pass') {
-      if (report.verdict === 'fail') failed++;
-      else unknown++;
-      out.io.stderr(formatSweepLine(report, seedText));
-      const saved = report.verdict === 'fail' ? saveFailure(seedText, headerOf(seedText, report.spec), rerunRecorded(report.spec), null) : null;
-      if (saved !== null) printReproduce(out, saved, '  ');
-      if (args.json) out.io.stdout(JSON.stringify(resultJson(seedText, report, saved, wallMs)));
-    } else if (args.json) {
-      out.io.stdout(JSON.stringify(resultJson(seedText, report, null, wallMs)));
-    }
-    const done = seed - range.first + 1;
-    if (done % 50 === 0 || done === total) out.io.stderr(`progress ${done}/${total} seeds, ${failed} failed, ${unknown} unknown`);
-  }
-  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-  out.io.stderr(`${total} seeds in ${wallS.toFixed(1)} s (${(total / wallS).toFixed(1)} seeds/s): ${total - failed - unknown} passed, ${failed} failed, ${unknown} unknown`);
-  return failed > 0 ? EXIT.fail : unknown > 0 ? EXIT.unknown : EXIT.pass;
-}
-
-/** A sweep runs without recording; a failing seed is re-run with recording on (it replays exactly). */
-function rerunRecorded(spec: RunSpec): RunReport {
-  return withDeterminismGuard(() => runSimulation({ ...spec, record: true }));
 }
 
 function replay(file: string, args: SimArguments, out: Output): number {
@@ -169,7 +137,7 @@ function describeAt(events: readonly object[], index: number): string {
   return event === undefined ? 'no event (it ends earlier)' : JSON.stringify(event).slice(0, 200);
 }
 
-function headerOf(seedText: string, spec: RunSpec): TraceHeader {
+export function headerOf(seedText: string, spec: RunSpec): TraceHeader {
   return {
     format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: seedText, scenario: spec.scenario,
     options: spec.options, schedule: spec.schedule, bugs: spec.bugs,
@@ -180,7 +148,7 @@ function writeTrace(path: string, header: TraceHeader, report: RunReport): void 
   writeLinesAtomic(path, encodeTrace(header, report.sim.events ?? []));
 }
 
-function saveFailure(seedText: string, header: TraceHeader, report: RunReport, already: string | null): string {
+export function saveFailure(seedText: string, header: TraceHeader, report: RunReport, already: string | null): string {
   if (already !== null) return already;
   const checker = report.failure?.checker ?? 'unknown';
   const bugs = header.bugs.length > 0 ? `-${header.bugs.join('+')}` : '';
@@ -189,12 +157,12 @@ function saveFailure(seedText: string, header: TraceHeader, report: RunReport, a
   return path;
 }
 
-function printReproduce(out: Output, path: string, indent = ''): void {
+export function printReproduce(out: Output, path: string, indent = ''): void {
   out.io.stderr(`${indent}trace saved to ${path}; reproduce with:`);
   out.io.stderr(`${indent}  npm run sim -- --replay ${path}`);
 }
 
-function resultJson(seedText: string, report: RunReport, trace: string | null, wallMs: number): object {
+export function resultJson(seedText: string, report: RunReport, trace: string | null, wallMs: number): object {
   const sim = report.sim;
   return {
     seed: seedText, verdict: report.verdict,
