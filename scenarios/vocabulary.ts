@@ -244,18 +244,21 @@ export class Cluster {
     this.note(`${held ? 'hold' : 'release'} timers ${nodes.map((node) => `n${node}`).join(' ')}`);
   }
 
-  /** Ticks `node` until its election timer fires (it leaves the follower role); bounded. */
+  /** Ticks `node` until its election timer fires (a new candidacy: its role or term changes); bounded. */
   fireElectionTimer(node: NodeId): void {
     this.note(`fire election timer n${node}`);
+    const before = this.status(node);
+    if (before === null) throw new ScenarioError(`n${node} is down: its election timer cannot fire`);
+    const fired = (): boolean => {
+      const now = this.status(node);
+      return now !== null && now.role !== 'leader' && (now.role !== before.role || now.term > before.term);
+    };
     const ticksMax = 2 * this.options.raft.electionTicks + 1;
-    for (let tick = 0; tick < ticksMax; tick++) {
-      const role = this.status(node)?.role;
-      if (role !== 'follower' && tick > 0) break;
+    for (let tick = 0; tick < ticksMax && !fired(); tick++) {
       this.simulation.tickNow(node);
       this.throwIfStopped();
     }
-    const role = this.status(node)?.role;
-    if (role === 'follower' || role === undefined) throw new ScenarioError(`n${node}'s election timer did not fire`);
+    if (!fired()) throw new ScenarioError(`n${node}'s election timer did not fire`);
   }
 
   /** Drops every message in flight or later sent that `drop` selects, until cleared with null. */
@@ -415,6 +418,9 @@ export class Cluster {
 
   finish(scriptError: Error | null): ScenarioReport {
     if (scriptError !== null) this.check('the script ran to its end', false, scriptError.message);
+    // Faults stop in the liveness phase: scripted control too.
+    for (const node of this.nodeIds) this.simulation.holdTimer(node, false);
+    this.simulation.setMessageFilter(null);
     let sim = this.simulation.finishScripted(this.options.livenessMs);
     let failure: Failure | null = this.violation === null ? null : fromViolation(this.violation);
     if (failure === null && sim.stop !== null) {
