@@ -99,6 +99,7 @@ export const staleRead: Scenario = {
     const stale = [...early, ...late].filter((read) => read.output?.type === 'result'
       && read.output.result.type === 'value' && read.output.result.value === 'old');
     cluster.check('no read at the isolated old leader returns the stale value', stale.length === 0, `${stale.length} stale`);
+    cluster.check('CheckQuorum made the isolated old leader step down', cluster.status(oldLeader)?.role !== 'leader');
     const fresh = cluster.read(newLeader, 'x');
     const output = cluster.waitForReturn(fresh);
     cluster.check('the new leader reads the new value', output.type === 'result' && output.result.type === 'value'
