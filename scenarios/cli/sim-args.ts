@@ -7,6 +7,7 @@ import { isPresetName, PRESET_NAMES } from '../../sim/options.ts';
 import type { PresetName } from '../../sim/options.ts';
 import { parseSeed } from '../../sim/random.ts';
 import { UsageError } from '../files.ts';
+import { findScenario, SCENARIO_SEED, SCENARIOS } from '../named/index.ts';
 
 export interface SeedRange {
   readonly first: number;
@@ -26,12 +27,17 @@ export interface SimArguments {
   readonly historyOut: string | null;
   readonly replay: string | null;
   readonly listBugs: boolean;
+  /** A named scenario (scenarios/named) instead of a generated run; null for none. */
+  readonly scenario: string | null;
+  /** List the named scenarios with their purposes. */
+  readonly list: boolean;
   readonly help: boolean;
 }
 
 export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s]
                     [--preset ${PRESET_NAMES.join('|')}] [--bug ID]... [--json]
-                    [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]`;
+                    [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]
+                    [--scenario NAME [--seed S] [--bug ID]...] [--list]`;
 
 const OPTIONS = {
   seed: { type: 'string' },
@@ -46,6 +52,8 @@ const OPTIONS = {
   'history-out': { type: 'string' },
   replay: { type: 'string' },
   'list-bugs': { type: 'boolean' },
+  scenario: { type: 'string' },
+  list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -62,7 +70,9 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
   if (v.replay !== undefined && (v.seed !== undefined || v.seeds !== undefined)) {
     throw new UsageError('--replay takes its seed from the trace; drop --seed/--seeds');
   }
-  const seedText = v.seed ?? '42';
+  if (v.scenario !== undefined) checkScenario(v.scenario, v);
+  // A scenario's default seed is the one its golden trace was recorded with.
+  const seedText = v.seed ?? (v.scenario !== undefined ? String(SCENARIO_SEED) : '42');
   checkSeed(seedText, '--seed');
   return {
     seedText,
@@ -77,8 +87,20 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
     historyOut: v['history-out'] ?? null,
     replay: v.replay ?? null,
     listBugs: v['list-bugs'] ?? false,
+    scenario: v.scenario ?? null,
+    list: v.list ?? false,
     help: v.help ?? false,
   };
+}
+
+function checkScenario(name: string, values: Readonly<Record<string, unknown>>): void {
+  if (findScenario(name) === null) {
+    throw new UsageError(`unknown scenario "${name}"; valid: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
+  }
+  const clashing = ['seeds', 'replay', 'preset', 'nodes', 'clients', 'time'].filter((flag) => values[flag] !== undefined);
+  if (clashing.length > 0) {
+    throw new UsageError(`--scenario sets its own cluster and schedule; drop ${clashing.map((flag) => `--${flag}`).join(', ')}`);
+  }
 }
 
 function checkSeed(text: string, flag: string): void {

@@ -13,6 +13,7 @@ import type { OptionsOverride } from '../../sim/options.ts';
 import { parseSeed } from '../../sim/random.ts';
 import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
 import { withDeterminismGuard } from '../guard.ts';
+import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
 import { EXIT, paintFor, runMain } from './common.ts';
@@ -49,7 +50,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     for (const id of BUG_IDS) io.stdout(`${id.padEnd(38)} ${BUG_SUMMARIES[id]}`);
     return EXIT.pass;
   }
+  if (args.list) {
+    for (const scenario of SCENARIOS) io.stdout(`${scenario.name.padEnd(18)} ${scenario.purpose}`);
+    return EXIT.pass;
+  }
   const out = outputFor(io, args.json);
+  if (args.scenario !== null) return namedScenario(args.scenario, args, out);
   if (args.replay !== null) return replay(args.replay, args, out);
   if (args.seeds !== null) return sweep(args, out);
   return single(args, out);
@@ -73,8 +79,44 @@ export function specFor(seedText: string, args: SimArguments, record: boolean): 
 
 export function timed(spec: RunSpec): { report: RunReport; wallMs: number } {
   const started = process.hrtime.bigint();
-  const report = withDeterminismGuard(() => runSimulation(spec));
+  const report = withDeterminismGuard(() => runSpec(spec));
   return { report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** A spec that names a scenario (a replayed scenario trace) re-runs the scenario's script. */
+function runSpec(spec: RunSpec): RunReport {
+  if (spec.scenario === null) return runSimulation(spec);
+  const scenario = findScenario(spec.scenario);
+  if (scenario === null) throw new UsageError(`the trace names scenario "${spec.scenario}", which this raftsim does not have`);
+  return runScenario(scenario, spec.seed, spec.bugs);
+}
+
+/** `--scenario NAME`: its purpose, its own checks, the summary; a failing run saves its trace. */
+function namedScenario(name: string, args: SimArguments, out: Output): number {
+  const scenario = findScenario(name);
+  if (scenario === null) throw new UsageError(`unknown scenario "${name}"`);
+  out.human(out.paint.bold(`raftsim ${RAFTSIM_VERSION}  scenario ${name}  seed ${args.seedText}${args.bugs.length > 0 ? `  bugs ${args.bugs.join(',')}` : ''}`));
+  out.human(`purpose: ${scenario.purpose}`);
+  const started = process.hrtime.bigint();
+  const report = withDeterminismGuard(() => runScenario(scenario, parseSeed(args.seedText), args.bugs));
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  out.human(out.paint.bold('scenario checks'));
+  for (const check of report.checks) {
+    const mark = check.ok ? out.paint.ok('ok    ') : out.paint.bad('FAILED');
+    out.human(`  ${mark} ${check.what}${check.detail === '' ? '' : ` (${check.detail})`}`);
+  }
+  for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
+  const header = headerOf(args.seedText, report.spec);
+  if (args.trace !== null) writeTrace(args.trace, header, report);
+  let saved: string | null = null;
+  if (report.verdict === 'fail') {
+    const bugs = args.bugs.length > 0 ? `-${args.bugs.join('+')}` : '';
+    saved = args.trace ?? join(RUNS_DIR, `${name}-seed-${args.seedText}${bugs}-${report.failure?.checker ?? 'unknown'}.trace.jsonl`);
+    if (args.trace === null) writeTrace(saved, header, report);
+    printReproduce(out, saved);
+  }
+  if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
+  return exitCodeOf(report);
 }
 
 export function exitCodeOf(report: RunReport): number {
