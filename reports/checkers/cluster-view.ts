@@ -90,6 +90,8 @@ interface RegistrySlots {
 }
 
 export class ClusterView {
+  /** Time of the latest event seen: what end-of-run violations report. */
+  lastTime = 0;
   readonly logs: NodeLog[] = [];
   readonly roles: Role[] = [];
   readonly terms: number[] = [];
@@ -133,6 +135,7 @@ export class ClusterView {
   }
 
   observe(event: TraceEvent, index: number): void {
+    this.lastTime = event.time;
     this.lastAppend = null;
     this.logConflict = null;
     this.commitConflict = null;

@@ -25,12 +25,10 @@ export class Durability implements Checker {
   private readonly nodeCommitEvent: number[] = [];
   /** Per node, its last append: the other side of a final log that disagrees with the committed one. */
   private readonly lastAppendEvent: number[] = [];
-  private lastTime = 0;
 
   constructor(private readonly view: ClusterView) {}
 
   observe(event: TraceEvent, index: number): Violation | null {
-    this.lastTime = event.time;
     if (event.type === 'call' && event.input.type === 'command' && event.input.command.op.type !== 'get') {
       const { clientId, sequence } = event.input.command;
       this.pending.set(pairKey(event.client, event.op), { clientId, sequence, callEvent: index });
@@ -65,7 +63,7 @@ export class Durability implements Checker {
     }
     for (const write of this.acknowledged) {
       if (committedWrites.has(pairKey(write.clientId, write.sequence))) continue;
-      return violation(this.name, this.lastTime,
+      return violation(this.name, this.view.lastTime,
         `The write of client ${write.clientId} with sequence ${write.sequence} was acknowledged but is not in the ` +
         `committed log (committed up to index ${this.view.committedIndex}).`,
         [write.callEvent, write.returnEvent]);
@@ -82,7 +80,7 @@ export class Durability implements Checker {
         const committed = this.view.committed[position];
         if (held === undefined || committed === undefined) continue;
         if (held.term === committed.term && held.digest === committed.digest) continue;
-        return violation(this.name, this.lastTime,
+        return violation(this.name, this.view.lastTime,
           `Node ${node} ends the run holding the entry of term ${held.term} at index ${position}, which it had committed, ` +
           `but the entry committed there has term ${committed.term}.`,
           [this.view.commitEvents[position] ?? -1, this.nodeCommitEvent[node] ?? -1, this.lastAppendEvent[node] ?? -1]);

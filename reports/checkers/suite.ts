@@ -55,8 +55,8 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   'leader-completeness': ['role'],
   'leader-append-only': ['role', 'term', 'crash', 'restart', 'append'],
   'state-machine-safety': ['apply', 'snapshot', 'restart', 'commit'],
-  // Durability and liveness track the time of the latest event.
-  durability: 'all',
+  durability: ['call', 'return', 'commit', 'append', 'restart'],
+  // Liveness notices an overdue operation at the first event past its deadline, whatever its type.
   invariants: ['term', 'send', 'duplicate', 'drop', 'deliver', 'commit', 'apply', 'append', 'snapshot', 'restart'],
   liveness: 'all',
 };
