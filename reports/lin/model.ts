@@ -1,5 +1,6 @@
 // Sequential specifications the linearizability search checks histories against. A model is
 // data plus pure functions, so new models plug in without touching the search.
+import { stableJson } from '../../sim/hash.ts';
 import { assertNever } from '../../core/index.ts';
 import type { JsonValue, OperationInput, OperationOutput } from '../history.ts';
 
@@ -65,15 +66,6 @@ function hashJson(value: JsonValue): number {
   if (value === null) return 0x2c1b3c6d;
   if (typeof value === 'number' && Number.isInteger(value)) return Math.imul(value | 0, 0x9e3779b1) ^ (value / 0x100000000);
   return fnv1a(stableJson(value));
-}
-
-/** JSON with object keys sorted, so equal values print alike. */
-export function stableJson(value: JsonValue): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item: JsonValue) => stableJson(item)).join(',')}]`;
-  const record = value as { readonly [key: string]: JsonValue };
-  const keys = Object.keys(record).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(record[key] ?? null)}`).join(',')}}`;
 }
 
 export function jsonEquals(a: JsonValue, b: JsonValue): boolean {
