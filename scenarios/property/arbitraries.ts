@@ -4,7 +4,7 @@
 // losing events, moving them earlier and picking lower node ids; the simulator's seed never shrinks.
 import { fc } from '@fast-check/vitest';
 import type { Arbitrary } from 'fast-check';
-import type { NodeId } from '../../core/index.ts';
+import type { BugId, NodeId } from '../../core/index.ts';
 import type { PartitionKind } from '../../sim/events.ts';
 import { compareFaults, validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
@@ -120,6 +120,8 @@ export interface RunCase {
   readonly seed: number;
   readonly options: SimOptions;
   readonly schedule: readonly FaultEvent[];
+  /** Mutation points switched on (core/bugs.ts): only to prove a property can fail. */
+  readonly bugs?: readonly BugId[];
 }
 
 /** A whole run: options, a schedule fitted to them, and a seed that does not shrink. */

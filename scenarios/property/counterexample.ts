@@ -25,7 +25,7 @@ export class PropertyFailure extends Error {
 }
 
 export function specOf(runCase: RunCase, record: boolean): RunSpec {
-  return { seed: runCase.seed, options: runCase.options, schedule: runCase.schedule, bugs: [], scenario: null, record };
+  return { seed: runCase.seed, options: runCase.options, schedule: runCase.schedule, bugs: runCase.bugs ?? [], scenario: null, record };
 }
 
 /** The file a property's counterexample goes to: one per property, named after it. */
@@ -42,7 +42,7 @@ export function checkRun(propertyName: string, runCase: RunCase, property: RunPr
   const path = counterexamplePath(propertyName);
   writeLinesAtomic(path, encodeTrace({
     format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: String(runCase.seed), scenario: null,
-    options: runCase.options, schedule: runCase.schedule, bugs: [],
+    options: runCase.options, schedule: runCase.schedule, bugs: runCase.bugs ?? [],
   }, recorded.sim.events ?? []));
   const schedule = runCase.schedule.length === 0 ? '  (no faults)' : runCase.schedule.map((fault) => `  ${describeFault(fault)}`).join('\n');
   throw new PropertyFailure([

@@ -4,9 +4,9 @@
 // CI runs a fixed, fast profile; RAFTSIM_RUNS and RAFTSIM_SEED set a longer or different run. The
 // test names do not carry the seed, so they stay the same whatever the profile.
 import { fc, test } from '@fast-check/vitest';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import { optionsArbitrary, runCaseArbitrary } from './arbitraries.ts';
-import { checkRun, EVERY_CHECKER_PASSES } from './counterexample.ts';
+import { checkRun, EVERY_CHECKER_PASSES, PropertyFailure } from './counterexample.ts';
 import { propertyProfile } from './profile.ts';
 
 const profile = propertyProfile(process.env);
@@ -25,5 +25,15 @@ describe('properties of whole runs', () => {
   test(contended, () => {
     fc.assert(fc.property(runCaseArbitrary(fiveNodes), (runCase) => checkRun(contended, runCase, EVERY_CHECKER_PASSES)),
       { numRuns: Math.max(1, Math.floor(profile.numRuns / 2)), seed: profile.seed + 1 });
+  });
+
+  // The property has teeth: with a real Raft bug switched on it fails, and the failure carries the trace.
+  test('the same property fails when the core retries a command twice (client-retry-no-dedup)', () => {
+    const withBug = runCaseArbitrary().map((runCase) => ({ ...runCase, bugs: ['client-retry-no-dedup' as const] }));
+    const details = fc.check(fc.property(withBug, (runCase) => checkRun('mutant client-retry-no-dedup', runCase, EVERY_CHECKER_PASSES)),
+      { numRuns: 60, seed: 1 });
+    expect(details.failed).toBe(true);
+    expect(details.errorInstance).toBeInstanceOf(PropertyFailure);
+    expect((details.errorInstance as Error).message).toMatch(/linearizability|state-machine-safety|durability/);
   });
 });
