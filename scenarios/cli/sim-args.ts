@@ -7,6 +7,8 @@ import { isPresetName, PRESET_NAMES } from '../../sim/options.ts';
 import type { PresetName } from '../../sim/options.ts';
 import { parseSeed } from '../../sim/random.ts';
 import { UsageError } from '../files.ts';
+import { parseShard } from '../sweep/shard.ts';
+import type { Shard } from '../sweep/shard.ts';
 import { findScenario, SCENARIO_SEED, SCENARIOS } from '../named/index.ts';
 
 export interface SeedRange {
@@ -27,6 +29,10 @@ export interface SimArguments {
   readonly historyOut: string | null;
   readonly replay: string | null;
   readonly listBugs: boolean;
+  /** Worker threads of a sweep (1: in this thread). */
+  readonly jobs: number;
+  /** `--shard i/n`: this run's slice of the --seeds range. */
+  readonly shard: Shard | null;
   /** A named scenario (scenarios/named) instead of a generated run; null for none. */
   readonly scenario: string | null;
   /** List the named scenarios with their purposes. */
@@ -37,7 +43,9 @@ export interface SimArguments {
 export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s]
                     [--preset ${PRESET_NAMES.join('|')}] [--bug ID]... [--json]
                     [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]
-                    [--scenario NAME [--seed S] [--bug ID]...] [--list]`;
+                    [--jobs N] [--shard i/n] (with --seeds)
+                    [--scenario NAME [--seed S] [--bug ID]...] [--list]
+       npm run sim -- merge FILE...  (combines the NDJSON results of --json sweeps)`;
 
 const OPTIONS = {
   seed: { type: 'string' },
@@ -52,6 +60,8 @@ const OPTIONS = {
   'history-out': { type: 'string' },
   replay: { type: 'string' },
   'list-bugs': { type: 'boolean' },
+  jobs: { type: 'string' },
+  shard: { type: 'string' },
   scenario: { type: 'string' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -74,6 +84,7 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
   // A scenario's default seed is the one its golden trace was recorded with.
   const seedText = v.seed ?? (v.scenario !== undefined ? String(SCENARIO_SEED) : '42');
   checkSeed(seedText, '--seed');
+  if ((v.jobs !== undefined || v.shard !== undefined) && v.seeds === undefined) throw new UsageError('--jobs and --shard split a sweep: add --seeds A..B');
   return {
     seedText,
     seeds: v.seeds === undefined ? null : parseSeedRange(v.seeds),
@@ -87,6 +98,8 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
     historyOut: v['history-out'] ?? null,
     replay: v.replay ?? null,
     listBugs: v['list-bugs'] ?? false,
+    jobs: v.jobs === undefined ? 1 : parseInteger(v.jobs, '--jobs', 1, 256),
+    shard: v.shard === undefined ? null : parseShard(v.shard),
     scenario: v.scenario ?? null,
     list: v.list ?? false,
     help: v.help ?? false,

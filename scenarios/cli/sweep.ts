@@ -1,45 +1,27 @@
-// `npm run sim -- --seeds A..B`: a sweep over a seed range. Recording is off for speed; a failing
-// seed is re-run with recording on (runs replay exactly) and its trace saved.
-import type { RunReport, RunSpec } from '../../reports/run-report.ts';
-import { formatSweepLine } from '../../reports/summary.ts';
+// `npm run sim -- --seeds A..B [--shard i/n] [--jobs N]`: a sweep over a seed range (see
+// scenarios/sweep/). Ctrl-C stops it cleanly: what finished is printed and the exit code is 130.
 import { UsageError } from '../files.ts';
-import { withDeterminismGuard } from '../guard.ts';
-import { runSimulation } from '../run.ts';
-import { EXIT } from './common.ts';
-import type { SimArguments } from './sim-args.ts';
-import { headerOf, printReproduce, resultJson, saveFailure, specFor, timed } from './sim.ts';
+import { describePlan, runSweep } from '../sweep/sweep.ts';
+import { shardRange } from '../sweep/shard.ts';
 import type { Output } from './sim.ts';
+import type { SimArguments } from './sim-args.ts';
 
-export function sweep(args: SimArguments, out: Output): number {
-  const range = args.seeds;
-  if (range === null) throw new UsageError('--seeds is missing');
-  const total = range.last - range.first + 1;
-  const started = process.hrtime.bigint();
-  let failed = 0;
-  let unknown = 0;
-  for (let seed = range.first; seed <= range.last; seed++) {
-    const seedText = String(seed);
-    const { report, wallMs } = timed(specFor(seedText, args, false));
-    if (report.verdict !== 'pass') {
-      if (report.verdict === 'fail') failed++;
-      else unknown++;
-      out.io.stderr(formatSweepLine(report, seedText));
-      const saved = report.verdict === 'fail' ? saveFailure(seedText, headerOf(seedText, report.spec), rerunRecorded(report.spec), null) : null;
-      if (saved !== null) printReproduce(out, saved, '  ');
-      if (args.json) out.io.stdout(JSON.stringify(resultJson(seedText, report, saved, wallMs)));
-    } else if (args.json) {
-      out.io.stdout(JSON.stringify(resultJson(seedText, report, null, wallMs)));
-    }
-    const done = seed - range.first + 1;
-    if (done % 50 === 0 || done === total) out.io.stderr(`progress ${done}/${total} seeds, ${failed} failed, ${unknown} unknown`);
+export async function sweep(args: SimArguments, out: Output, signal?: AbortSignal): Promise<number> {
+  const full = args.seeds;
+  if (full === null) throw new UsageError('--seeds is missing');
+  const range = args.shard === null ? full : shardRange(full, args.shard);
+  const plan = { args, range, jobs: args.jobs };
+  out.io.stderr(describePlan(plan, full, args.shard === null ? null : `${args.shard.index}/${args.shard.count}`));
+  if (signal !== undefined) return runSweep(plan, out, signal);
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    out.io.stderr('interrupted: stopping the sweep (finished seeds are printed)');
+    controller.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await runSweep(plan, out, controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
-  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-  out.io.stderr(`${total} seeds in ${wallS.toFixed(1)} s (${(total / wallS).toFixed(1)} seeds/s): ${total - failed - unknown} passed, ${failed} failed, ${unknown} unknown`);
-  return failed > 0 ? EXIT.fail : unknown > 0 ? EXIT.unknown : EXIT.pass;
 }
-
-/** A sweep runs without recording; a failing seed is re-run with recording on (it replays exactly). */
-function rerunRecorded(spec: RunSpec): RunReport {
-  return withDeterminismGuard(() => runSimulation({ ...spec, record: true }));
-}
-

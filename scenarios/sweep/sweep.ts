@@ -1,0 +1,94 @@
+// A sweep over a seed range (or one shard of it): in this thread with --jobs 1, on a tinypool of
+// worker threads with --jobs N. Results are printed in seed order either way, so --jobs N prints
+// exactly what --jobs 1 prints. An abort (Ctrl-C) stops submitting, ends the workers, prints what
+// finished and returns EXIT.interrupted.
+import { Tinypool } from 'tinypool';
+import { EXIT } from '../cli/common.ts';
+import type { Output } from '../cli/sim.ts';
+import type { SimArguments } from '../cli/sim-args.ts';
+import { InOrder } from './ordered.ts';
+import { Progress } from './progress.ts';
+import { runSeed } from './seed.ts';
+import type { SeedOutcome } from './seed.ts';
+import { formatRange, seedCount } from './shard.ts';
+import type { SeedRange } from './shard.ts';
+import { SweepTally } from './tally.ts';
+import type { SeedTask } from './worker.ts';
+
+const WORKER_URL = new URL('./worker.mjs', import.meta.url).href;
+/** Tasks queued per worker: enough to keep every worker busy, few enough to bound memory. */
+const QUEUED_PER_WORKER = 4;
+
+export interface SweepPlan {
+  readonly args: SimArguments;
+  /** Null for an empty shard. */
+  readonly range: SeedRange | null;
+  readonly jobs: number;
+}
+
+export async function runSweep(plan: SweepPlan, out: Output, signal: AbortSignal): Promise<number> {
+  const total = seedCount(plan.range);
+  const tally = new SweepTally();
+  const progress = new Progress(out.io, total);
+  const emit = (outcome: SeedOutcome): void => {
+    tally.add(outcome.result);
+    if (outcome.problem !== null) out.io.stderr(outcome.problem);
+    if (outcome.result.trace !== null) out.io.stderr(`  trace saved; reproduce with: npm run sim -- --replay ${outcome.result.trace}`);
+    if (plan.args.json) out.io.stdout(JSON.stringify(outcome.result));
+    progress.update(tally);
+  };
+  if (plan.range !== null) {
+    if (plan.jobs <= 1) await sweepHere(plan.range, plan.args, emit, signal);
+    else await sweepOnPool(plan.range, plan.args, plan.jobs, emit, signal);
+  }
+  const wallS = progress.elapsedMs() / 1000;
+  const rate = tally.seeds / Math.max(wallS, 1e-3);
+  const interrupted = signal.aborted && tally.seeds < total;
+  const head = interrupted ? `interrupted: ${tally.seeds} of ${total} seeds finished` : `${total} seeds`;
+  out.io.stderr(`${head} in ${wallS.toFixed(1)} s (${rate.toFixed(1)} seeds/s, jobs ${plan.jobs}): ${tally.verdictLine()}`);
+  return interrupted ? EXIT.interrupted : tally.exitCode();
+}
+
+/** --jobs 1: one seed after another, yielding between seeds so a signal can be handled. */
+async function sweepHere(range: SeedRange, args: SimArguments, emit: (outcome: SeedOutcome) => void, signal: AbortSignal): Promise<void> {
+  for (let seed = range.first; seed <= range.last; seed++) {
+    if (signal.aborted) return;
+    emit(runSeed(String(seed), args));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function sweepOnPool(
+  range: SeedRange, args: SimArguments, jobs: number, emit: (outcome: SeedOutcome) => void, signal: AbortSignal,
+): Promise<void> {
+  const pool = new Tinypool({ filename: WORKER_URL, minThreads: jobs, maxThreads: jobs, isolateWorkers: false });
+  const order = new InOrder<SeedOutcome>(range.first);
+  const running = new Set<Promise<void>>();
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  try {
+    for (let seed = range.first; seed <= range.last && !signal.aborted; seed++) {
+      const task: SeedTask = { seedText: String(seed), args };
+      const done = (pool.run(task, { signal }) as Promise<SeedOutcome>).then(
+        (outcome) => { for (const ready of order.put(seed, outcome)) emit(ready); },
+        (error: unknown) => { if (!signal.aborted) throw error; },
+      );
+      running.add(done);
+      void done.then(() => running.delete(done), () => running.delete(done));
+      if (running.size >= jobs * QUEUED_PER_WORKER) await Promise.race([...running, aborted]);
+    }
+    await Promise.race([Promise.all(running), aborted]);
+  } finally {
+    await pool.destroy();
+  }
+  // Interrupted: what finished past a gap is still a finished result.
+  for (const outcome of order.rest()) emit(outcome);
+}
+
+export function describePlan(plan: SweepPlan, full: SeedRange, shard: string | null): string {
+  const range = plan.range === null ? 'no seeds' : `seeds ${formatRange(plan.range)}`;
+  const of = shard === null ? '' : ` (shard ${shard} of ${formatRange(full)})`;
+  return `sweep: ${range}${of}, ${seedCount(plan.range)} seeds, jobs ${plan.jobs}`;
+}
