@@ -69,6 +69,19 @@ describe('named scenarios', () => {
     expect(['leader-completeness', 'state-machine-safety', 'durability', 'scenario']).toContain(report.failure?.checker);
   });
 
+  // A scenario built for a bug must fail when that bug is switched on in the core.
+  it.each([
+    ['stale-read', 'read-local-on-leader'],
+    ['disruptive-server', 'no-prevote-no-checkquorum'],
+    ['lost-unsynced', 'ack-before-durable'],
+    ['figure-7', 'vote-skip-uptodate-check'],
+    ['rejoin', 'ae-truncate-without-conflict'],
+  ] as const)('%s fails under the mutant %s', (name, bug) => {
+    const scenario = findScenario(name);
+    if (scenario === null) throw new Error(`${name} missing`);
+    expect(runScenario(scenario, SCENARIO_SEED, [bug]).verdict).toBe('fail');
+  });
+
   it('split-vote shows a term with no leader; split-brain shows two leaders in different terms', () => {
     const vote = runScenario(findScenario('split-vote') ?? SCENARIOS[0] as never);
     expect(vote.sometimes?.splitVotes).toBeGreaterThanOrEqual(1);
