@@ -20,6 +20,7 @@ import { EXIT, paintFor, runMain } from './common.ts';
 import type { Io } from './common.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
 import { sweep } from './sweep.ts';
+import { merge } from '../sweep/merge.ts';
 import type { SimArguments } from './sim-args.ts';
 
 export const RAFTSIM_VERSION = '0.1.0';
@@ -41,6 +42,7 @@ export function outputFor(io: Io, json: boolean): Output {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'merge') return merge(argv.slice(1), io);
   const args = parseSimArguments(argv);
   if (args.help) {
     io.stdout(SIM_USAGE);
