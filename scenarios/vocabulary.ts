@@ -273,15 +273,18 @@ export class Cluster {
   propose(node: NodeId, op: KvOp): Operation {
     const client = SCRIPT_CLIENT_BASE + this.operations.length + 1;
     const input: ClientInput = { type: 'command', command: { clientId: client, sequence: 1, op } };
-    return this.call(node, client, input, (host) => host.call((raft) => raft.propose(input.command)));
+    return this.call(node, client, input, (host, pending) => {
+      this.writesByClient.set(client, pending);
+      return host.call((raft) => raft.propose(input.command));
+    });
   }
 
   read(node: NodeId, key: string): Operation {
     const client = SCRIPT_CLIENT_BASE + this.operations.length + 1;
     const context = SCRIPT_CONTEXT_BASE + this.operations.length + 1;
     const input: ClientInput = { type: 'read', key };
-    const operation = this.call(node, client, input, (host) => {
-      this.readsByContext.set(context, this.operations[this.operations.length - 1] as Operation);
+    const operation = this.call(node, client, input, (host, pending) => {
+      this.readsByContext.set(context, pending);
       return host.call((raft) => raft.readIndex(context));
     });
     if (operation.output !== null) this.readsByContext.delete(context);
@@ -302,14 +305,14 @@ export class Cluster {
       || this.status(node)?.role !== 'leader', ticksMax);
   }
 
-  private call(node: NodeId, client: number, input: ClientInput, submit: (host: NodeHost) => ProposeResult | null): Operation {
+  private call(node: NodeId, client: number, input: ClientInput,
+    submit: (host: NodeHost, pending: Operation) => ProposeResult | null): Operation {
     this.flush();
     const op = this.operations.length + 1;
     const pending: Operation = { op, client, node, input, answer: null, output: null, returnedAt: null };
     this.operations.push(pending);
-    if (input.type === 'command') this.writesByClient.set(client, pending);
     this.simulation.recordClientEvent({ time: this.now, type: 'call', client, op, node, input });
-    const answer = submit(this.host(node));
+    const answer = submit(this.host(node), pending);
     const operation: Operation = Object.assign(pending, { answer });
     if ((answer === null || !answer.ok) && operation.output === null) {
       this.note(`n${node} refuses op ${op}: ${describeAnswer(answer)}`);
