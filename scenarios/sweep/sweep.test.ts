@@ -1,0 +1,115 @@
+// Sweeps at scale: --jobs 2 prints exactly what --jobs 1 prints (seeds, verdicts, hashes, order,
+// a failure included); merging the shards of a range gives the full sweep's summary; Ctrl-C on the
+// real command stops cleanly with what finished and exit 130.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reportError } from '../cli/common.ts';
+import { main } from '../cli/sim.ts';
+import { captureIo } from '../cli/test-io.ts';
+import { InOrder } from './ordered.ts';
+
+async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const io = captureIo();
+  let code: number;
+  try {
+    code = await main(argv, io);
+  } catch (error) {
+    code = reportError(error, io);
+  }
+  return { code, out: io.out, err: io.err };
+}
+
+/** A result line without its wall time, the one field that may differ between runs. */
+function comparable(line: string): object {
+  const { wallMs: _wallMs, ...rest } = JSON.parse(line) as { wallMs: number };
+  return rest;
+}
+
+// client-retry-no-dedup fails seed 1 within 5 s of simulated time: the comparison covers a failure.
+const sweepArgs = ['--seeds', '1..6', '--time', '5s', '--bug', 'client-retry-no-dedup', '--json'];
+const temp = mkdtempSync(join(tmpdir(), 'raftsim-sweep-'));
+
+describe('sweep --jobs', () => {
+  it('gives the same results in the same order with --jobs 2 as with --jobs 1', async () => {
+    const serial = await run([...sweepArgs, '--jobs', '1']);
+    const parallel = await run([...sweepArgs, '--jobs', '2']);
+    expect(serial.out).toHaveLength(6);
+    expect(serial.out.map(comparable).some((line) => (line as { verdict: string }).verdict === 'fail')).toBe(true);
+    expect((serial.out.map(comparable) as { hash: string }[]).every((line) => /^[0-9a-f]{8}$/.test(line.hash))).toBe(true);
+    expect(parallel.out.map(comparable)).toEqual(serial.out.map(comparable));
+    expect(parallel.code).toBe(serial.code);
+    expect(serial.code).toBe(1);
+  });
+
+  it('merges shards into the summary of the whole range', async () => {
+    const whole = await run(sweepArgs);
+    const files: string[] = [];
+    for (const shard of ['1/3', '2/3', '3/3']) {
+      const part = await run([...sweepArgs, '--shard', shard]);
+      const file = join(temp, `shard-${shard.replace('/', '-of-')}.ndjson`);
+      writeFileSync(file, part.out.map((line) => `${line}\n`).join(''));
+      files.push(file);
+    }
+    writeFileSync(join(temp, 'whole.ndjson'), whole.out.map((line) => `${line}\n`).join(''));
+    const merged = await run(['merge', ...files]);
+    const single = await run(['merge', join(temp, 'whole.ndjson')]);
+    expect(merged.code).toBe(1);
+    expect(merged.out[0]).toMatch(/seeds 1\.\.6 \(6 run, no gaps\)/);
+    expect(merged.out.slice(1)).toEqual(single.out.slice(1));
+    expect(merged.out.join('\n')).toMatch(/npm run sim -- --seed 1 --time 5000ms --bug client-retry-no-dedup/);
+    expect(merged.out.join('\n')).toMatch(/npm run sim -- --replay \S+\.trace\.jsonl/);
+    const overlapping = await run(['merge', files[0] as string, files[0] as string]);
+    expect(overlapping.out[0]).toMatch(/gaps or duplicates/);
+  });
+
+  it('refuses a file that is not sweep results, with exit 2 and one line', async () => {
+    const bad = join(temp, 'bad.ndjson');
+    writeFileSync(bad, '{"seed":"1","verdict":"pass"}\n{"hello":1}\n');
+    for (const argv of [['merge', bad], ['merge'], ['merge', join(temp, 'missing.ndjson')], ['--jobs', '2'], ['--seeds', '1..4', '--shard', '5/4']]) {
+      const result = await run(argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.err, argv.join(' ')).toHaveLength(1);
+    }
+  });
+});
+
+describe('InOrder', () => {
+  it('releases results in position order whatever order they arrive in', () => {
+    const order = new InOrder<string>(10);
+    expect(order.put(12, 'c')).toEqual([]);
+    expect(order.put(11, 'b')).toEqual([]);
+    expect(order.put(10, 'a')).toEqual(['a', 'b', 'c']);
+    expect(order.put(14, 'e')).toEqual([]);
+    expect(order.rest()).toEqual(['e']);
+    expect(() => order.put(10, 'again')).toThrow(/twice/);
+  });
+});
+
+describe('sweep: Ctrl-C on the real command', () => {
+  it('stops, prints the finished results and exits 130', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--seeds', '1..100000', '--time', '5s', '--jobs', '2', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.split('\n').length > 4) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const lines = out.trimEnd().split('\n').map((line) => JSON.parse(line) as { seed: string });
+    const finished = /interrupted: (\d+) of 100000 seeds finished/.exec(err);
+    expect(finished, err).not.toBeNull();
+    expect(lines).toHaveLength(Number(finished?.[1]));
+    const seeds = lines.map((line) => Number(line.seed));
+    expect(seeds).toEqual([...seeds].sort((a, b) => a - b));
+    expect(new Set(seeds).size).toBe(seeds.length);
+  });
+});
