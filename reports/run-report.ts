@@ -1,5 +1,6 @@
 // What one run produced, as the summaries, the trace writer and the CLI read it.
 import type { BugId } from '../core/index.ts';
+import type { TraceEvent } from '../sim/events.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import type { NodeFactory } from '../sim/host.ts';
 import type { SimOptions } from '../sim/options.ts';
@@ -23,6 +24,8 @@ export interface RunSpec {
   /** Step budget of the linearizability search. */
   readonly linBudgetSteps?: number;
   readonly factory?: NodeFactory;
+  /** Told every trace event with its JSON line, in order (a streaming trace writer). */
+  readonly sink?: (event: TraceEvent, line: string) => void;
 }
 
 export type Verdict = 'pass' | 'fail' | 'unknown';

@@ -22,6 +22,7 @@ export function runSimulation(spec: RunSpec): RunReport {
   const simulation = new Simulation({
     seed: spec.seed, options: spec.options, schedule: spec.schedule, bugs: new Set(spec.bugs),
     record: spec.record, hash: spec.hash ?? spec.record, ...(spec.factory === undefined ? {} : { factory: spec.factory }),
+    ...(spec.sink === undefined ? {} : { sink: spec.sink }),
     observe: (event, index) => {
       if (event.type === 'call' || event.type === 'return') clientEvents.push(event);
       if (suite === null) return null;

@@ -33,6 +33,8 @@ export interface SimulationConfig {
   readonly record?: boolean;
   /** Hash every event (the trace hash). Implied by `record`. */
   readonly hash?: boolean;
+  /** Told every event with its trace line (JSON), in order: streams a long run's trace to disk. */
+  readonly sink?: (event: TraceEvent, line: string) => void;
   /** Called on every event as it happens; returning a Stop ends the run (online checkers). */
   readonly observe?: (event: TraceEvent, index: number) => Stop | null;
   /** Another Raft implementation behind the same contract (README, "Plugging in"). */
@@ -451,7 +453,11 @@ export class Simulation {
     if (event.type === 'role') this.countRole(event.node, event.role, event.term);
     else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
     this.events?.push(event);
-    this.hasher?.update(JSON.stringify(event));
+    if (this.hasher !== null || this.config.sink !== undefined) {
+      const line = JSON.stringify(event);
+      this.hasher?.update(line);
+      this.config.sink?.(event, line);
+    }
     if (this.stop !== null || event.type === 'violation') return;
     const stop = this.config.observe?.(event, index) ?? null;
     if (stop !== null) this.halt(stop.checker, stop.message);
