@@ -85,6 +85,7 @@ export const backup: Scenario = {
 export const staleRead: Scenario = {
   name: 'stale-read',
   purpose: 'An old leader cut off from the majority keeps receiving reads after a new value is written on the other side, and none of them returns the stale value.',
+  sometimes: { depositions: 1, leadersElected: 2 },
   script(cluster) {
     const oldLeader = cluster.waitForLeader({ ticksMax: 60 });
     cluster.waitForReturn(cluster.put(oldLeader, 'x', 'old'));
