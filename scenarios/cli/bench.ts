@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- SUITE...]`: prints the figures the README quotes. Suites: sim, lin.
+// `npm run bench [-- --json] [-- SUITE...]`: prints the figures the README quotes. Suites: sim, lin, replay.
 import { parseArgs } from 'node:util';
 import { benchSimulator } from '../bench/sim.ts';
 import type { Metric } from '../bench/metric.ts';
@@ -9,6 +9,7 @@ import type { Io } from './common.ts';
 const SUITES: Readonly<Record<string, () => Promise<Metric[]> | Metric[]>> = {
   sim: benchSimulator,
   lin: async () => (await import('../bench/lin.ts')).benchLinearizability(),
+  replay: async () => (await import('../bench/replay.ts')).benchReplay(),
 };
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
