@@ -59,7 +59,7 @@ export function optionsArbitrary(workload: Arbitrary<Workload> = workloadArbitra
  * Generated partition kinds draw their cut from a small seed (shrinking it picks other cuts of the
  * same kind); an explicit partition lists its links.
  */
-type DrawnFault =
+export type DrawnFault =
   | { readonly at: number; readonly type: 'partition'; readonly kind: GeneratedPartitionKind; readonly cutSeed: number }
   | { readonly at: number; readonly type: 'explicit'; readonly links: readonly Link[] }
   | { readonly at: number; readonly type: 'heal' }
