@@ -10,6 +10,7 @@ import { decodeTrace, encodeTrace, TraceFileError } from '../../reports/trace-fi
 import type { TraceHeader } from '../../reports/trace-file.ts';
 import { formatOptions } from '../../sim/options.ts';
 import type { OptionsOverride } from '../../sim/options.ts';
+import type { TraceEvent } from '../../sim/events.ts';
 import { parseSeed } from '../../sim/random.ts';
 import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
 import { withDeterminismGuard } from '../guard.ts';
@@ -21,6 +22,7 @@ import type { Io } from './common.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
 import { sweep } from './sweep.ts';
 import { merge } from '../sweep/merge.ts';
+import { TraceStreamWriter } from '../sweep/trace-stream.ts';
 import type { SimArguments } from './sim-args.ts';
 
 export const RAFTSIM_VERSION = '0.1.0';
@@ -127,15 +129,31 @@ export function exitCodeOf(report: RunReport): number {
 }
 
 function single(args: SimArguments, out: Output): number {
-  const spec = specFor(args.seedText, args, true);
+  // With --trace the trace streams to its file as the run goes: a long run keeps no events in memory.
+  const base = specFor(args.seedText, args, args.trace === null);
+  const header = headerOf(args.seedText, base);
+  const writer = args.trace === null ? null : new TraceStreamWriter(args.trace, header);
+  const clientEvents: TraceEvent[] = [];
+  const spec: RunSpec = writer === null ? base : {
+    ...base, hash: true, sink: (event, line) => {
+      writer.write(event, line);
+      if (args.historyOut !== null && (event.type === 'call' || event.type === 'return')) clientEvents.push(event);
+    },
+  };
   out.human(out.paint.bold(`raftsim ${RAFTSIM_VERSION}  seed ${args.seedText}${args.bugs.length > 0 ? `  bugs ${args.bugs.join(',')}` : ''}`));
   out.human(out.paint.bold(args.preset === null ? 'options (swarm mode, drawn from the seed)' : `options (preset ${args.preset})`));
   for (const line of formatOptions(spec.options)) out.human(`  ${line}`);
-  const { report, wallMs } = timed(spec);
+  let ran;
+  try {
+    ran = timed(spec);
+  } catch (error) {
+    writer?.abort();
+    throw error;
+  }
+  writer?.finish();
+  const { report, wallMs } = ran;
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
-  const header = headerOf(args.seedText, spec);
-  if (args.trace !== null) writeTrace(args.trace, header, report);
-  if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? [])).trimEnd()]);
+  if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()]);
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
   if (saved !== null) printReproduce(out, saved);
   if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
