@@ -130,7 +130,7 @@ export class Clients {
 
   private client(id: number): Client {
     const client = this.clients[id - 1];
-    assert(client !== undefined, `no client ${id}`);
+    if (client === undefined) assert(false, `no client ${id}`);
     return client;
   }
 

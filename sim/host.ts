@@ -175,7 +175,7 @@ export class NodeHost {
 
   private drain(): void {
     for (let round = 0; this.node !== null && this.node.hasReady(); round++) {
-      assert(round < 10_000, `node ${this.id} produced Ready batches without end`);
+      if (round >= 10_000) assert(false, `node ${this.id} produced Ready batches without end`);
       const node = this.node;
       this.emitStatus(node);
       let ready: Ready;
@@ -236,7 +236,7 @@ export class NodeHost {
   }
 
   private apply(entry: Entry, now: number): void {
-    assert(entry.index === this.appliedIndex + 1, `node ${this.id} applies ${entry.index} after ${this.appliedIndex}`);
+    if (entry.index !== this.appliedIndex + 1) assert(false, `node ${this.id} applies ${entry.index} after ${this.appliedIndex}`);
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
     if (entry.data.type === 'confChange') this.appliedConfig = applyConfChange(this.appliedConfig, entry.data.change);

@@ -244,7 +244,7 @@ export class Simulation {
     while (this.stop === null && !this.settled) {
       const time = this.queue.peekTime();
       if (time === undefined || time > endMs) break;
-      assert(steps < eventsMax, `run exceeded ${eventsMax} events`);
+      if (steps >= eventsMax) assert(false, `run exceeded ${eventsMax} events`);
       this.clock.advanceTo(time);
       this.dispatch(this.queue.popPayload() as Action);
       steps++;
@@ -302,7 +302,7 @@ export class Simulation {
 
   private host(node: NodeId): NodeHost {
     const host = this.hosts[node - 1];
-    assert(host !== undefined, `no node ${node}`);
+    if (host === undefined) assert(false, `no node ${node}`);
     return host;
   }
 
