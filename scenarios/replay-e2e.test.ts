@@ -61,12 +61,14 @@ describe('npm run replay in a terminal (tmux)', () => {
     const command = `cd ${JSON.stringify(process.cwd())} && CI=false NO_COLOR=1 exec ${JSON.stringify(tsx)} scenarios/cli/replay.ts ${JSON.stringify(file)}`;
     expect(tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', command).ok).toBe(true);
     const first = await waitFor((text) => text.includes('raftsim replay') && text.includes('event 1/'), 'the first frame');
+    expect(first.split('\n')[0]).toMatch(/^raftsim replay {2}FAIL [a-z-]+ {2}seed 14 /);
     expect(first).toContain('node role');
     expect(first).not.toContain('VIOLATION');
     tmux('send-keys', '-t', SESSION, 'v');
     const atViolation = await waitFor((text) => text.includes('VIOLATION'), 'the violation after v');
     expect(atViolation).toMatch(/▶\s+\d+\s+\d+\.\d{3}s\s+VIOLATION/);
     expect(atViolation.split('\n').every((line) => line.length <= 80)).toBe(true);
+    expect(atViolation.split('\n')[0]).toMatch(/^raftsim replay .*FAIL/);
     tmux('send-keys', '-t', SESSION, 'q');
     for (let waited = 0; waited < WAIT_MS_MAX && tmux('has-session', '-t', SESSION).ok; waited += POLL_MS) await sleep(POLL_MS);
     expect(tmux('has-session', '-t', SESSION).ok).toBe(false);

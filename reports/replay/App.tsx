@@ -9,7 +9,7 @@ import { initialView, playStep, pressesOf, reduceKeys, SPEEDS } from './keys.ts'
 import type { ViewState } from './keys.ts';
 import type { ReplayModel } from './model.ts';
 import { Screen } from './Screen.tsx';
-import { screenLines, SIZE_MIN } from './screen.ts';
+import { screenLines, SIZE_DEFAULT } from './screen.ts';
 import type { ScreenSize } from './screen.ts';
 
 export interface AppProps {
@@ -50,13 +50,15 @@ function usePlayback(view: ViewState, setView: (update: (view: ViewState) => Vie
 export function App({ model, info, initialCursor, color, size }: AppProps): ReactElement {
   const { exit } = useApp();
   const [view, setView] = useState<ViewState>(() => initialView(initialCursor));
-  const terminal = useTerminalSize(size ?? SIZE_MIN);
+  const terminal = useTerminalSize(size ?? SIZE_DEFAULT);
   useInput((input, key) => setView((current) => reduceKeys(current, pressesOf(input, key), model)));
   usePlayback(view, setView, model);
   useEffect(() => {
     if (view.quit) exit();
   }, [view.quit, exit]);
   const frame = useMemo(() => model.frameAt(view.cursor), [model, view.cursor]);
-  const lines = screenLines({ model, info, view, frame, size: size ?? terminal });
+  // One row fewer than the terminal: Ink ends its output with a newline, and a full screen of
+  // lines would scroll the header off the top.
+  const lines = screenLines({ model, info, view, frame, size: size ?? { columns: terminal.columns, rows: terminal.rows - 1 } });
   return <Screen lines={lines} color={color} />;
 }

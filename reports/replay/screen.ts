@@ -37,7 +37,10 @@ export interface ScreenInput {
   readonly size: ScreenSize;
 }
 
-export const SIZE_MIN: ScreenSize = { columns: 80, rows: 24 };
+/** The size `--print` uses unless told otherwise, and the one the panels are planned for. */
+export const SIZE_DEFAULT: ScreenSize = { columns: 80, rows: 24 };
+/** Smaller terminals get this much and are cut by the terminal (the interactive view keeps one row free). */
+const SIZE_MIN: ScreenSize = { columns: 60, rows: 18 };
 const TERM_COLOURS: readonly Colour[] = ['cyan', 'yellow', 'magenta', 'green', 'blue', 'white'];
 const ROLE_COLOURS: Readonly<Record<Role, Colour>> = { leader: 'green', candidate: 'yellow', precandidate: 'magenta', follower: 'blue' };
 
@@ -97,8 +100,9 @@ function headerLines(input: ScreenInput, width: number): Line[] {
     options += options === '' ? fragment : ` · ${fragment}`;
   }
   return [
-    [text('raftsim replay', { bold: true }), text(`  seed ${info.seed}  scenario ${info.scenario ?? 'swarm'}${bugs}  `),
-      text(failed ? verdict : 'no violation recorded', failed ? { color: 'red', bold: true } : { color: 'green' })],
+    [text('raftsim replay  ', { bold: true }),
+      text(failed ? verdict : 'no violation recorded', failed ? { color: 'red', bold: true } : { color: 'green' }),
+      text(`  seed ${info.seed}  scenario ${info.scenario ?? 'swarm'}${bugs}`)],
     [text(position, { bold: true }), text(`  t=${formatTime(frame.state.time)}  phase ${frame.state.phase}`), play,
       text(view.follow === null ? '' : `  following n${view.follow}`, { color: 'cyan', bold: true })],
     [text(options, { dim: true })],
@@ -106,7 +110,8 @@ function headerLines(input: ScreenInput, width: number): Line[] {
 }
 
 function roleCell(node: NodeState): Segment {
-  if (node.liveness === 'down' || node.role === null) return text('down'.padEnd(13), { color: 'red' });
+  if (node.liveness === 'down') return text('down'.padEnd(13), { color: 'red' });
+  if (node.role === null) return text('starting'.padEnd(13), { dim: true });
   return text(node.role.padEnd(13), { color: ROLE_COLOURS[node.role], bold: node.role === 'leader' });
 }
 
@@ -158,7 +163,7 @@ function logLines(state: ClusterState, follow: NodeId | null, width: number): Li
   const low = Math.max(1, highest - cells + 1);
   const title: Line = [text(`log ${low}..${highest}  `, { dim: true }), text('bold', { bold: true }), text(' committed · ', { dim: true }),
     text('dim', { dim: true }), text(' not yet · ', { dim: true }), text('inverse', { inverse: true }),
-    text(` differs from ${leader === null ? 'the leader (none now)' : `leader n${leader}`} · · = compacted`, { dim: true })];
+    text(` differs from ${leader === null ? 'leader (none)' : `leader n${leader}`} · · compacted`, { dim: true })];
   const leaderNode = leader === null ? undefined : state.nodes[leader - 1];
   const rows = state.nodes.map((node, position): Line => {
     const id = position + 1;
@@ -290,5 +295,5 @@ function helpLines(rows: number): Line[] {
 function footerLine(view: ViewState): Line {
   if (view.mode === 'search') return [text(`find: ${view.query}_`, { bold: true }), text('  Enter jump · Esc cancel', { dim: true })];
   if (view.notice !== null) return [text(view.notice, { color: 'yellow' })];
-  return [text('←→↑↓ PgUp/Dn move · n/p interesting · v violation · space play · f follow · / find · ? help · q quit', { dim: true })];
+  return [text('←→↑↓ PgUp/PgDn · n/p interesting · v violation · space play · / find · ? help · q', { dim: true })];
 }

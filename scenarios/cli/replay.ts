@@ -10,7 +10,7 @@ import { replayInfo } from '../../reports/replay/info.ts';
 import type { ReplayInfo } from '../../reports/replay/info.ts';
 import { initialView } from '../../reports/replay/keys.ts';
 import { ReplayModel } from '../../reports/replay/model.ts';
-import { plainText, screenLines, SIZE_MIN } from '../../reports/replay/screen.ts';
+import { plainText, screenLines, SIZE_DEFAULT } from '../../reports/replay/screen.ts';
 import type { ScreenSize } from '../../reports/replay/screen.ts';
 import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
 import { readTextFile, UsageError } from '../files.ts';
@@ -60,7 +60,7 @@ export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
   if (rest.length > 0) throw new UsageError(`one trace file at a time (also got "${rest[0] ?? ''}"); ${REPLAY_USAGE}`);
   return {
     file: file ?? '', print: parsed.values.print === true, at: parseAt(parsed.values.at), help,
-    size: { columns: positiveInteger(parsed.values.columns, '--columns', SIZE_MIN.columns), rows: positiveInteger(parsed.values.rows, '--rows', SIZE_MIN.rows) },
+    size: { columns: positiveInteger(parsed.values.columns, '--columns', SIZE_DEFAULT.columns), rows: positiveInteger(parsed.values.rows, '--rows', SIZE_DEFAULT.rows) },
   };
 }
 
