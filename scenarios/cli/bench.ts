@@ -9,6 +9,7 @@ import type { Io } from './common.ts';
 const SUITES: Readonly<Record<string, () => Promise<Metric[]> | Metric[]>> = {
   sim: benchSimulator,
   lin: async () => (await import('../bench/lin.ts')).benchLinearizability(),
+  sweep: async () => (await import('../bench/sweep.ts')).benchSweep(),
   replay: async () => (await import('../bench/replay.ts')).benchReplay(),
 };
 
