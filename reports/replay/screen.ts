@@ -295,5 +295,5 @@ function helpLines(rows: number): Line[] {
 function footerLine(view: ViewState): Line {
   if (view.mode === 'search') return [text(`find: ${view.query}_`, { bold: true }), text('  Enter jump · Esc cancel', { dim: true })];
   if (view.notice !== null) return [text(view.notice, { color: 'yellow' })];
-  return [text('←→↑↓ PgUp/PgDn · n/p interesting · v violation · space play · / find · ? help · q', { dim: true })];
+  return [text('←→↑↓ PgUp/Dn · n/p interesting · v violation · space play · / find · ? help · q', { dim: true })];
 }
