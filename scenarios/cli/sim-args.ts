@@ -22,6 +22,8 @@ export interface SimArguments {
   readonly nodes: number | null;
   readonly clients: number | null;
   readonly durationMs: number | null;
+  /** A JSON file with an explicit fault schedule, used instead of the one drawn from the seed. */
+  readonly schedule: string | null;
   readonly preset: PresetName | null;
   readonly bugs: readonly BugId[];
   readonly json: boolean;
@@ -40,7 +42,7 @@ export interface SimArguments {
   readonly help: boolean;
 }
 
-export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s]
+export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s] [--schedule FILE]
                     [--preset ${PRESET_NAMES.join('|')}] [--bug ID]... [--json]
                     [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]
                     [--jobs N] [--shard i/n] (with --seeds)
@@ -53,6 +55,7 @@ const OPTIONS = {
   nodes: { type: 'string' },
   clients: { type: 'string' },
   time: { type: 'string' },
+  schedule: { type: 'string' },
   preset: { type: 'string' },
   bug: { type: 'string', multiple: true },
   json: { type: 'boolean' },
@@ -91,6 +94,7 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
     nodes: v.nodes === undefined ? null : parseInteger(v.nodes, '--nodes', 1, 9),
     clients: v.clients === undefined ? null : parseInteger(v.clients, '--clients', 0, 64),
     durationMs: v.time === undefined ? null : parseDuration(v.time, '--time'),
+    schedule: v.schedule ?? null,
     preset: v.preset === undefined ? null : parsePreset(v.preset),
     bugs: (v.bug ?? []).map(parseBug),
     json: v.json ?? false,

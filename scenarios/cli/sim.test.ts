@@ -124,6 +124,23 @@ describe('npm run sim: a run', () => {
     expect(result.err.join('\n')).toMatch(/3 seeds in .*3 passed, 0 failed/);
   });
 
+  it('runs an explicit fault schedule from a file, and refuses a bad one with exit 2', async () => {
+    const schedule = join(temp, 'schedule.json');
+    writeFileSync(schedule, JSON.stringify([
+      { at: 2000, type: 'crash', node: 1, torn: false }, { at: 4000, type: 'restart', node: 1 },
+    ]));
+    const trace = join(temp, 'scheduled.trace.jsonl');
+    const result = await run(['--seed', '4', '--preset', 'calm', ...short, '--schedule', schedule, '--trace', trace]);
+    expect(result.code).toBe(0);
+    expect(result.out.join('\n')).toMatch(/crash 1, restart 1 \(schedule of 2 events\)/);
+    expect(decodeTrace(readFileSync(trace, 'utf8')).header.schedule).toHaveLength(2);
+    writeFileSync(schedule, JSON.stringify([{ at: 2000, type: 'crash', node: 99, torn: false }]));
+    const bad = await run(['--seed', '4', '--preset', 'calm', ...short, '--schedule', schedule]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toHaveLength(1);
+    expect(bad.err[0]).toMatch(/schedule file .*node/);
+  });
+
   it('lists the bugs, one line each', async () => {
     const result = await run(['--list-bugs']);
     expect(result.code).toBe(0);

@@ -17,6 +17,8 @@ import { withDeterminismGuard } from '../guard.ts';
 import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
+import { validateSchedule } from '../../sim/faults.ts';
+import type { FaultEvent } from '../../sim/faults.ts';
 import { EXIT, paintFor, runMain } from './common.ts';
 import type { Io } from './common.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
@@ -74,10 +76,28 @@ function overrideOf(args: SimArguments): OptionsOverride {
 }
 
 export function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
+  let spec: RunSpec;
   try {
-    return specForSeed(seedText, { preset: args.preset, override: overrideOf(args), bugs: args.bugs, record });
+    spec = specForSeed(seedText, { preset: args.preset, override: overrideOf(args), bugs: args.bugs, record });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return args.schedule === null ? spec : { ...spec, schedule: readSchedule(args.schedule, spec.options.nodes) };
+}
+
+/** An explicit fault schedule: a JSON list of fault events (the `schedule` of a trace header). */
+function readSchedule(path: string, nodes: number): FaultEvent[] {
+  const text = readTextFile(path, 'schedule file');
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`schedule file ${path} is not valid JSON`);
+  }
+  try {
+    return validateSchedule(value, nodes);
+  } catch (error) {
+    throw new UsageError(`schedule file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
