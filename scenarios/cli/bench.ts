@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- SUITE...]`: prints the figures the README quotes. Suites: sim, lin, replay.
+// `npm run bench [-- --json] [-- SUITE...]`: prints the figures the README quotes. Suites: sim, lin, sweep, replay, bugs.
 import { parseArgs } from 'node:util';
 import { benchSimulator } from '../bench/sim.ts';
 import type { Metric } from '../bench/metric.ts';
@@ -6,11 +6,15 @@ import { UsageError } from '../files.ts';
 import { EXIT, runMain } from './common.ts';
 import type { Io } from './common.ts';
 
-const SUITES: Readonly<Record<string, () => Promise<Metric[]> | Metric[]>> = {
+/** A suite may print a table of its own (human text: stdout, or stderr with --json). */
+type Suite = (print: (line: string) => void) => Promise<Metric[]> | Metric[];
+
+const SUITES: Readonly<Record<string, Suite>> = {
   sim: benchSimulator,
   lin: async () => (await import('../bench/lin.ts')).benchLinearizability(),
   sweep: async () => (await import('../bench/sweep.ts')).benchSweep(),
   replay: async () => (await import('../bench/replay.ts')).benchReplay(),
+  bugs: async (print) => (await import('../bench/bugs.ts')).benchBugs(print),
 };
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -20,12 +24,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; usage: npm run bench -- [--json] [${Object.keys(SUITES).join('|')}]...`);
   }
-  const names = parsed.positionals.length > 0 ? parsed.positionals : Object.keys(SUITES);
+  // The bug benchmark takes minutes: it runs only when named.
+  const names = parsed.positionals.length > 0 ? parsed.positionals : Object.keys(SUITES).filter((name) => name !== 'bugs');
   for (const name of names) {
     if (SUITES[name] === undefined) throw new UsageError(`unknown benchmark suite "${name}"; valid: ${Object.keys(SUITES).join(', ')}`);
   }
   for (const name of names) {
-    const metrics = await (SUITES[name] as () => Promise<Metric[]> | Metric[])();
+    const print = (line: string): void => (parsed.values.json === true ? io.stderr(line) : io.stdout(line));
+    const metrics = await (SUITES[name] as Suite)(print);
     for (const metric of metrics) {
       io.stdout(parsed.values.json === true ? JSON.stringify(metric) : `${metric.metric.padEnd(36)} ${String(metric.value).padStart(14)} ${metric.unit}`);
     }

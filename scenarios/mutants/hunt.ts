@@ -1,0 +1,64 @@
+// Hunting a mutant: the default swarm scenario over a range of seeds, with one bug switched on,
+// until a seed fails. This is what the mutant tests and `npm run bench -- bugs` run.
+import type { BugId } from '../../core/index.ts';
+import type { RunReport, RunSpec } from '../../reports/run-report.ts';
+import { runSimulation } from '../run.ts';
+import { specForSeed } from '../spec.ts';
+
+export interface HuntOptions {
+  readonly firstSeed: number;
+  readonly lastSeed: number;
+  /** The safety phase of each run; short runs find most mutants sooner. */
+  readonly durationMs: number;
+  /** The linearizability search bound: a history too hard to decide is `unknown`, not a failure. */
+  readonly linBudgetSteps?: number;
+}
+
+export interface HuntResult {
+  readonly bug: BugId | null;
+  /** Seeds run, the failing one included. */
+  readonly seedsTried: number;
+  readonly failingSeed: number | null;
+  readonly report: RunReport | null;
+  readonly wallMs: number;
+  /** Seeds whose verdict was unknown (a budget ran out). */
+  readonly unknownSeeds: readonly number[];
+}
+
+export const HUNT_LIN_BUDGET_STEPS = 2_000_000;
+
+export function huntSpec(seed: number, bug: BugId | null, options: HuntOptions): RunSpec {
+  const spec = specForSeed(String(seed), {
+    preset: null, override: { durationMs: options.durationMs }, bugs: bug === null ? [] : [bug], record: false,
+  });
+  return { ...spec, linBudgetSteps: options.linBudgetSteps ?? HUNT_LIN_BUDGET_STEPS };
+}
+
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Runs seeds firstSeed..lastSeed in order and stops at the first failure (any checker). */
+export function huntMutant(bug: BugId | null, options: HuntOptions): HuntResult {
+  const started = nowMs();
+  const unknownSeeds: number[] = [];
+  for (let seed = options.firstSeed; seed <= options.lastSeed; seed++) {
+    const report = runSimulation(huntSpec(seed, bug, options));
+    if (report.verdict === 'unknown') unknownSeeds.push(seed);
+    if (report.verdict === 'fail') {
+      return { bug, seedsTried: seed - options.firstSeed + 1, failingSeed: seed, report, wallMs: nowMs() - started, unknownSeeds };
+    }
+  }
+  const seedsTried = Math.max(0, options.lastSeed - options.firstSeed + 1);
+  return { bug, seedsTried, failingSeed: null, report: null, wallMs: nowMs() - started, unknownSeeds };
+}
+
+/** Every failing seed of the range on the correct core (the false alarms), with its checker. */
+export function falseAlarms(options: HuntOptions): { seed: number; checker: string }[] {
+  const alarms: { seed: number; checker: string }[] = [];
+  for (let seed = options.firstSeed; seed <= options.lastSeed; seed++) {
+    const report = runSimulation(huntSpec(seed, null, options));
+    if (report.verdict === 'fail') alarms.push({ seed, checker: report.failure?.checker ?? 'unknown' });
+  }
+  return alarms;
+}
