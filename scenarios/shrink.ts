@@ -136,7 +136,9 @@ class Shrinker {
     for (const candidate of [...candidates].sort((a, b) => a - b)) {
       if (candidate >= this.best.options.durationMs || this.exhausted) continue;
       const options = mergeOptions(this.best.options, { durationMs: candidate });
-      const schedule = this.best.schedule.filter((event) => event.at < candidate);
+      // A partition at exactly durationMs is kept through the liveness phase: it moves with the end.
+      const schedule = this.best.schedule.flatMap((event) => event.at < candidate ? [event]
+        : event.at === durationMs && event.type === 'partition' ? [{ ...event, at: candidate }] : []);
       if (this.attempt({ ...this.best, options, schedule })) return;
     }
   }

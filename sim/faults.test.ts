@@ -4,6 +4,7 @@ import { compareFaults, describeFault, generateSchedule, validateSchedule } from
 import type { FaultEvent } from './faults.ts';
 import { DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, PRESETS, mergeOptions, swarmOptions } from './options.ts';
 import type { GeneratedPartitionKind, SimOptions } from './options.ts';
+import { connectedQuorum } from './partitions.ts';
 import { createRng } from './random.ts';
 
 function schedule(options: SimOptions, seed: number): FaultEvent[] {
@@ -51,8 +52,35 @@ describe('generateSchedule', () => {
     expect(events).toEqual(schedule(options, seed));
     expect(validateSchedule(events, options.nodes)).toEqual(events);
     expect([...events].sort(compareFaults)).toEqual(events);
-    expect(replayStrictly(options, events)).toEqual({ nodes: Array.from({ length: options.nodes }, () => 'up'), partitioned: false });
+    const safety = events.filter((event) => event.at < options.durationMs);
+    expect(replayStrictly(options, safety)).toEqual({ nodes: Array.from({ length: options.nodes }, () => 'up'), partitioned: false });
     expect(JSON.parse(JSON.stringify(events))).toEqual(events);
+    // At most one partition is kept through the liveness phase, and a correct cluster can live with it.
+    const kept = events.slice(safety.length);
+    expect(kept.length).toBeLessThanOrEqual(1);
+    for (const event of kept) {
+      expect(event.at).toBe(options.durationMs);
+      expect(options.raft.preVote && options.raft.checkQuorum).toBe(true);
+      if (event.type !== 'partition') throw new Error(`kept ${event.type}, not a partition`);
+      expect(connectedQuorum(event.cut, options.nodes)).not.toBeNull();
+    }
+  });
+
+  it('keeps a deaf node through the liveness phase in some runs, only with PreVote and CheckQuorum', () => {
+    const withBoth = mergeOptions(DEFAULT_OPTIONS, { raft: { preVote: true, checkQuorum: true } });
+    const withoutPreVote = mergeOptions(DEFAULT_OPTIONS, { raft: { preVote: false, checkQuorum: true } });
+    const keptOf = (options: SimOptions, seed: number): FaultEvent[] => schedule(options, seed).filter((event) => event.at === options.durationMs);
+    const kept = Array.from({ length: 40 }, (_, seed) => keptOf(withBoth, seed)).flat();
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.length).toBeLessThan(35);
+    for (const event of kept) {
+      if (event.type !== 'partition') throw new Error(`kept ${event.type}, not a partition`);
+      // One node hears nobody; every other link works.
+      const deaf = new Set(event.cut.map(([, to]) => to));
+      expect(deaf.size).toBe(1);
+      expect(event.cut).toHaveLength(withBoth.nodes - 1);
+    }
+    expect(Array.from({ length: 40 }, (_, seed) => keptOf(withoutPreVote, seed)).flat()).toEqual([]);
   });
 
   it('differs between seeds', () => {

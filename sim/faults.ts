@@ -5,7 +5,7 @@ import { assert, assertNever } from '../core/index.ts';
 import type { NodeId } from '../core/index.ts';
 import type { PartitionKind } from './events.ts';
 import type { RngLike, SimOptions } from './options.ts';
-import { generateCut } from './partitions.ts';
+import { connectedQuorum, generateCut, nodeIds, normalizeCut } from './partitions.ts';
 import type { Link } from './partitions.ts';
 
 /**
@@ -122,8 +122,9 @@ function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, e
 /**
  * Draws the safety phase's faults: partitions (each followed by a heal), crashes (each followed by
  * a restart) and pauses (each followed by a resume), with exponential inter-arrival times from the
- * means. Every event falls strictly inside the safety phase, so the schedule ends with every node
- * running and the network whole.
+ * means. Every event but one falls strictly inside the safety phase, so the schedule ends with every
+ * node running and the network whole; in some runs a last partition at durationMs is kept through
+ * the liveness phase (keptCut).
  */
 export function generateSchedule(options: SimOptions, rng: RngLike): FaultEvent[] {
   const lastMs = options.durationMs - 1;
@@ -131,8 +132,33 @@ export function generateSchedule(options: SimOptions, rng: RngLike): FaultEvent[
   if (lastMs < 2) return events;
   generatePartitions(options, rng, lastMs, events);
   generateNodeFaults(options, rng, lastMs, events);
+  // Drawn last, so the safety phase's faults are the same with or without it.
+  const kept = keptCut(options, rng);
+  if (kept !== null) events.push(kept);
   assert(events.length <= SCHEDULE_EVENTS_MAX, `schedule has ${events.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
   return events.sort(compareFaults);
+}
+
+/** The share of eligible runs whose liveness phase keeps a partial partition. */
+export const KEPT_CUT_RATIO = 0.5;
+
+/**
+ * A partition at exactly durationMs is kept through the liveness phase (the simulator heals
+ * everything else). One node stops receiving but can still send (asymmetric): the others stay
+ * fully connected, a quorum, so a leader and finished client work are still owed. The deaf node
+ * never hears a leader and times out again and again; without PreVote each timeout raises the
+ * term everywhere and deposes the leader, forever (Cloudflare 2020, thesis 4.2.3). A symmetric
+ * partial cut does not show it: the cluster soon elects a node both sides hear, and settles.
+ * Only drawn for clusters configured with PreVote and CheckQuorum, which must then cope with it.
+ */
+function keptCut(options: SimOptions, rng: RngLike): FaultEvent | null {
+  const { nodes, raft, faults } = options;
+  if (nodes < 3 || !raft.preVote || !raft.checkQuorum || faults.partitionIntervalMsMean === 0) return null;
+  if (!rng.chance(KEPT_CUT_RATIO)) return null;
+  const deaf = rng.range(1, nodes);
+  const cut = normalizeCut(nodeIds(nodes).filter((node) => node !== deaf).map((node): Link => [node, deaf]));
+  assert(connectedQuorum(cut, nodes) !== null, 'a kept cut must leave a connected quorum');
+  return { at: options.durationMs, type: 'partition', kind: 'asymmetric', cut };
 }
 
 // ---------------------------------------------------------------------------------------------

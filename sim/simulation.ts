@@ -92,6 +92,8 @@ type Action =
   | { readonly kind: 'probe' };
 
 const EVENTS_MAX_DEFAULT = 50_000_000;
+/** How long one leader must last, in election timeouts, when the liveness phase keeps a cut. */
+const STABLE_ELECTION_TIMEOUTS = 3;
 
 export class Simulation {
   private readonly clock = new VirtualClock();
@@ -110,6 +112,10 @@ export class Simulation {
   private stop: Stop | null = null;
   private settled = false;
   private liveness = false;
+  /** The partition kept through the liveness phase, if the schedule has one; see keepCut. */
+  private keptCut: Extract<FaultEvent, { type: 'partition' }> | null = null;
+  private stableLeader: string | null = null;
+  private stableSinceMs = 0;
   private readonly counters: RunCounters;
   /** Scripted control: nodes whose ticks are skipped, and the delivery filter. */
   private readonly heldTimers = new Set<NodeId>();
@@ -143,6 +149,10 @@ export class Simulation {
     this.begin();
     this.queue.push(options.durationMs, { kind: 'liveness' });
     this.steps = this.loop(options.durationMs + options.livenessMs);
+    if (this.keptCut !== null && !this.settled && this.stop === null) {
+      this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
+        + `${options.livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum.`);
+    }
     this.clients.finish();
     return this.result();
   }
@@ -425,6 +435,7 @@ export class Simulation {
     this.network.heal();
     this.network.calm();
     this.emit({ time: this.clock.now, type: 'heal' });
+    this.keepCut();
     for (const host of this.hosts) {
       if (host.paused) this.resume(host);
       if (!host.up) this.restart(host, () => undefined);
@@ -433,13 +444,46 @@ export class Simulation {
     this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
   }
 
+  /**
+   * A partition the schedule places at exactly durationMs stays through the liveness phase (a
+   * partial cut that leaves a connected quorum, sim/faults.ts keptCut); everything else is healed.
+   */
+  private keepCut(): void {
+    const durationMs = this.config.options.durationMs;
+    const kept = this.config.schedule.filter((fault) => fault.at === durationMs && fault.type === 'partition').at(-1);
+    if (kept === undefined || kept.type !== 'partition') return;
+    this.keptCut = kept;
+    this.network.cut(kept.cut);
+    this.emit({ time: this.clock.now, type: 'partition', kind: kept.kind, cut: kept.cut });
+  }
+
+  /** Under a kept cut a leader must also last: disruptive nodes depose one every election timeout. */
+  private stableMs(): number {
+    return STABLE_ELECTION_TIMEOUTS * this.config.options.raft.electionTicks * this.config.options.tickMs;
+  }
+
   private probe(): void {
     const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
-    if (leader && this.clients.idle) {
+    if (leader && this.clients.idle && this.leaderStable()) {
       this.settled = true;
       return;
     }
     this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
+  }
+
+  /** True without a kept cut; with one, when the same leader in the same term has lasted stableMs. */
+  private leaderStable(): boolean {
+    if (this.keptCut === null) return true;
+    let leader: string | null = null;
+    for (const host of this.hosts) {
+      const status = host.up ? host.node?.status() : undefined;
+      if (status?.role === 'leader') leader = `${status.id}@${status.term}`;
+    }
+    if (leader !== this.stableLeader) {
+      this.stableLeader = leader;
+      this.stableSinceMs = this.clock.now;
+    }
+    return leader !== null && this.clock.now - this.stableSinceMs >= this.stableMs();
   }
 
   private halt(checker: string, message: string): void {
