@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { FaultEvent } from '../sim/faults.ts';
+import { DEFAULT_OPTIONS } from '../sim/options.ts';
+import type { RunReport, RunSpec } from '../reports/run-report.ts';
+import { faultUnits, shrinkFailure } from './shrink.ts';
+
+const crash = (at: number, node: number): FaultEvent => ({ at, type: 'crash', node, torn: false });
+const restart = (at: number, node: number): FaultEvent => ({ at, type: 'restart', node });
+const partition = (at: number): FaultEvent => ({ at, type: 'partition', kind: 'isolate', cut: [[1, 2], [2, 1]] });
+const heal = (at: number): FaultEvent => ({ at, type: 'heal' });
+
+function specWith(schedule: FaultEvent[]): RunSpec {
+  return { seed: 1, options: DEFAULT_OPTIONS, schedule, bugs: [], scenario: null, record: false };
+}
+
+/** A stand-in run: fails with `checker` when `fails` holds for the spec. */
+function stubRun(fails: (spec: RunSpec) => boolean, checker = 'election-safety') {
+  let runs = 0;
+  const run = (spec: RunSpec): RunReport => {
+    runs++;
+    const failed = fails(spec);
+    return {
+      spec, verdict: failed ? 'fail' : 'pass', sim: null as never, verdicts: [], sometimes: null, lin: null, operations: 0,
+      failure: failed ? { checker, time: 5_000, message: 'stub', witnesses: [] } : null,
+    };
+  };
+  return { run, runs: () => runs };
+}
+
+describe('faultUnits', () => {
+  it('pairs each start with its end and leaves strays alone', () => {
+    const schedule = [crash(10, 1), partition(20), crash(30, 2), restart(40, 1), heal(50), restart(60, 3), restart(70, 2)];
+    expect(faultUnits(schedule)).toEqual([[0, 3], [1, 4], [2, 6], [5]]);
+  });
+});
+
+describe('shrinkFailure', () => {
+  const big = Array.from({ length: 12 }, (_, index) => [crash(1_000 * index + 100, 1 + (index % 5)), restart(1_000 * index + 600, 1 + (index % 5))]).flat();
+  const has = (spec: RunSpec, at: number): boolean => spec.schedule.some((event) => event.at === at);
+
+  it('keeps only the events the failure needs, crash with restart', () => {
+    // Fails when the crashes at 3100 and 8100 both happen.
+    const stub = stubRun((spec) => has(spec, 3_100) && has(spec, 8_100));
+    const result = shrinkFailure(stub.run(specWith(big)), { run: stub.run });
+    expect(result.spec.schedule.map((event) => event.at)).toEqual([3_100, 8_100]);
+    expect(result.eventsBefore).toBe(24);
+    expect(result.eventsAfter).toBe(2);
+    expect(result.checker).toBe('election-safety');
+    // The safety phase shrinks, but not below the last fault the failure needs.
+    expect(result.durationMsAfter).toBeGreaterThan(8_100);
+    expect(result.durationMsAfter).toBeLessThan(DEFAULT_OPTIONS.durationMs);
+  });
+
+  it('never adopts a run that fails with another checker', () => {
+    const stub = stubRun((spec) => spec.schedule.length < 24, 'liveness');
+    const failing = stubRun(() => true).run(specWith(big));
+    const result = shrinkFailure(failing, { run: stub.run });
+    expect(result.spec.schedule).toHaveLength(24);
+  });
+
+  it('stops at its run bound', () => {
+    const stub = stubRun((spec) => spec.schedule.length % 2 === 0 && spec.schedule.length > 0);
+    const result = shrinkFailure(stub.run(specWith(big)), { run: stub.run, runsMax: 5 });
+    expect(result.runs).toBe(5);
+    expect(result.exhausted).toBe(true);
+  });
+
+  it('refuses a run that did not fail', () => {
+    const stub = stubRun(() => false);
+    expect(() => shrinkFailure(stub.run(specWith(big)))).toThrow(/failing run/);
+  });
+});
