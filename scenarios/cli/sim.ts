@@ -16,6 +16,7 @@ import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
+import { describeShrink, shrinkFailure } from '../shrink.ts';
 import { specForSeed } from '../spec.ts';
 import { validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
@@ -175,9 +176,25 @@ function single(args: SimArguments, out: Output): number {
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
   if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()]);
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
-  if (saved !== null) printReproduce(out, saved);
+  if (saved !== null) {
+    printReproduce(out, saved);
+    saveShrunk(args.seedText, report, out);
+  }
   if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
   return exitCodeOf(report);
+}
+
+/** Shrinks a failing run's fault schedule, prints its size before and after, saves the shrunk trace. */
+export function saveShrunk(seedText: string, report: RunReport, out: Output, indent = ''): string {
+  const shrunk = shrinkFailure(report);
+  out.io.stderr(`${indent}${describeShrink(shrunk)}`);
+  const rerun = withDeterminismGuard(() => runSimulation({ ...shrunk.spec, record: true, hash: true }));
+  const checker = rerun.failure?.checker ?? 'unknown';
+  const bugs = report.spec.bugs.length > 0 ? `-${report.spec.bugs.join('+')}` : '';
+  const path = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.shrunk.trace.jsonl`);
+  writeTrace(path, headerOf(seedText, shrunk.spec), rerun);
+  printReproduce(out, path, indent);
+  return path;
 }
 
 function replay(file: string, args: SimArguments, out: Output): number {
