@@ -1,20 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { failingTrace, writeFailingTrace } from '../replay-fixture.ts';
-import { reportError, EXIT } from './common.ts';
+import { EXIT } from './common.ts';
 import { main } from './replay.ts';
-import { captureIo } from './test-io.ts';
+import { captureIo, runCli } from './test-io.ts';
+import type { CliResult } from './test-io.ts';
 
-async function run(argv: readonly string[], tty = false): Promise<{ code: number; out: string[]; err: string[] }> {
-  const io = { ...captureIo(), stdoutIsTty: tty };
-  let code: number;
-  try {
-    code = await main(argv, io);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, out: io.out, err: io.err };
-}
+const run = (argv: readonly string[], tty = false): Promise<CliResult> => runCli(main, argv, { ...captureIo(), stdoutIsTty: tty });
 
 describe('npm run replay', () => {
   const file = writeFailingTrace();

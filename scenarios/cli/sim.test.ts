@@ -7,20 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRaftsimHistory } from '../../reports/history.ts';
 import { decodeTrace } from '../../reports/trace-file.ts';
-import { reportError } from './common.ts';
 import { main } from './sim.ts';
-import { captureIo } from './test-io.ts';
+import { runCli } from './test-io.ts';
+import type { CliResult } from './test-io.ts';
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const io = captureIo();
-  let code: number;
-  try {
-    code = await main(argv, io);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, out: io.out, err: io.err };
-}
+const run = (argv: string[]): Promise<CliResult> => runCli(main, argv);
 
 const temp = mkdtempSync(join(tmpdir(), 'raftsim-cli-'));
 const short = ['--time', '10s'];

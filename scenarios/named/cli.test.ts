@@ -4,21 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeTrace } from '../../reports/trace-file.ts';
-import { reportError } from '../cli/common.ts';
 import { main } from '../cli/sim.ts';
-import { captureIo } from '../cli/test-io.ts';
+import { runCli } from '../cli/test-io.ts';
+import type { CliResult } from '../cli/test-io.ts';
 import { SCENARIOS } from './index.ts';
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const io = captureIo();
-  let code: number;
-  try {
-    code = await main(argv, io);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, out: io.out, err: io.err };
-}
+const run = (argv: string[]): Promise<CliResult> => runCli(main, argv);
 
 const temp = mkdtempSync(join(tmpdir(), 'raftsim-scenario-'));
 
