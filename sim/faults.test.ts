@@ -139,6 +139,27 @@ describe('generateSchedule', () => {
     }
   });
 
+  it('ends some runs with a power failure: every node crashes at once, all restart at the same instant', () => {
+    const options = mergeOptions(PRESETS.crashes, { nodes: 5, faults: { faultyNodesMax: 5 } });
+    const powerFailures = (seed: number): FaultEvent[] => {
+      const events = schedule(options, seed);
+      replayStrictly(options, events);
+      const lastRestarts = events.filter((event) => event.type === 'restart' && event.at === options.durationMs - 1);
+      return lastRestarts.length === options.nodes ? events : [];
+    };
+    const seeds = Array.from({ length: 40 }, (_, seed) => seed);
+    const hit = seeds.map(powerFailures).filter((events) => events.length > 0);
+    expect(hit.length).toBeGreaterThan(5);
+    expect(hit.length).toBeLessThan(35);
+    for (const events of hit) {
+      const crashAt = events.filter((event) => event.type === 'crash').at(-1)?.at;
+      expect(events.filter((event) => event.type === 'crash' && event.at === crashAt).length).toBe(options.nodes);
+    }
+    // Never beyond the budget: with room for two nodes only, no run crashes them all.
+    const budgeted = mergeOptions(options, { faults: { faultyNodesMax: 2 } });
+    for (const seed of seeds) replayStrictly(budgeted, schedule(budgeted, seed));
+  });
+
   it('draws no partition for a single node and nothing for a zero-length phase', () => {
     expect(schedule(mergeOptions(PRESETS.partitions, { nodes: 1 }), 1)).toEqual([]);
     expect(schedule(mergeOptions(PRESETS.chaos, { durationMs: 0 }), 1)).toEqual([]);

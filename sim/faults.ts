@@ -135,8 +135,10 @@ export function generateSchedule(options: SimOptions, rng: RngLike): FaultEvent[
   // Drawn last, so the safety phase's faults are the same with or without it.
   const kept = keptCut(options, rng);
   if (kept !== null) events.push(kept);
-  assert(events.length <= SCHEDULE_EVENTS_MAX, `schedule has ${events.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
-  return events.sort(compareFaults);
+  // Drawn after the kept cut, so both are the same with or without it.
+  const all = powerFailure(options, rng, lastMs, events);
+  assert(all.length <= SCHEDULE_EVENTS_MAX, `schedule has ${all.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
+  return all.sort(compareFaults);
 }
 
 /** The share of eligible runs whose liveness phase keeps a partial partition. */
@@ -159,6 +161,41 @@ function keptCut(options: SimOptions, rng: RngLike): FaultEvent | null {
   const cut = normalizeCut(nodeIds(nodes).filter((node) => node !== deaf).map((node): Link => [node, deaf]));
   assert(connectedQuorum(cut, nodes) !== null, 'a kept cut must leave a connected quorum');
   return { at: options.durationMs, type: 'partition', kind: 'asymmetric', cut };
+}
+
+/** The share of eligible runs (crashes on, a budget of every node) that end in a power failure. */
+export const POWER_FAILURE_RATIO = 0.5;
+
+/**
+ * A power failure near the end of the safety phase: every node crashes at once and all restart at
+ * the same instant, lastMs. With no clock drift their timers then tick in step, so a fixed
+ * election timeout ties on every node, every term (openraft #1838); randomized timeouts break the
+ * tie at once. Node faults that would still be open at the crash are dropped whole, so each node's
+ * windows stay paired and within their bounds. Only drawn when the budget allows every node down.
+ */
+function powerFailure(options: SimOptions, rng: RngLike, lastMs: number, events: FaultEvent[]): FaultEvent[] {
+  const { nodes, faults } = options;
+  if (nodes < 2 || faults.crashIntervalMsMean === 0 || faults.faultyNodesMax < nodes || lastMs < 3) return events;
+  if (!rng.chance(POWER_FAILURE_RATIO)) return events;
+  const crashAt = lastMs - rng.range(1, Math.min(faults.restartDelayMsMax, lastMs - 1));
+  const dropped = new Set<FaultEvent>();
+  const openSince = new Map<NodeId, FaultEvent>();
+  for (const event of [...events].sort(compareFaults)) {
+    if (!('node' in event)) continue;
+    const start = openSince.get(event.node);
+    if (start === undefined) {
+      openSince.set(event.node, event);
+      continue;
+    }
+    openSince.delete(event.node);
+    if (event.at >= crashAt) dropped.add(start).add(event);
+  }
+  const kept = events.filter((event) => !dropped.has(event));
+  for (const node of nodeIds(nodes)) {
+    kept.push({ at: crashAt, type: 'crash', node, torn: rng.chance(faults.tornWriteRatio) });
+    kept.push({ at: lastMs, type: 'restart', node });
+  }
+  return kept;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
   'vote-clear-on-same-term': null,
   'count-duplicate-votes': { firstSeed: 5, lastSeed: 7, durationMs: 20_000 },
   'no-stepdown-on-higher-term': null,
-  'election-timeout-not-randomized': null,
+  'election-timeout-not-randomized': { firstSeed: 68, lastSeed: 69, durationMs: 20_000 },
   'no-prevote-no-checkquorum': { firstSeed: 8, lastSeed: 10, durationMs: 20_000 },
   'ae-truncate-without-conflict': { firstSeed: 15, lastSeed: 16, durationMs: 20_000 },
   'ae-accept-stale-term': null,
