@@ -30,7 +30,7 @@ const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
   'matchindex-from-leader-state': { firstSeed: 14, lastSeed: 15, durationMs: 20_000 },
   'commitindex-regress': { firstSeed: 1, lastSeed: 3, durationMs: 20_000 },
   'no-noop-on-election': { firstSeed: 28, lastSeed: 29, durationMs: 60_000 },
-  'read-local-on-leader': null,
+  'read-local-on-leader': { firstSeed: 65, lastSeed: 66, durationMs: 20_000 },
   'ack-before-durable': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
   'snapshot-install-stale': { firstSeed: 20, lastSeed: 21, durationMs: 20_000 },
   'single-server-change-no-term-commit': null,
