@@ -363,8 +363,10 @@ function swarmRaft(rng: RngLike, base: SimOptions): RaftKnobs {
   return {
     electionTicks,
     heartbeatTicks: rng.range(1, Math.max(1, Math.floor(electionTicks / 4))),
-    preVote: rng.chance(0.7),
-    checkQuorum: rng.chance(0.7) || base.raft.leaseReads,
+    // Half the runs without each: a leader cut off without CheckQuorum keeps leading and serving,
+    // and elections without PreVote raise terms, which is where stale votes and reads show.
+    preVote: rng.chance(0.5),
+    checkQuorum: rng.chance(0.5) || base.raft.leaseReads,
     leaseReads: base.raft.leaseReads,
     maxEntriesPerMessage: pickFrom(rng, [1, 4, 64]),
     maxBytesPerMessage: pickFrom(rng, [1024, 64 * 1024]),
