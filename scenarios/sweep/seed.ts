@@ -1,12 +1,18 @@
 // One seed of a sweep, the same code in the main thread (--jobs 1) and in a worker thread: run it
 // without recording (hash on, so runs compare), and re-run a failing seed with recording on to save
-// its trace (runs replay exactly). Everything returned is plain data, cloned across threads.
+// its trace (runs replay exactly), then shrink its fault schedule like a single run and save the
+// shrunk trace too. Everything returned is plain data, cloned across threads, so --jobs N prints
+// what --jobs 1 prints.
+import { join } from 'node:path';
 import type { RunReport, RunSpec, Verdict } from '../../reports/run-report.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
+import { encodeTrace } from '../../reports/trace-file.ts';
+import { writeLinesAtomic } from '../files.ts';
+import { describeShrink, shrinkFailure } from '../shrink.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
-import { headerOf, resultJson, saveFailure, specFor, timed } from '../cli/sim.ts';
+import { RUNS_DIR, headerOf, resultJson, saveFailure, specFor, timed } from '../cli/sim.ts';
 
 /** One NDJSON line of a sweep: what `npm run sim -- merge` reads. */
 export interface SeedResult {
@@ -19,7 +25,15 @@ export interface SeedResult {
   /** The command that re-runs this seed with the sweep's flags. */
   readonly reproduce: string;
   readonly sometimes: Readonly<Record<string, number>> | null;
+  /** A failing seed only: its fault schedule's size before and after shrinking, and the shrunk trace. */
+  readonly shrunk?: ShrunkSeed;
   readonly [field: string]: unknown;
+}
+
+export interface ShrunkSeed {
+  readonly eventsBefore: number;
+  readonly eventsAfter: number;
+  readonly trace: string;
 }
 
 export interface SeedOutcome {
@@ -32,8 +46,25 @@ export function runSeed(seedText: string, args: SimArguments): SeedOutcome {
   const spec: RunSpec = { ...specFor(seedText, args, false), hash: true };
   const { report, wallMs } = timed(spec);
   const saved = report.verdict === 'fail' ? saveFailure(seedText, headerOf(seedText, report.spec), rerunRecorded(report.spec), null) : null;
-  const result = { ...resultJson(seedText, report, saved, wallMs), reproduce: reproduceCommand(seedText, args) } as SeedResult;
-  return { result, problem: report.verdict === 'pass' ? null : formatSweepLine(report, seedText) };
+  const shrunk = report.verdict === 'fail' ? shrinkAndSave(seedText, report) : null;
+  const result = {
+    ...resultJson(seedText, report, saved, wallMs), reproduce: reproduceCommand(seedText, args),
+    ...(shrunk === null ? {} : { shrunk: shrunk.seed }),
+  } as SeedResult;
+  const problem = report.verdict === 'pass' ? null : formatSweepLine(report, seedText);
+  return { result, problem: shrunk === null ? problem : `${problem}\n  ${shrunk.line}` };
+}
+
+/** As `npm run sim` does for one failing seed (saveShrunk): shrink, re-run recorded, save. */
+function shrinkAndSave(seedText: string, report: RunReport): { seed: ShrunkSeed; line: string } {
+  const shrunk = shrinkFailure(report);
+  const rerun = rerunRecorded(shrunk.spec);
+  const checker = rerun.failure?.checker ?? 'unknown';
+  const bugs = report.spec.bugs.length > 0 ? `-${report.spec.bugs.join('+')}` : '';
+  const trace = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.shrunk.trace.jsonl`);
+  writeLinesAtomic(trace, encodeTrace(headerOf(seedText, shrunk.spec), rerun.sim.events ?? []));
+  const seed = { eventsBefore: shrunk.eventsBefore, eventsAfter: shrunk.eventsAfter, trace };
+  return { seed, line: `${describeShrink(shrunk)}; shrunk trace: npm run sim -- --replay ${trace}` };
 }
 
 function rerunRecorded(spec: RunSpec): RunReport {

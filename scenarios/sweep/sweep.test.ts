@@ -33,6 +33,17 @@ describe('sweep --jobs', () => {
     expect(parallel.out.map(comparable)).toEqual(serial.out.map(comparable));
     expect(parallel.code).toBe(serial.code);
     expect(serial.code).toBe(1);
+    // A failing seed is shrunk as a single run is: sizes in the result line and on stderr.
+    type Shrunk = { verdict: string; shrunk?: { eventsBefore: number; eventsAfter: number; trace: string } };
+    const failing = serial.out.map((line) => JSON.parse(line) as Shrunk).filter((line) => line.verdict === 'fail');
+    for (const line of failing) {
+      expect(line.shrunk?.eventsAfter).toBeLessThanOrEqual(line.shrunk?.eventsBefore ?? -1);
+      expect(line.shrunk?.trace).toMatch(/\.shrunk\.trace\.jsonl$/);
+    }
+    const shrinkLines = (result: CliResult): string[] => result.err.join('\n').split('\n').filter((line) => line.includes('shrunk ('));
+    expect(shrinkLines(serial)).toHaveLength(failing.length);
+    expect(shrinkLines(serial)[0]).toMatch(/shrunk \([a-z-]+\): \d+ -> \d+ fault events/);
+    expect(shrinkLines(parallel)).toEqual(shrinkLines(serial));
   });
 
   it('merges shards into the summary of the whole range', async () => {
