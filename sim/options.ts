@@ -3,6 +3,7 @@
 // probabilities are ratios in [0, 1], and every record is checked when built, with a message that
 // names the broken field. Swarm mode draws the whole record from the seed.
 import { DEFAULT_RAFT_OPTIONS } from '../core/index.ts';
+import type { RaftOptions } from '../core/index.ts';
 import type { PartitionKind } from './events.ts';
 import type { Rng } from './random.ts';
 
@@ -16,17 +17,12 @@ export const GENERATED_PARTITION_KINDS: readonly GeneratedPartitionKind[] = [
   'halves', 'isolate', 'bridge', 'ring', 'asymmetric',
 ];
 
-export interface RaftKnobs {
-  readonly electionTicks: number;
-  readonly heartbeatTicks: number;
-  readonly preVote: boolean;
-  readonly checkQuorum: boolean;
-  /** Unsafe under pauses and clock drift by design; swarm mode never switches it on. */
-  readonly leaseReads: boolean;
-  readonly maxEntriesPerMessage: number;
-  readonly maxBytesPerMessage: number;
-  readonly maxInflightMessages: number;
-}
+/**
+ * The core's timing, feature and flow-control options, as the simulator sets them. `leaseReads`
+ * is unsafe under pauses and clock drift by design; swarm mode never switches it on.
+ */
+export type RaftKnobs = Pick<RaftOptions, 'electionTicks' | 'heartbeatTicks' | 'preVote' | 'checkQuorum' | 'leaseReads'
+  | 'maxEntriesPerMessage' | 'maxBytesPerMessage' | 'maxInflightMessages'>;
 
 /** Per directed link. A delay uniform in [delayMsMin, delayMsMax] is what reorders messages. */
 export interface NetworkOptions {
