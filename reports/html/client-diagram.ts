@@ -271,12 +271,16 @@ function setupDiagram() {
     svg('path', { d: 'M0 0L10 5L0 10z', 'class': 'arrow-head' }, head);
     var cross = svg('marker', { id: 'cross', viewBox: '0 0 10 10', refX: 5, refY: 5, markerWidth: 8, markerHeight: 8 }, defs);
     svg('path', { d: 'M1 1L9 9M9 1L1 9', 'class': 'cross' }, cross);
+    var clip = svg('clipPath', { id: 'plot-area' }, defs);
+    svg('rect', { x: LABEL_WIDTH, y: 0, width: PLOT_WIDTH + 6, height: height }, clip);
     drawLanes(element, diagram, timeline);
     drawSpans(element, diagram, timeline);
     drawAxis(element, timeline, LANE_TOP, diagram.nodes * LANE_HEIGHT);
-    var counts = drawArrows(element, diagram, timeline, witnessMessages);
-    drawCommits(element, diagram, timeline);
-    drawWitnesses(element, diagram, timeline);
+    // Arrows that cross the window's edges are cut at the plot, not drawn over the lane labels.
+    var plot = svg('g', { 'clip-path': 'url(#plot-area)' }, element);
+    var counts = drawArrows(plot, diagram, timeline, witnessMessages);
+    drawCommits(plot, diagram, timeline);
+    drawWitnesses(plot, diagram, timeline);
     drawOverview(overview, diagram, timeline);
     element.setAttribute('data-from', String(view.from));
     element.setAttribute('data-to', String(view.to));

@@ -34,7 +34,7 @@ function fillRunDetails() {
   data.verdicts.forEach(function (entry) {
     var row = html('tr', null, null, verdicts);
     html('td', null, entry.checker, row);
-    html('td', 'verdict-cell verdict-' + entry.verdict, entry.verdict, row);
+    html('td', 'cell-' + entry.verdict, entry.verdict, row);
   });
   var sometimes = document.getElementById('sometimes');
   Object.keys(data.sometimes).sort().forEach(function (name) {
@@ -73,7 +73,7 @@ function drawOperations(element, keyView, timeline, endMs) {
   element.setAttribute('viewBox', '0 0 ' + VIEW_WIDTH + ' ' + height);
   drawAxis(element, timeline, OPERATION_TOP, clients.length * OPERATION_ROW);
   clients.forEach(function (client, row) {
-    svg('text', { x: 6, y: OPERATION_TOP + row * OPERATION_ROW + 18, 'class': 'lane-label' }, element).textContent = 'client ' + client;
+    svg('text', { x: 6, y: OPERATION_TOP + row * OPERATION_ROW + 18, 'class': 'client-label' }, element).textContent = 'client ' + client;
   });
   var view = timeline.view;
   var drawn = 0;

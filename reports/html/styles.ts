@@ -16,9 +16,9 @@ h3 { font-size: 14px; margin: 10px 0 4px; }
 .verdict-fail { border-color: var(--fail); background: #fdecea; }
 .verdict-pass { border-color: var(--pass); background: #edf7ee; }
 .verdict-unknown { border-color: var(--unknown); background: #fff4e5; }
-.verdict-cell.verdict-fail { color: var(--fail); font-weight: 600; }
-.verdict-cell.verdict-pass { color: var(--pass); }
-.verdict-cell.verdict-unknown { color: var(--unknown); }
+.cell-fail { color: var(--fail); font-weight: 600; }
+.cell-pass { color: var(--pass); }
+.cell-unknown { color: var(--unknown); }
 .toolbar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin-bottom: 6px; }
 button, select { font: inherit; padding: 3px 10px; border: 1px solid var(--line); border-radius: 4px; background: var(--wash); cursor: pointer; }
 #window-readout { color: var(--muted); margin-left: 8px; }
@@ -27,6 +27,7 @@ svg.timeline:focus { outline: 2px solid #90caf9; }
 svg.overview { width: 100%; height: auto; display: block; cursor: pointer; }
 .lane { fill: var(--wash); }
 .lane-label { font-size: 13px; font-weight: 600; fill: var(--ink); }
+.client-label { font-size: 11px; font-weight: 600; fill: var(--ink); }
 .axis-label { font-size: 10px; fill: var(--muted); }
 .grid { stroke: var(--line); stroke-width: 0.6; }
 .band { stroke: none; }
