@@ -259,6 +259,7 @@ export function saveFailure(seedText: string, header: TraceHeader, report: RunRe
 export function printReproduce(out: Output, path: string, indent = ''): void {
   out.io.stderr(`${indent}trace saved to ${path}; reproduce with:`);
   out.io.stderr(`${indent}  npm run sim -- --replay ${path}`);
+  out.io.stderr(`${indent}  npm run report -- ${path}   (HTML: space-time diagram, violation, linearizability view)`);
 }
 
 export function resultJson(seedText: string, report: RunReport, trace: string | null, wallMs: number): object {
