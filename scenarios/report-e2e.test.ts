@@ -29,6 +29,18 @@ function inPage<T>(page: Page, expression: string): Promise<T> {
   return page.evaluate(expression) as Promise<T>;
 }
 
+/**
+ * Polls an expression until it is true. Not page.waitForFunction: that evaluates strings inside the
+ * page, which the report's Content-Security-Policy (rightly) refuses as 'unsafe-eval'.
+ */
+async function waitInPage(page: Page, expression: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await inPage<boolean>(page, expression)) return;
+    await page.waitForTimeout(25);
+  }
+  throw new Error(`timed out waiting in the page for: ${expression}`);
+}
+
 /** Arrows the page must draw for a window, counted from the raw events (not from the report's model). */
 function expectedArrows(events: readonly TraceEvent[], from: number, to: number): number {
   const sentAt = new Map<number, number>();
@@ -135,7 +147,7 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
     })()`);
     const first = await read();
     await page.click('#whole-run');
-    await page.waitForFunction("document.getElementById('diagram').getAttribute('data-from') === '0'");
+    await waitInPage(page, "document.getElementById('diagram').getAttribute('data-from') === '0'");
     const whole = await read();
     expect(whole.to).toBe(endMs);
     expect(whole.arrows).toBe(expectedArrows(trace.events, 0, endMs));
@@ -143,14 +155,14 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
     const box = await page.locator('#diagram').boundingBox();
     await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) / 2, (box?.y ?? 0) + 60);
     await page.mouse.wheel(0, -300);
-    await page.waitForFunction(`(() => {
+    await waitInPage(page, `(() => {
       const diagram = document.getElementById('diagram');
       return Number(diagram.getAttribute('data-to')) - Number(diagram.getAttribute('data-from')) < ${endMs};
     })()`);
     const zoomed = await read();
     expect(zoomed.to - zoomed.from).toBeLessThan(endMs);
     await page.click('#to-violation');
-    await page.waitForFunction(`Number(document.getElementById('diagram').getAttribute('data-from')) === ${first.from}`);
+    await waitInPage(page, `Number(document.getElementById('diagram').getAttribute('data-from')) === ${first.from}`);
     expect(await read()).toEqual(first);
     expect(errors).toEqual([]);
     await page.close();
