@@ -2,7 +2,7 @@
 // options (a preset, or drawn by swarm mode from the seed), overrides, and the fault schedule.
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
-import { DEFAULT_OPTIONS, PRESETS, mergeOptions, swarmOptions } from '../sim/options.ts';
+import { DEFAULT_OPTIONS, PRESETS, mergeOptions, swarmMembership, swarmOptions } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
 import type { RunSpec } from '../reports/run-report.ts';
@@ -15,10 +15,15 @@ export interface SpecChoices {
   readonly scenario?: string | null;
 }
 
-/** Options for a seed: the preset when one is named, else swarm mode's draw; then the overrides. */
+/**
+ * Options for a seed: the preset when one is named, else swarm mode's draw (each later regime from
+ * its own stream, so adding one leaves the earlier draws alone); then the overrides.
+ */
 export function optionsForSeed(seed: bigint | number, preset: PresetName | null, override: OptionsOverride): SimOptions {
-  const base = preset === null ? swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS) : PRESETS[preset];
-  return mergeOptions(base, override);
+  if (preset !== null) return mergeOptions(PRESETS[preset], override);
+  const streams = new RandomStreams(seed);
+  const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS);
+  return mergeOptions(swarmMembership(streams.stream('regime-membership'), swarm), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, PRESETS, PRESET_NAMES, formatOptions, isPresetName,
-  mergeOptions, swarmOptions, validateOptions,
+  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_NODES_MIN, MEMBERSHIP_OFF, PRESETS, PRESET_NAMES, formatOptions,
+  isPresetName, membershipChangesOn, mergeOptions, swarmMembership, swarmOptions, validateOptions,
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -59,9 +59,20 @@ describe('validateOptions', () => {
     ['partitions on with no kind', (raw) => { section(raw, 'faults')['partitionKinds'] = []; }, 'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0'],
     ['liveness too short', (raw) => { (raw as Record<string, unknown>)['livenessMs'] = 1000; }, 'livenessMs must be >= 2 * raft.electionTicks * tickMs (2000)'],
     ['drift too large', (raw) => { (raw as Record<string, unknown>)['clockDriftRatioMax'] = 0.9; }, 'clockDriftRatioMax must be a number in [0, 0.5]'],
+    ['membership ratio above 1', (raw) => { section(raw, 'membership')['changeAfterElectionRatio'] = 2; }, 'membership.changeAfterElectionRatio must be a number in [0, 1]'],
+    ['membership interval negative', (raw) => { section(raw, 'membership')['changeIntervalMsMean'] = -1; }, 'membership.changeIntervalMsMean must be an integer'],
+    ['a misspelt membership field', (raw) => { section(raw, 'membership')['intervalMs'] = 1; }, 'unknown option membership.intervalMs'],
   ];
   it.each(cases)('rejects %s with a message naming the field', (_name, edit, message) => {
     expect(() => validateOptions(edited(edit))).toThrow(message);
+  });
+
+  it('reads a record without membership (an older trace) as membership changes off', () => {
+    const options = validateOptions(edited((raw) => { delete (raw as Record<string, unknown>)['membership']; }));
+    expect(options.membership).toEqual(MEMBERSHIP_OFF);
+    expect(membershipChangesOn(options.membership)).toBe(false);
+    expect(membershipChangesOn({ changeIntervalMsMean: 0, changeAfterElectionRatio: 0.5 })).toBe(true);
+    expect(membershipChangesOn({ changeIntervalMsMean: 100, changeAfterElectionRatio: 0 })).toBe(true);
   });
 
   it('rejects something that is not an object', () => {
@@ -177,6 +188,40 @@ describe('swarmOptions', () => {
   });
 });
 
+describe('swarmMembership', () => {
+  const seeds = Array.from({ length: 300 }, (_, seed) => seed);
+
+  it('leaves a run that does not select it as it was, drawing only the selection', () => {
+    let selected = 0;
+    for (const seed of seeds) {
+      const options = swarmOptions(createRng(seed, 'options'));
+      const rng = createRng(seed, 'regime');
+      const drawn = swarmMembership(rng, options);
+      if (drawn === options) {
+        expect(membershipChangesOn(drawn.membership)).toBe(false);
+        const probe = createRng(seed, 'regime');
+        if (options.nodes >= MEMBERSHIP_NODES_MIN) probe.next();
+        expect(rng.next()).toBe(probe.next());
+        continue;
+      }
+      selected++;
+      expect({ ...drawn, membership: options.membership }).toEqual(options);
+      expect(options.nodes).toBeGreaterThanOrEqual(MEMBERSHIP_NODES_MIN);
+      expect(drawn.membership.changeAfterElectionRatio).toBeGreaterThan(0);
+    }
+    const eligible = seeds.filter((seed) => swarmOptions(createRng(seed, 'options')).nodes >= MEMBERSHIP_NODES_MIN).length;
+    expect(selected).toBeGreaterThan(eligible / 5);
+    expect(selected).toBeLessThan(eligible / 2);
+  });
+
+  it('is deterministic and never selects a cluster too small to change', () => {
+    const options = swarmOptions(createRng(9, 'options'));
+    expect(swarmMembership(createRng(4, 'regime'), options)).toEqual(swarmMembership(createRng(4, 'regime'), options));
+    const small = mergeOptions(options, { nodes: MEMBERSHIP_NODES_MIN - 1 });
+    for (const seed of seeds) expect(swarmMembership(createRng(seed, 'regime'), small)).toBe(small);
+  });
+});
+
 describe('formatOptions', () => {
   function parse(lines: readonly string[]): Map<string, string> {
     const fields = new Map<string, string>();
@@ -192,11 +237,12 @@ describe('formatOptions', () => {
   }
 
   test.prop([fc.integer({ min: 0, max: 1_000_000 })])('prints every field once with its value', (seed) => {
-    const options = swarmOptions(createRng(seed, 'options'));
+    const options = swarmMembership(createRng(seed, 'regime'), swarmOptions(createRng(seed, 'options')));
     const printed = parse(formatOptions(options));
     const leaves = [
       ...Object.entries(options).filter(([, value]) => typeof value !== 'object'),
       ...Object.entries(options.raft), ...Object.entries(options.network), ...Object.entries(options.faults),
+      ...Object.entries(options.membership),
     ];
     expect(printed.size).toBe(leaves.length);
     for (const [key, value] of leaves) {

@@ -55,6 +55,18 @@ export interface FaultOptions {
   readonly faultyNodesMax: number;
 }
 
+/**
+ * The membership workload (sim/membership-changes.ts): single-server changes asked of the node
+ * believed to lead, during the safety phase; the liveness phase restores every node as a voter.
+ * Both fields 0: off, the default, and a run draws nothing for it.
+ */
+export interface MembershipOptions {
+  /** Mean time between two changes (exponential inter-arrival); 0: none on a timer. */
+  readonly changeIntervalMsMean: number;
+  /** The share of elections after which the new leader is asked for a change within a tick. */
+  readonly changeAfterElectionRatio: number;
+}
+
 export interface SimOptions {
   readonly nodes: number;
   readonly clients: number;
@@ -73,6 +85,7 @@ export interface SimOptions {
   readonly raft: RaftKnobs;
   readonly network: NetworkOptions;
   readonly faults: FaultOptions;
+  readonly membership: MembershipOptions;
 }
 
 /** A CLI or scenario override: any subset of the fields, nested records partial too. */
@@ -89,6 +102,7 @@ export interface OptionsOverride {
   readonly raft?: Partial<RaftKnobs>;
   readonly network?: Partial<NetworkOptions>;
   readonly faults?: Partial<FaultOptions>;
+  readonly membership?: Partial<MembershipOptions>;
 }
 
 // Bounds that keep every run finite and every schedule small enough to print.
@@ -155,10 +169,19 @@ const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'crashIntervalMsMean', 'restartDelayMsMax', 'partitionIntervalMsMean', 'partitionDurationMsMax',
   'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
 ];
+const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
   'nodes', 'clients', 'keys', 'durationMs', 'livenessMs', 'tickMs', 'clockDriftRatioMax',
-  'clientTimeoutMs', 'snapshotEveryEntries', 'raft', 'network', 'faults',
+  'clientTimeoutMs', 'snapshotEveryEntries', 'raft', 'network', 'faults', 'membership',
 ];
+
+/** No membership changes: the default, and what a trace header written without the record means. */
+export const MEMBERSHIP_OFF: MembershipOptions = Object.freeze({ changeIntervalMsMean: 0, changeAfterElectionRatio: 0 });
+
+/** True when the membership workload runs (either field switches it on). */
+export function membershipChangesOn(membership: MembershipOptions): boolean {
+  return membership.changeIntervalMsMean > 0 || membership.changeAfterElectionRatio > 0;
+}
 
 function validateRaft(value: unknown): RaftKnobs {
   const raw = recordAt(value, 'raft', RAFT_KEYS);
@@ -221,6 +244,16 @@ function validateFaults(value: unknown): FaultOptions {
   return faults;
 }
 
+function validateMembership(value: unknown): MembershipOptions {
+  // Traces recorded before the workload existed have no record: they ran without it.
+  if (value === undefined) return MEMBERSHIP_OFF;
+  const raw = recordAt(value, 'membership', MEMBERSHIP_KEYS);
+  return {
+    changeIntervalMsMean: integerIn(raw['changeIntervalMsMean'], 'membership.changeIntervalMsMean', 0, DURATION_MS_MAX),
+    changeAfterElectionRatio: ratio(raw['changeAfterElectionRatio'], 'membership.changeAfterElectionRatio'),
+  };
+}
+
 /**
  * Checks every field of `input` (which may come from JSON) and returns a frozen copy, with
  * partitionKinds in canonical order. Throws an Error naming the first broken field.
@@ -240,6 +273,7 @@ export function validateOptions(input: unknown): SimOptions {
     raft: validateRaft(raw['raft']),
     network: validateNetwork(raw['network']),
     faults: validateFaults(raw['faults']),
+    membership: validateMembership(raw['membership']),
   };
   // The liveness phase must leave room for a few elections, or `unknown` would be the only verdict.
   const electionMs = options.raft.electionTicks * options.tickMs;
@@ -254,6 +288,7 @@ function deepFreeze(options: SimOptions): SimOptions {
   Object.freeze(options.network);
   Object.freeze(options.faults.partitionKinds);
   Object.freeze(options.faults);
+  Object.freeze(options.membership);
   return Object.freeze(options);
 }
 
@@ -265,6 +300,7 @@ export function mergeOptions(base: SimOptions, override: OptionsOverride): SimOp
     raft: { ...base.raft, ...override.raft },
     network: { ...base.network, ...override.network },
     faults: { ...base.faults, ...override.faults },
+    membership: { ...base.membership, ...override.membership },
   });
 }
 
@@ -294,6 +330,7 @@ export const DEFAULT_OPTIONS: SimOptions = validateOptions({
     tornWriteRatio: 0.2,
     faultyNodesMax: 2,
   },
+  membership: MEMBERSHIP_OFF,
 });
 
 const NO_FAULTS: Partial<FaultOptions> = {
@@ -430,6 +467,32 @@ export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS): 
     raft,
     network: swarmNetwork(rng, base.tickMs, electionMs),
     faults: swarmFaults(rng, nodes, base.durationMs, electionMs),
+    membership: base.membership,
+  });
+}
+
+/** The share of swarm runs (of clusters large enough) that change their membership. */
+export const MEMBERSHIP_REGIME_RATIO = 0.35;
+/** Smaller clusters never change membership: the workload keeps three voters (a quorum with one deaf) and needs a fourth node. */
+export const MEMBERSHIP_NODES_MIN = 4;
+
+/**
+ * The membership regime of a swarm run, drawn from its own stream after everything else, so a
+ * run that does not select it is the run it was before the regime existed (`options` unchanged,
+ * and nothing but the selection drawn). Only clusters of MEMBERSHIP_NODES_MIN nodes or more are
+ * eligible: a smaller one cannot lose a voter and keep a quorum when a node is deaf. Changes
+ * follow elections in most selected runs, since Raft's reconfiguration bugs need a leader change
+ * while a change is in flight (Ongaro, raft-dev 2015).
+ */
+export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < MEMBERSHIP_NODES_MIN || membershipChangesOn(options.membership)) return options;
+  if (!rng.chance(MEMBERSHIP_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  return mergeOptions(options, {
+    membership: {
+      changeIntervalMsMean: pickFrom(rng, [0, 2, 5, 20]) * electionMs,
+      changeAfterElectionRatio: pickFrom(rng, [0.25, 0.5, 1]),
+    },
   });
 }
 
@@ -451,5 +514,6 @@ export function formatOptions(options: SimOptions): string[] {
     `raft     ${assignments(options.raft, RAFT_KEYS)}`,
     `network  ${assignments(options.network, NETWORK_KEYS)}`,
     `faults   ${assignments(options.faults, FAULT_KEYS)}`,
+    `membership ${assignments(options.membership, MEMBERSHIP_KEYS)}`,
   ];
 }
