@@ -8,9 +8,12 @@ import { VirtualClock } from './clock.ts';
 import type { DropReason, TraceEvent } from './events.ts';
 import type { FaultEvent } from './faults.ts';
 import { Hasher } from './hash.ts';
+import { MembershipChanges } from './membership-changes.ts';
+import type { MembershipTimer } from './membership-changes.ts';
 import { NodeHost } from './host.ts';
 import type { NodeFactory } from './host.ts';
 import { Network } from './network.ts';
+import { membershipChangesOn } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { EventQueue } from './queue.ts';
 import { RandomStreams } from './random.ts';
@@ -88,6 +91,7 @@ type Action =
   | { readonly kind: 'deliver'; readonly id: number; readonly message: Message }
   | { readonly kind: 'fault'; readonly fault: FaultEvent }
   | { readonly kind: 'client'; readonly client: number; readonly token: number }
+  | { readonly kind: 'membership'; readonly timer: MembershipTimer; readonly token: number }
   | { readonly kind: 'liveness' }
   | { readonly kind: 'probe' };
 
@@ -103,6 +107,8 @@ export class Simulation {
   private readonly tickIntervalsMs: number[] = [];
   private readonly network: Network<Message>;
   private readonly clients: Clients;
+  /** Null unless options.membership switches the workload on (it then has its own stream). */
+  private readonly membership: MembershipChanges | null = null;
   private readonly faultRng: Rng;
   private readonly hasher: Hasher | null;
   private readonly events: TraceEvent[] | null;
@@ -138,10 +144,23 @@ export class Simulation {
       emit: (event) => this.emit(event),
       schedule: (time, client, token) => this.queue.push(time, { kind: 'client', client, token }),
     });
+    if (membershipChangesOn(options.membership)) this.membership = this.createMembership();
     this.counters = {
       messagesSent: 0, messagesDelivered: 0, messagesDropped: 0, messagesDuplicated: 0, dropsByReason: {},
       elections: 0, leaders: [], committed: 0, faults: {}, clients: this.clients.counters,
     };
+  }
+
+  private createMembership(): MembershipChanges {
+    const options = this.config.options;
+    return new MembershipChanges({
+      nodes: options.nodes, ...options.membership, retryMsMax: options.tickMs, attemptsMax: 5,
+      restoreEveryMs: options.raft.electionTicks * options.tickMs,
+    }, this.streams.stream('membership'), {
+      now: () => this.clock.now,
+      host: (node) => this.host(node),
+      schedule: (time, timer, token) => this.queue.push(time, { kind: 'membership', timer, token }),
+    });
   }
 
   run(): SimulationResult {
@@ -269,6 +288,7 @@ export class Simulation {
       case 'deliver': return this.deliver(action.id, action.message);
       case 'fault': return this.applyFault(action.fault);
       case 'client': return this.clients.wake(action.client, action.token);
+      case 'membership': return this.membership?.wake(action.timer, action.token);
       case 'liveness': return this.startLiveness();
       case 'probe': return this.probe();
       default: return assertNever(action);
@@ -441,6 +461,7 @@ export class Simulation {
       if (!host.up) this.restart(host, () => undefined);
     }
     this.clients.drain();
+    this.membership?.restore();
     this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
   }
 
@@ -464,7 +485,9 @@ export class Simulation {
 
   private probe(): void {
     const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
-    if (leader && this.clients.idle && this.leaderStable()) {
+    // With membership changes on, the run also owes every node back as a voter.
+    const restored = this.membership?.restored ?? true;
+    if (leader && this.clients.idle && restored && this.leaderStable()) {
       this.settled = true;
       return;
     }
@@ -509,7 +532,10 @@ export class Simulation {
 
   private countRole(node: NodeId, role: string, term: number): void {
     if (role === 'candidate') this.counters.elections++;
-    if (role === 'leader') this.counters.leaders.push([term, node]);
+    if (role === 'leader') {
+      this.counters.leaders.push([term, node]);
+      this.membership?.leaderElected(node);
+    }
   }
 
   get isLiveness(): boolean {
