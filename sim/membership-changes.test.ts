@@ -60,7 +60,7 @@ describe('chooseChange', () => {
   });
 
   it('draws each kind that applies, the same ones for the same seed', () => {
-    const kindsDrawn = (config: ClusterConfig): string[] => [...new Set(Array.from({ length: 60 },
+    const kindsDrawn = (config: ClusterConfig): (string | undefined)[] => [...new Set(Array.from({ length: 60 },
       (_, seed) => chooseChange(config, 5, false, createRng(seed, 'membership'))?.type))].sort();
     expect(kindsDrawn({ voters: [1, 2, 3, 4], learners: [] })).toEqual(['addLearner', 'remove']);
     expect(kindsDrawn({ voters: [1, 2, 3, 4], learners: [5] })).toEqual(['promote', 'remove']);
