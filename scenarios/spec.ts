@@ -17,7 +17,10 @@ export interface SpecChoices {
 
 /** Options for a seed: the preset when one is named, else swarm mode's draw; then the overrides. */
 export function optionsForSeed(seed: bigint | number, preset: PresetName | null, override: OptionsOverride): SimOptions {
-  const base = preset === null ? swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS) : PRESETS[preset];
+  const streams = new RandomStreams(seed);
+  const base = preset === null
+    ? swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'))
+    : PRESETS[preset];
   return mergeOptions(base, override);
 }
 
