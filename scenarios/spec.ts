@@ -22,7 +22,7 @@ export interface SpecChoices {
 export function optionsForSeed(seed: bigint | number, preset: PresetName | null, override: OptionsOverride): SimOptions {
   if (preset !== null) return mergeOptions(PRESETS[preset], override);
   const streams = new RandomStreams(seed);
-  const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS);
+  const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
   return mergeOptions(swarmMembership(streams.stream('regime-membership'), swarm), override);
 }
 

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { Network } from './network.ts';
 import type { RouteResult } from './network.ts';
+import { NO_STALLS } from './options.ts';
 import type { NetworkOptions } from './options.ts';
 import { createRng } from './random.ts';
 
 interface Packet { readonly from: number; readonly to: number; readonly body: number }
 
-const QUIET: NetworkOptions = { delayMsMin: 5, delayMsMax: 20, lossRatio: 0, duplicateRatio: 0, capacityPerLink: 1_000_000 };
+const QUIET: NetworkOptions = {
+  delayMsMin: 5, delayMsMax: 20, lossRatio: 0, duplicateRatio: 0, capacityPerLink: 1_000_000, ...NO_STALLS,
+};
 
 function network(options: Partial<NetworkOptions> = {}, seed = 1, nodes = 3): Network<Packet> {
-  return new Network<Packet>({ ...QUIET, ...options }, createRng(seed, 'network'), nodes);
+  return new Network<Packet>({ ...QUIET, ...options }, createRng(seed, 'network'), nodes, createRng(seed, 'stall'));
 }
 
 function packet(from: number, to: number, body = 0): Packet {
@@ -139,6 +142,58 @@ describe('Network loss, duplication and capacity', () => {
     expect(net.route(0, packet(1, 2)).type).toBe('drop');
     net.calm();
     expect(times(net.route(0, packet(1, 2))).length).toBe(1);
+  });
+});
+
+describe('Network stalls', () => {
+  const STALLS: Partial<NetworkOptions> = { stallRatio: 1, stallMsMin: 1_000, stallMsMax: 1_000 };
+
+  it('a stalled link holds every copy sent over it until the stall ends, then delays it as usual', () => {
+    const net = network({ ...STALLS, stallNodeRatio: 0 });
+    const arrivals = [0, 300, 999].map((now) => times(net.route(now, packet(1, 2)))[0] ?? -1);
+    for (const arrival of arrivals) {
+      expect(arrival).toBeGreaterThanOrEqual(1_000 + 5);
+      expect(arrival).toBeLessThanOrEqual(1_000 + 20);
+    }
+    // One stall, started by the first copy; the other links run free.
+    expect(net.counters()).toMatchObject({ stalls: 1, held: 3 });
+    net.calm();
+    expect(times(net.route(0, packet(2, 1)))[0]).toBeLessThanOrEqual(20);
+  });
+
+  it('a link stall holds one link; a node stall holds every link out of the sender', () => {
+    const wholeNode = network({ ...STALLS, stallNodeRatio: 1 });
+    wholeNode.route(0, packet(1, 2));
+    wholeNode.setOptions({ ...QUIET });
+    expect(times(wholeNode.route(10, packet(1, 3)))[0]).toBeGreaterThanOrEqual(1_000);
+    expect(times(wholeNode.route(10, packet(3, 1)))[0]).toBeLessThanOrEqual(30);
+    const linkStall = network({ ...STALLS, stallNodeRatio: 0 });
+    linkStall.route(0, packet(1, 2));
+    linkStall.setOptions({ ...QUIET });
+    expect(times(linkStall.route(10, packet(1, 2)))[0]).toBeGreaterThanOrEqual(1_000);
+    expect(times(linkStall.route(10, packet(1, 3)))[0]).toBeLessThanOrEqual(30);
+  });
+
+  it('held copies still take capacity, so a long stall fills the link and drops the rest', () => {
+    const net = network({ ...STALLS, capacityPerLink: 2 });
+    const results = [0, 1, 2].map((now) => net.route(now, packet(1, 2)).type);
+    expect(results).toEqual(['deliver', 'deliver', 'drop']);
+  });
+
+  it('off draws nothing from the stall stream: the same seed routes exactly as before', () => {
+    const routes = (net: Network<Packet>): RouteResult[] => sendMany(net, 300);
+    const withoutStream = new Network<Packet>({ ...QUIET, lossRatio: 0.2, duplicateRatio: 0.2 }, createRng(4, 'network'), 3);
+    expect(routes(network({ lossRatio: 0.2, duplicateRatio: 0.2 }, 4))).toEqual(routes(withoutStream));
+    expect(() => new Network<Packet>({ ...QUIET, ...STALLS }, createRng(4, 'network'), 3)).toThrow('stall random stream');
+  });
+
+  it('stalls a share of links close to stallRatio, and is deterministic for a seed', () => {
+    const run = (seed: number): RouteResult[] => sendMany(network({ stallRatio: 0.01, stallMsMin: 10, stallMsMax: 50 }, seed), 5_000);
+    expect(run(3)).toEqual(run(3));
+    const net = network({ stallRatio: 0.01, stallMsMin: 1, stallMsMax: 1 }, 5);
+    sendMany(net, 20_000);
+    expect(net.counters().stalls).toBeGreaterThan(150);
+    expect(net.counters().stalls).toBeLessThan(250);
   });
 });
 

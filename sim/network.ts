@@ -2,7 +2,9 @@
 // [delayMsMin, delayMsMax] (two messages on one link can swap, which is all reordering is), loss,
 // duplication (a second copy with its own delay) and a capacity of copies in flight. Partitions
 // cut directed links; a copy is dropped if its link is cut when it is sent or when it arrives
-// (the event loop asks `isCut` at delivery time). Every draw comes from the stream given.
+// (the event loop asks `isCut` at delivery time). Stalls (NetworkOptions.stallRatio) hold a link,
+// or every outgoing link of a node, for election timeouts and then deliver what it held. Every draw
+// comes from the streams given; stalls draw from their own, and only when they are on.
 import { assert } from '../core/index.ts';
 import type { NodeId } from '../core/index.ts';
 import type { DropReason } from './events.ts';
@@ -25,6 +27,9 @@ export interface NetworkCounters {
   readonly dropped: Readonly<Record<DropReason, number>>;
   /** Copies on the wire now, over all links. */
   readonly inFlight: number;
+  /** Stalls started, and copies a stall held back. */
+  readonly stalls: number;
+  readonly held: number;
 }
 
 export class Network<M extends Addressed> {
@@ -38,12 +43,26 @@ export class Network<M extends Addressed> {
   private duplicated = 0;
   private readonly dropped: Record<DropReason, number> = { loss: 0, partition: 0, down: 0, capacity: 0 };
   private copiesInFlight = 0;
+  /** Per directed link, same indexing: the time until which it holds what is sent over it (a stall). */
+  private readonly stalledUntil: Float64Array;
+  private stalls = 0;
+  private held = 0;
 
-  constructor(options: NetworkOptions, private readonly rng: RngLike, readonly nodes: number) {
+  /** `stallRng` may be null only while stalls are off (NetworkOptions.stallRatio = 0). */
+  constructor(options: NetworkOptions, private readonly rng: RngLike, readonly nodes: number,
+    private readonly stallRng: RngLike | null = null) {
     assert(Number.isInteger(nodes) && nodes >= 1, `network: nodes must be a positive integer, got ${nodes}`);
-    this.options = options;
     this.inFlight = new Int32Array(nodes * nodes);
     this.cutLinks = new Uint8Array(nodes * nodes);
+    this.stalledUntil = new Float64Array(nodes * nodes);
+    this.options = this.checked(options);
+  }
+
+  private checked(options: NetworkOptions): NetworkOptions {
+    assert(options.delayMsMax >= options.delayMsMin, 'network: delayMsMax must be >= delayMsMin');
+    assert(options.stallMsMax >= options.stallMsMin, 'network: stallMsMax must be >= stallMsMin');
+    assert(options.stallRatio === 0 || this.stallRng !== null, 'network: stalls need a stall random stream');
+    return options;
   }
 
   private link(from: NodeId, to: NodeId): number {
@@ -75,15 +94,45 @@ export class Network<M extends Addressed> {
     if (this.rng.chance(this.options.lossRatio)) return this.drop('loss');
     const capacity = this.options.capacityPerLink;
     if ((this.inFlight[link] as number) >= capacity) return this.drop('capacity');
-    const deliveries = [now + this.delayMs()];
+    // A stalled link holds the copy (it still takes capacity) and lets it go when the stall ends.
+    const leavesAt = this.leavesAt(now, link, message.from);
+    const deliveries = [leavesAt + this.delayMs()];
     // A duplicate that would overflow the link is simply not made.
     if (this.rng.chance(this.options.duplicateRatio) && (this.inFlight[link] as number) + 1 < capacity) {
-      deliveries.push(now + this.delayMs());
+      deliveries.push(leavesAt + this.delayMs());
       this.duplicated++;
     }
+    if (leavesAt > now) this.held += deliveries.length;
     this.inFlight[link] = (this.inFlight[link] as number) + deliveries.length;
     this.copiesInFlight += deliveries.length;
     return { type: 'deliver', deliveries };
+  }
+
+  /** When a copy sent now on `link` leaves it: now, or the end of a stall (which it may start). */
+  private leavesAt(now: number, link: number, from: NodeId): number {
+    const stallRatio = this.options.stallRatio;
+    if (stallRatio > 0 && (this.stalledUntil[link] as number) <= now) {
+      const stallRng = this.stallRng as RngLike;
+      if (stallRng.chance(stallRatio)) this.stall(now, link, from, stallRng);
+    }
+    return Math.max(now, this.stalledUntil[link] as number);
+  }
+
+  private stall(now: number, link: number, from: NodeId, stallRng: RngLike): void {
+    const until = now + stallRng.range(this.options.stallMsMin, this.options.stallMsMax);
+    const wholeNode = stallRng.chance(this.options.stallNodeRatio);
+    this.stalls++;
+    if (!wholeNode) {
+      this.stalledUntil[link] = until;
+      return;
+    }
+    // The sender's queue stalls: every link out of it, each kept stalled for at least as long.
+    const first = (from - 1) * this.nodes;
+    for (let to = 0; to < this.nodes; to++) {
+      if (to === from - 1) continue;
+      this.stalledUntil[first + to] = Math.max(this.stalledUntil[first + to] as number, until);
+    }
+    assert(this.stalledUntil[link] === until, 'network: a node stall must hold the link that started it');
   }
 
   /** A copy left its link (handed to the node, or dropped on arrival): frees its capacity. */
@@ -133,17 +182,23 @@ export class Network<M extends Addressed> {
     return this.inFlight[this.link(from, to)] as number;
   }
 
-  /** The liveness phase: no more loss or duplication; delays and capacity stay. */
+  /**
+   * The liveness phase: no more loss, duplication or stalls (a stalled link is free again for new
+   * copies; those it held keep their delivery times); delays and capacity stay.
+   */
   calm(): void {
-    this.options = { ...this.options, lossRatio: 0, duplicateRatio: 0 };
+    this.options = { ...this.options, lossRatio: 0, duplicateRatio: 0, stallRatio: 0 };
+    this.stalledUntil.fill(0);
   }
 
   setOptions(options: NetworkOptions): void {
-    assert(options.delayMsMax >= options.delayMsMin, 'network: delayMsMax must be >= delayMsMin');
-    this.options = options;
+    this.options = this.checked(options);
   }
 
   counters(): NetworkCounters {
-    return { sent: this.sent, duplicated: this.duplicated, dropped: { ...this.dropped }, inFlight: this.copiesInFlight };
+    return {
+      sent: this.sent, duplicated: this.duplicated, dropped: { ...this.dropped }, inFlight: this.copiesInFlight,
+      stalls: this.stalls, held: this.held,
+    };
   }
 }

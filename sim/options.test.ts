@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_NODES_MIN, MEMBERSHIP_OFF, PRESETS, PRESET_NAMES, formatOptions,
-  isPresetName, membershipChangesOn, mergeOptions, swarmMembership, swarmOptions, validateOptions,
+  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_NODES_MIN, MEMBERSHIP_OFF, NO_STALLS, PRESETS, PRESET_NAMES,
+  STALL_REGIME_RATIO, formatOptions, isPresetName, membershipChangesOn, mergeOptions, swarmMembership, swarmOptions,
+  validateOptions,
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -62,6 +63,10 @@ describe('validateOptions', () => {
     ['membership ratio above 1', (raw) => { section(raw, 'membership')['changeAfterElectionRatio'] = 2; }, 'membership.changeAfterElectionRatio must be a number in [0, 1]'],
     ['membership interval negative', (raw) => { section(raw, 'membership')['changeIntervalMsMean'] = -1; }, 'membership.changeIntervalMsMean must be an integer'],
     ['a misspelt membership field', (raw) => { section(raw, 'membership')['intervalMs'] = 1; }, 'unknown option membership.intervalMs'],
+    ['stall ratio above 1', (raw) => { section(raw, 'network')['stallRatio'] = 2; }, 'network.stallRatio must be a number in [0, 1]'],
+    ['stall range inverted', (raw) => { Object.assign(section(raw, 'network'), { stallMsMin: 500, stallMsMax: 100 }); }, 'network.stallMsMax must be >= network.stallMsMin'],
+    ['stalls of no length', (raw) => { section(raw, 'network')['stallRatio'] = 0.1; }, 'network.stallMsMax must be >= 1 when network.stallRatio > 0'],
+    ['node stall ratio negative', (raw) => { section(raw, 'network')['stallNodeRatio'] = -0.5; }, 'network.stallNodeRatio must be a number in [0, 1]'],
   ];
   it.each(cases)('rejects %s with a message naming the field', (_name, edit, message) => {
     expect(() => validateOptions(edited(edit))).toThrow(message);
@@ -73,6 +78,14 @@ describe('validateOptions', () => {
     expect(membershipChangesOn(options.membership)).toBe(false);
     expect(membershipChangesOn({ changeIntervalMsMean: 0, changeAfterElectionRatio: 0.5 })).toBe(true);
     expect(membershipChangesOn({ changeIntervalMsMean: 100, changeAfterElectionRatio: 0 })).toBe(true);
+  });
+
+  it('reads a header written before stalls existed as stalls off', () => {
+    const old = edited((raw) => {
+      for (const key of ['stallRatio', 'stallMsMin', 'stallMsMax', 'stallNodeRatio']) delete section(raw, 'network')[key];
+    });
+    expect(validateOptions(old)).toEqual(DEFAULT_OPTIONS);
+    expect(DEFAULT_OPTIONS.network.stallRatio).toBe(0);
   });
 
   it('rejects something that is not an object', () => {
@@ -175,6 +188,24 @@ describe('swarmOptions', () => {
       expect(some((o) => o.faults.partitionKinds.includes(kind))).toBe(true);
     }
     expect(new Set(drawn.map((o) => o.nodes)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('draws stalls only from their own stream, so seeds without them keep every other draw', () => {
+    let stalled = 0;
+    for (const seed of seeds.slice(0, 100)) {
+      const plain = swarmOptions(createRng(seed, 'options'));
+      const withStalls = swarmOptions(createRng(seed, 'options'), DEFAULT_OPTIONS, createRng(seed, 'regime-stall'));
+      expect(plain.network.stallRatio).toBe(0);
+      expect({ ...withStalls, network: { ...withStalls.network, ...NO_STALLS } }).toEqual(plain);
+      if (withStalls.network.stallRatio === 0) continue;
+      stalled++;
+      const electionMs = withStalls.raft.electionTicks * withStalls.tickMs;
+      // Longer than an election timeout: what the ordinary delays never are.
+      expect(withStalls.network.stallMsMin).toBeGreaterThanOrEqual(electionMs);
+      expect(withStalls.network.stallMsMax).toBeGreaterThan(withStalls.network.stallMsMin);
+    }
+    expect(stalled).toBeGreaterThan(100 * STALL_REGIME_RATIO / 2);
+    expect(stalled).toBeLessThan(100 * STALL_REGIME_RATIO * 2);
   });
 
   it('leaves time between faults for an election', () => {

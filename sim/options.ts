@@ -33,6 +33,17 @@ export interface NetworkOptions {
   readonly duplicateRatio: number;
   /** Copies in flight on one directed link; a send over it is dropped with reason 'capacity'. */
   readonly capacityPerLink: number;
+  /**
+   * The share of sent copies that stall their link (0 = never): for a time uniform in
+   * [stallMsMin, stallMsMax] the link holds every copy sent over it, then delivers them, each
+   * after its own delay (a bufferbloated queue, a NIC stuck behind a paused process). Stalls last
+   * election timeouts, so they deliver a deposed leader's appends after its successor's.
+   */
+  readonly stallRatio: number;
+  readonly stallMsMin: number;
+  readonly stallMsMax: number;
+  /** The share of stalls that hold every outgoing link of the sender (its queue), not one link. */
+  readonly stallNodeRatio: number;
 }
 
 /**
@@ -164,6 +175,7 @@ const RAFT_KEYS: readonly (keyof RaftKnobs)[] = [
 ];
 const NETWORK_KEYS: readonly (keyof NetworkOptions)[] = [
   'delayMsMin', 'delayMsMax', 'lossRatio', 'duplicateRatio', 'capacityPerLink',
+  'stallRatio', 'stallMsMin', 'stallMsMax', 'stallNodeRatio',
 ];
 const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'crashIntervalMsMean', 'restartDelayMsMax', 'partitionIntervalMsMean', 'partitionDurationMsMax',
@@ -209,8 +221,15 @@ function validateNetwork(value: unknown): NetworkOptions {
     lossRatio: ratio(raw['lossRatio'], 'network.lossRatio'),
     duplicateRatio: ratio(raw['duplicateRatio'], 'network.duplicateRatio'),
     capacityPerLink: integerIn(raw['capacityPerLink'], 'network.capacityPerLink', 1, 1_000_000),
+    // Traces written before stalls existed have no stall fields: absent means off.
+    stallRatio: ratio(raw['stallRatio'] ?? 0, 'network.stallRatio'),
+    stallMsMin: integerIn(raw['stallMsMin'] ?? 0, 'network.stallMsMin', 0, DELAY_MS_MAX),
+    stallMsMax: integerIn(raw['stallMsMax'] ?? 0, 'network.stallMsMax', 0, DELAY_MS_MAX),
+    stallNodeRatio: ratio(raw['stallNodeRatio'] ?? 0, 'network.stallNodeRatio'),
   };
   check(network.delayMsMax >= network.delayMsMin, 'network.delayMsMax must be >= network.delayMsMin');
+  check(network.stallMsMax >= network.stallMsMin, 'network.stallMsMax must be >= network.stallMsMin');
+  check(network.stallRatio === 0 || network.stallMsMax >= 1, 'network.stallMsMax must be >= 1 when network.stallRatio > 0');
   return network;
 }
 
@@ -307,6 +326,11 @@ export function mergeOptions(base: SimOptions, override: OptionsOverride): SimOp
 // ---------------------------------------------------------------------------------------------
 // Defaults and presets.
 
+/** Network stalls off: what every preset and scenario runs with. */
+export const NO_STALLS: Pick<NetworkOptions, 'stallRatio' | 'stallMsMin' | 'stallMsMax' | 'stallNodeRatio'> = {
+  stallRatio: 0, stallMsMin: 0, stallMsMax: 0, stallNodeRatio: 0,
+};
+
 export const DEFAULT_OPTIONS: SimOptions = validateOptions({
   nodes: 5,
   clients: 3,
@@ -318,7 +342,7 @@ export const DEFAULT_OPTIONS: SimOptions = validateOptions({
   clientTimeoutMs: 3_000,
   snapshotEveryEntries: 100,
   raft: { ...DEFAULT_RAFT_OPTIONS },
-  network: { delayMsMin: 1, delayMsMax: 50, lossRatio: 0.02, duplicateRatio: 0.01, capacityPerLink: 64 },
+  network: { delayMsMin: 1, delayMsMax: 50, lossRatio: 0.02, duplicateRatio: 0.01, capacityPerLink: 64, ...NO_STALLS },
   faults: {
     crashIntervalMsMean: 20_000,
     restartDelayMsMax: 5_000,
@@ -417,6 +441,28 @@ function swarmNetwork(rng: RngLike, tickMs: number, electionMs: number): Network
     lossRatio: rng.chance(0.4) ? 0 : pickFrom(rng, [0.01, 0.05, 0.1, 0.25]),
     duplicateRatio: rng.chance(0.5) ? 0 : pickFrom(rng, [0.01, 0.05, 0.2, 0.5]),
     capacityPerLink: pickFrom(rng, [4, 16, 64, 1024]),
+    ...NO_STALLS,
+  };
+}
+
+/** The share of swarm seeds whose network stalls (the regime-stall stream decides). */
+export const STALL_REGIME_RATIO = 0.25;
+
+/**
+ * The stall regime, drawn from its own stream so that seeds without it draw exactly what they drew
+ * before it existed. swarmNetwork keeps every delay under an election timeout; a stall holds a link
+ * for one to several, so a deposed leader's appends (etcd TestOldMessages) or a stale vote reach a
+ * node after a newer leader's. A stall of a whole node's queue also deposes a leader by itself.
+ */
+function swarmStalls(rng: RngLike, electionMs: number): typeof NO_STALLS {
+  if (!rng.chance(STALL_REGIME_RATIO)) return NO_STALLS;
+  return {
+    stallRatio: pickFrom(rng, [0.003, 0.01, 0.03]),
+    stallMsMin: electionMs,
+    // Short stalls matter most: the held appends land just after a successor's first entries.
+    stallMsMax: Math.min(Math.round(pickFrom(rng, [1.5, 2, 3]) * electionMs), DELAY_MS_MAX),
+    // A whole node's queue: a stalled leader is deposed while its appends wait.
+    stallNodeRatio: pickFrom(rng, [0.5, 1, 1]),
   };
 }
 
@@ -449,12 +495,13 @@ function swarmFaults(rng: RngLike, nodes: number, durationMs: number, electionMs
 /**
  * Draws a whole options record from `rng`. Keeps from `base` what sets the size of the run
  * (durationMs, livenessMs, tickMs) and leaseReads, which pauses and drift make unsafe by design.
+ * Network stalls come from `stallRng` alone (none without it), after every draw from `rng`.
  */
-export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS): SimOptions {
+export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS, stallRng: RngLike | null = null): SimOptions {
   const nodes = pickFrom(rng, [1, 2, 3, 3, 4, 5, 5, 5, 7]);
   const raft = swarmRaft(rng, base);
   const electionMs = raft.electionTicks * base.tickMs;
-  return validateOptions({
+  const options = validateOptions({
     nodes,
     clients: rng.range(1, 8),
     keys: pickFrom(rng, [1, 2, 5, 20, 100]),
@@ -469,6 +516,8 @@ export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS): 
     faults: swarmFaults(rng, nodes, base.durationMs, electionMs),
     membership: base.membership,
   });
+  if (stallRng === null) return options;
+  return mergeOptions(options, { network: swarmStalls(stallRng, electionMs) });
 }
 
 /** The share of swarm runs (of clusters large enough) that change their membership. */

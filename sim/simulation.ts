@@ -133,7 +133,8 @@ export class Simulation {
     this.faultRng = this.streams.stream('faults');
     this.events = config.record === true ? [] : null;
     this.hasher = config.record === true || config.hash === true ? new Hasher() : null;
-    this.network = new Network<Message>(options.network, this.streams.stream('network'), options.nodes);
+    this.network = new Network<Message>(options.network, this.streams.stream('network'), options.nodes,
+      this.streams.stream('network-stall'));
     this.createHosts();
     this.clients = new Clients({
       clients: options.clients, nodes: options.nodes, keys: options.keys, timeoutMs: options.clientTimeoutMs,
