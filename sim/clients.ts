@@ -1,6 +1,9 @@
 // Closed-loop clients: each has at most one operation outstanding, sends it to the node it
 // believes leads, follows leader hints, and on a timeout retries elsewhere with the same (client,
-// sequence) pair, so the state machine's sessions apply a retried command once. Every operation is
+// sequence) pair, so the state machine's sessions apply a retried command once. Each timeout of an
+// operation doubles the next wait, up to a bound: clients that retry at a fixed rate can propose
+// faster than a slow cluster commits, and the backlog of retried entries then grows without end
+// (a retry storm). Every operation is
 // recorded as a call and a return; one whose outcome the client never learned is indeterminate.
 import { assert } from '../core/index.ts';
 import type { KvCommand, KvOp, KvResult, NodeId, ProposeResult } from '../core/index.ts';
@@ -22,6 +25,8 @@ export interface ClientOptions {
   readonly nodes: number;
   readonly keys: number;
   readonly timeoutMs: number;
+  /** The longest wait after backing off (the first wait is timeoutMs, doubled on each timeout). */
+  readonly timeoutMsMax: number;
   /** Pause between a return and the next call, and before retrying after a refusal. */
   readonly thinkMsMax: number;
   /** Replies lost on the way back (the client then times out and retries). */
@@ -162,7 +167,13 @@ export class Clients {
       return;
     }
     // Accepted, or sent to a node that is down or paused: wait for an answer or the timeout.
-    this.arm(client, pending, true, this.options.timeoutMs);
+    this.arm(client, pending, true, this.waitMs(pending.attempt));
+  }
+
+  /** Exponential backoff: timeoutMs on the first attempt, doubled on each retry, at most timeoutMsMax. */
+  private waitMs(attempt: number): number {
+    const { timeoutMs, timeoutMsMax } = this.options;
+    return Math.max(timeoutMs, Math.min(timeoutMsMax, timeoutMs * 2 ** Math.min(attempt - 1, 30)));
   }
 
   private timeout(client: Client, pending: Pending): void {

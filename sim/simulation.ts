@@ -138,6 +138,8 @@ export class Simulation {
     this.createHosts();
     this.clients = new Clients({
       clients: options.clients, nodes: options.nodes, keys: options.keys, timeoutMs: options.clientTimeoutMs,
+      // A quarter of the liveness bound: a backed-off client still retries several times in it.
+      timeoutMsMax: Math.max(options.clientTimeoutMs, Math.floor(options.livenessMs / 4)),
       thinkMsMax: options.tickMs, replyLossRatio: options.network.lossRatio, attemptsMax: 3,
     }, this.streams.stream('clients'), {
       now: () => this.clock.now,
