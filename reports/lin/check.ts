@@ -19,7 +19,7 @@ export interface CheckOptions {
 
 /** About a minute of search on a laptop. */
 export const DEFAULT_BUDGET_STEPS = 50_000_000;
-/** A few hundred bytes each: about 1.5 GB at most. */
+/** About 20 bytes each plus the window of its set (see cache.ts) and its state. */
 export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;
 export const DEFAULT_SLICE_STEPS = 4096;
 

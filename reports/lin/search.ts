@@ -68,7 +68,7 @@ export class PartitionSearch<State, Input, Output> {
     this.buildList(operations);
     this.state = model.init();
     this.entry = this.next[this.head] ?? NONE;
-    this.cache = new StateCache(model, count);
+    this.cache = new StateCache(model, count, this.open);
   }
 
   private buildList(operations: readonly Operation<Input, Output>[]): void {

@@ -11,7 +11,14 @@ import type { SeedTask } from '../sweep/worker.ts';
 import { parseSimArguments } from '../cli/sim-args.ts';
 import type { Metric } from './metric.ts';
 
-const SEEDS = 16;
+/**
+ * Enough seeds that the figure is a sweep's steady rate: swarm seeds keep reaching new code, and
+ * after one warm-up seed V8 still compiled about 250 functions over the next 16 seeds (a second
+ * core's worth of work that --jobs 1 gets for free on the idle core and --jobs 2 must share).
+ */
+const SEEDS = 48;
+/** Warm-up seeds per thread (main thread or worker) before the clock starts. */
+const WARMUP_SEEDS = 4;
 /** Short runs for the memory figure: 100k full seeds take hours; RSS growth shows on short ones. */
 const MEMORY_SEEDS = 3000;
 const MAX_RSS_PROBE = "process.on('exit',()=>process.stderr.write('maxrss_kb '+process.resourceUsage().maxRSS+'\\n'))";
@@ -23,7 +30,7 @@ function seconds(started: bigint): number {
 async function seedsPerSecond(jobs: number): Promise<number> {
   const args = parseSimArguments(['--seeds', `1..${SEEDS}`]);
   if (jobs === 1) {
-    runSeed('1000', args); // warm up the JIT
+    for (let seed = 1000; seed < 1000 + WARMUP_SEEDS; seed++) runSeed(String(seed), args);
     const started = process.hrtime.bigint();
     for (let seed = 1; seed <= SEEDS; seed++) runSeed(String(seed), args);
     return SEEDS / seconds(started);
@@ -31,7 +38,7 @@ async function seedsPerSecond(jobs: number): Promise<number> {
   const pool = new Tinypool({ filename: new URL('../sweep/worker.mjs', import.meta.url).href, minThreads: jobs, maxThreads: jobs });
   try {
     const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
-    await Promise.all(Array.from({ length: jobs }, (_, index) => task(1000 + index)));
+    await Promise.all(Array.from({ length: jobs * WARMUP_SEEDS }, (_, index) => task(1000 + index)));
     const started = process.hrtime.bigint();
     await Promise.all(Array.from({ length: SEEDS }, (_, index) => task(index + 1)));
     return SEEDS / seconds(started);
@@ -62,7 +69,7 @@ export async function benchSweep(): Promise<Metric[]> {
   }
   const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return [
-    { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (${SEEDS} default seeds)` },
+    { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (${SEEDS} default seeds, after ${WARMUP_SEEDS} per thread)` },
     { metric: 'sweep.seeds_per_s_jobs2', value: round(jobs2), unit: `seeds/s (${cores} cores)` },
     { metric: 'sweep.parallel_speedup', value: round(jobs2 / jobs1), unit: 'ratio' },
     { metric: 'sweep.rss_mb_100k_seeds', value: sweepRss, unit: `MB max RSS (${MEMORY_SEEDS} seeds of 1 s, --json)` },

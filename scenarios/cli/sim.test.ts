@@ -132,6 +132,16 @@ describe('npm run sim: a run', () => {
     expect(bad.err[0]).toMatch(/schedule file .*node/);
   });
 
+  it('streams a failing run to --trace and shrinks it without writing to the finished trace', async () => {
+    const trace = join(temp, 'failing.trace.jsonl');
+    const result = await run(['--seed', '1', '--bug', 'client-retry-no-dedup', '--time', '20s', '--trace', trace]);
+    expect(result.code).toBe(1);
+    expect(result.err.join('\n')).toMatch(/shrunk \(linearizability\): \d+ -> \d+ fault events/);
+    const decoded = decodeTrace(readFileSync(trace, 'utf8'));
+    expect(decoded.events.at(-1)).toMatchObject({ type: 'violation', checker: 'linearizability' });
+    expect(result.out.join('\n')).toContain(`trace hash ${decoded.footer.hash}`);
+  });
+
   it('lists the bugs, one line each', async () => {
     const result = await run(['--list-bugs']);
     expect(result.code).toBe(0);

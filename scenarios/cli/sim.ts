@@ -172,7 +172,10 @@ function single(args: SimArguments, out: Output): number {
     throw error;
   }
   writer?.finish();
-  const { report, wallMs } = ran;
+  const { wallMs } = ran;
+  // Shrinking and the saved shrunk trace re-run this spec: without the sink, which is closed now.
+  const { sink: _sink, ...unsunk } = ran.report.spec;
+  const report: RunReport = { ...ran.report, spec: unsunk };
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
   if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()]);
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;

@@ -29,6 +29,14 @@ describe('TraceStreamWriter', () => {
     expect(streamed.sim.events).toBeNull();
   });
 
+  it('refuses lines after finish, so a later run cannot pile them up in memory', () => {
+    const spec = specForSeed('13', { preset: null, override: {}, bugs: [], record: false });
+    const writer = new TraceStreamWriter(join(temp, 'finished.trace.jsonl'), headerOf('13', spec));
+    writer.write({ time: 0, type: 'phase', phase: 'safety' } as never, '{"time":0}');
+    expect(writer.finish().events).toBe(1);
+    expect(() => writer.write({ time: 1, type: 'heal' } as never, '{"time":1}')).toThrow(/already closed/);
+  });
+
   it('removes its temporary file when the run is abandoned', () => {
     const spec = specForSeed('12', { preset: null, override: {}, bugs: [], record: false });
     const path = join(temp, 'abandoned.trace.jsonl');

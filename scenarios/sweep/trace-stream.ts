@@ -28,6 +28,8 @@ export class TraceStreamWriter {
 
   /** A simulation sink: (event, its JSON line). */
   readonly write = (_event: TraceEvent, line: string): void => {
+    // A run after finish() (a shrink re-run handed this sink) would pile its lines up here.
+    this.openFd();
     this.hasher.update(line);
     this.count++;
     this.push(line);
