@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { withDeterminismGuard } from './guard.ts';
 import { runSimulation } from './run.ts';
 import { optionsForSeed, specForSeed } from './spec.ts';
-import { DEFAULT_OPTIONS, mergeOptions, membershipChangesOn, swarmOptions } from '../sim/options.ts';
+import { DEFAULT_OPTIONS, mergeOptions, membershipChangesOn, swarmMembership, swarmOptions } from '../sim/options.ts';
+import { generateSchedule } from '../sim/faults.ts';
+import { huntSpec } from './mutants/hunt.ts';
 import { RandomStreams } from '../sim/random.ts';
 
 const seeds = Array.from({ length: 80 }, (_, index) => index + 1);
@@ -14,7 +16,7 @@ describe('optionsForSeed in swarm mode', () => {
     let outside = 0;
     for (const seed of seeds) {
       const options = optionsForSeed(seed, null, { durationMs: 20_000 });
-      if (membershipChangesOn(options.membership)) continue;
+      if (membershipChangesOn(options.membership) || options.faults.leaderCrashIntervalMsMean > 0) continue;
       outside++;
       const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS);
       expect(options).toEqual(mergeOptions(swarm, { durationMs: 20_000 }));
@@ -25,7 +27,7 @@ describe('optionsForSeed in swarm mode', () => {
   it('puts some seeds in the membership regime, with only the membership record changed', () => {
     const inside = seeds.filter((seed) => membershipChangesOn(optionsForSeed(seed, null, {}).membership));
     expect(inside.length).toBeGreaterThan(5);
-    for (const seed of inside) {
+    for (const seed of inside.filter((candidate) => optionsForSeed(candidate, null, {}).faults.leaderCrashIntervalMsMean === 0)) {
       const options = optionsForSeed(seed, null, {});
       const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS);
       expect({ ...options, membership: swarm.membership }).toEqual(swarm);
@@ -46,5 +48,43 @@ describe('optionsForSeed in swarm mode', () => {
       return withDeterminismGuard(() => runSimulation({ ...spec, hash: true, linearizability: false })).sim.hash;
     };
     expect(hashOf()).toBe(hashOf());
+  });
+});
+
+const choices = { preset: null, override: { durationMs: 5_000 }, bugs: [], record: false } as const;
+
+describe('specForSeed and the leader churn regime', () => {
+  it('keeps the options and schedule of seeds that do not select it', () => {
+    let unselected = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const spec = specForSeed(String(seed), choices);
+      if (spec.options.faults.leaderCrashIntervalMsMean > 0) continue;
+      unselected++;
+      const streams = new RandomStreams(seed);
+      const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
+      const options = mergeOptions(swarmMembership(streams.stream('regime-membership'), swarm), choices.override);
+      expect(spec.options).toEqual(options);
+      expect(spec.schedule).toEqual(generateSchedule(options, streams.stream('schedule')));
+    }
+    expect(unselected).toBeGreaterThan(30);
+  });
+
+  it('selects it in some seeds, whose schedules aim crashes at leaders', () => {
+    const selected = Array.from({ length: 60 }, (_, index) => specForSeed(String(index + 1), choices))
+      .filter((spec) => spec.options.faults.leaderCrashIntervalMsMean > 0);
+    expect(selected.length).toBeGreaterThan(3);
+    for (const spec of selected) expect(spec.schedule.some((event) => event.type === 'crash-leader')).toBe(true);
+  });
+
+  it('runs a selected seed the same way twice, its leader crashes resolved to the same nodes', () => {
+    const seed = Array.from({ length: 60 }, (_, index) => index + 1)
+      .find((candidate) => huntSpec(candidate, null, { firstSeed: 1, lastSeed: 1, durationMs: 5_000 }).options.faults.leaderCrashIntervalMsMean > 0);
+    expect(seed).toBeDefined();
+    const spec = huntSpec(seed as number, null, { firstSeed: 1, lastSeed: 1, durationMs: 5_000 });
+    const first = runSimulation({ ...spec, hash: true });
+    const second = runSimulation({ ...spec, hash: true });
+    expect(first.sim.leaderCrashes.length).toBeGreaterThan(0);
+    expect(second.sim.leaderCrashes).toEqual(first.sim.leaderCrashes);
+    expect(second.sim.hash).toBe(first.sim.hash);
   });
 });

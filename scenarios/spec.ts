@@ -2,7 +2,7 @@
 // options (a preset, or drawn by swarm mode from the seed), overrides, and the fault schedule.
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
-import { DEFAULT_OPTIONS, PRESETS, mergeOptions, swarmMembership, swarmOptions } from '../sim/options.ts';
+import { DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmMembership, swarmOptions } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
 import type { RunSpec } from '../reports/run-report.ts';
@@ -23,12 +23,14 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   if (preset !== null) return mergeOptions(PRESETS[preset], override);
   const streams = new RandomStreams(seed);
   const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
-  return mergeOptions(swarmMembership(streams.stream('regime-membership'), swarm), override);
+  const withMembership = swarmMembership(streams.stream('regime-membership'), swarm);
+  return mergeOptions(leaderChurn(streams.stream('regime-leader-churn'), withMembership), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
   const seed = parseSeed(seedText);
   const options = optionsForSeed(seed, choices.preset, choices.override);
-  const schedule = generateSchedule(options, new RandomStreams(seed).stream('schedule'));
+  const streams = new RandomStreams(seed);
+  const schedule = generateSchedule(options, streams.stream('schedule'), streams.stream('schedule-leader-crashes'));
   return { seed, options, schedule, bugs: choices.bugs, scenario: choices.scenario ?? null, record: choices.record };
 }

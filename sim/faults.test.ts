@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { compareFaults, describeFault, generateSchedule, validateSchedule } from './faults.ts';
+import { compareFaults, describeFault, generateSchedule, pinLeaderCrashes, validateSchedule } from './faults.ts';
 import type { FaultEvent } from './faults.ts';
-import { DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, PRESETS, mergeOptions, swarmOptions } from './options.ts';
+import { DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, LEADER_CHURN_RATIO, PRESETS, leaderChurn, mergeOptions, swarmOptions } from './options.ts';
 import type { GeneratedPartitionKind, SimOptions } from './options.ts';
 import { connectedQuorum } from './partitions.ts';
 import { createRng } from './random.ts';
@@ -200,14 +200,71 @@ describe('validateSchedule', () => {
     ['a link out of range', [{ at: 1, type: 'partition', kind: 'explicit', cut: [[1, 4]] }], 'cut[0] to must be a node id in 1..3 (got 4)'],
     ['a malformed link', [{ at: 1, type: 'partition', kind: 'explicit', cut: [[1, 2, 3]] }], 'cut[0] must be a [from, to] pair'],
     ['a non-object event', [null], 'fault schedule[0]: must be an object'],
+    ['a leader crash without downMs', [{ at: 1, type: 'crash-leader', afterMs: 0, torn: false }], 'fault schedule[0] (crash-leader): downMs must be an integer in 1..'],
+    ['a leader crash down for 0 ms', [{ at: 1, type: 'crash-leader', afterMs: 0, downMs: 0, torn: false }], 'downMs must be an integer in 1..86400000 ms (got 0)'],
+    ['a negative afterMs', [{ at: 1, type: 'crash-leader', afterMs: -5, downMs: 9, torn: false }], 'afterMs must be an integer in 0..'],
+    ['a leader crash naming a node', [{ at: 1, type: 'crash-leader', afterMs: 0, downMs: 9, torn: false, node: 1 }], 'unknown field node'],
   ];
   it.each(cases)('rejects %s with a clear message', (_name, input, message) => {
     expect(() => validateSchedule(input, 3)).toThrow(message);
   });
 });
 
+describe('leader crashes', () => {
+  const churned = (seed: number): SimOptions => {
+    // Scripted draws: the regime is always selected, and its picks vary with the seed.
+    const rng = createRng(seed, 'regime');
+    const always = { next: () => rng.next(), int: (n: number) => rng.int(n), range: (a: number, b: number) => rng.range(a, b), chance: (ratio: number) => ratio === LEADER_CHURN_RATIO || rng.chance(ratio) };
+    return leaderChurn(always, mergeOptions(swarmOptions(createRng(seed, 'options')), { nodes: 5, durationMs: 20_000 }));
+  };
+
+  test.prop([fc.integer({ min: 0, max: 100_000 })])('fall inside the safety phase, within their bounds, valid and sorted', (seed) => {
+    const options = churned(seed);
+    const { leaderCrashIntervalMsMean, leaderCrashAfterMsMax, restartDelayMsMax } = options.faults;
+    expect(leaderCrashIntervalMsMean).toBeGreaterThan(0);
+    const events = generateSchedule(options, createRng(seed, 'faults'), createRng(seed, 'leader'));
+    const crashes = events.filter((event) => event.type === 'crash-leader');
+    expect(crashes.length).toBeGreaterThan(0);
+    for (const event of crashes) {
+      expect(event.at).toBeGreaterThan(0);
+      expect(event.at).toBeLessThan(options.durationMs);
+      expect(event.afterMs).toBeGreaterThanOrEqual(0);
+      expect(event.afterMs).toBeLessThanOrEqual(leaderCrashAfterMsMax);
+      expect(event.downMs).toBeGreaterThanOrEqual(1);
+      expect(event.downMs).toBeLessThanOrEqual(restartDelayMsMax);
+    }
+    expect(validateSchedule(JSON.parse(JSON.stringify(events)), options.nodes)).toEqual(events);
+    expect([...events].sort(compareFaults)).toEqual(events);
+  });
+
+  it('are drawn from their own stream: the other faults stay the same', () => {
+    const options = churned(11);
+    const others = (events: FaultEvent[]): FaultEvent[] => events.filter((event) => event.type !== 'crash-leader');
+    const withCrashes = generateSchedule(options, createRng(11, 'faults'), createRng(11, 'leader'));
+    const without = generateSchedule(mergeOptions(options, { faults: { leaderCrashIntervalMsMean: 0 } }), createRng(11, 'faults'), createRng(11, 'leader'));
+    expect(without.some((event) => event.type === 'crash-leader')).toBe(false);
+    expect(others(withCrashes)).toEqual(without);
+  });
+
+  it('pin to the crashes and restarts they resolved to; those that never fired go', () => {
+    const schedule: FaultEvent[] = [
+      { at: 100, type: 'crash-leader', afterMs: 50, downMs: 300, torn: false },
+      { at: 200, type: 'heal' },
+      { at: 400, type: 'crash-leader', afterMs: 0, downMs: 10, torn: true },
+    ];
+    const pinned = pinLeaderCrashes(schedule, [{ at: 160, node: 3, downMs: 300, torn: false }]);
+    expect(pinned).toEqual([
+      { at: 160, type: 'crash', node: 3, torn: false },
+      { at: 200, type: 'heal' },
+      { at: 460, type: 'restart', node: 3 },
+    ]);
+    expect(validateSchedule(pinned, 3)).toEqual(pinned);
+  });
+});
+
 describe('describeFault', () => {
   it('prints one short line per event', () => {
+    expect(describeFault({ at: 7, type: 'crash-leader', afterMs: 40, downMs: 900, torn: true })).toBe('7 crash-leader +40 down 900 torn');
     expect(describeFault({ at: 7, type: 'crash', node: 2, torn: true })).toBe('7 crash 2 torn');
     expect(describeFault({ at: 9, type: 'partition', kind: 'asymmetric', cut: [[1, 2], [1, 3]] })).toBe('9 partition asymmetric 1->2 1->3');
   });

@@ -19,16 +19,61 @@ export type FaultEvent =
   | { readonly at: number; readonly type: 'crash'; readonly node: NodeId; readonly torn: boolean }
   | { readonly at: number; readonly type: 'restart'; readonly node: NodeId }
   | { readonly at: number; readonly type: 'pause'; readonly node: NodeId }
-  | { readonly at: number; readonly type: 'resume'; readonly node: NodeId };
+  | { readonly at: number; readonly type: 'resume'; readonly node: NodeId }
+  | LeaderCrash;
+
+/**
+ * A crash aimed at whoever leads, resolved by the event loop when it happens (the trace records
+ * the crash and restart of the node it hit). At `at` it takes the leader in office (the highest
+ * term, should a deposed one linger) or, when there is none or another event already took it,
+ * waits for the next node to become leader; waiting events take elections in schedule order, one
+ * each. Its target crashes afterMs after it became leader (not before `at`) and restarts downMs
+ * later. Leaders caught just after their election, with their no-op or an old term's entries half
+ * replicated, are what Figure 8 of the Raft paper and divergent follower tails need.
+ */
+export interface LeaderCrash {
+  readonly at: number;
+  readonly type: 'crash-leader';
+  readonly afterMs: number;
+  readonly downMs: number;
+  readonly torn: boolean;
+}
 
 export type FaultType = FaultEvent['type'];
 
-const FAULT_TYPES: readonly FaultType[] = ['partition', 'heal', 'crash', 'restart', 'pause', 'resume'];
+/** What a leader crash resolved to in one run: the node it hit, and when. */
+export interface ResolvedLeaderCrash {
+  readonly at: number;
+  readonly node: NodeId;
+  readonly downMs: number;
+  readonly torn: boolean;
+}
+
+/**
+ * The schedule with its leader crashes replaced by the crashes and restarts they resolved to in a
+ * run of it (those that never fired are dropped), sorted. A run of the result replays the same
+ * faults, and each of its crashes can then be removed without re-aiming the others: what the
+ * shrinker needs, since dropping one leader crash changes which leader every later one hits.
+ */
+export function pinLeaderCrashes(schedule: readonly FaultEvent[], resolved: readonly ResolvedLeaderCrash[]): FaultEvent[] {
+  const pinned = schedule.filter((event) => event.type !== 'crash-leader');
+  for (const { at, node, downMs, torn } of resolved) {
+    assert(downMs >= 1, `a resolved leader crash must stay down for at least 1 ms (got ${downMs})`);
+    pinned.push({ at, type: 'crash', node, torn }, { at: at + downMs, type: 'restart', node });
+  }
+  return pinned.sort(compareFaults);
+}
+
+const FAULT_TYPES: readonly FaultType[] = ['partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'crash-leader'];
 const PARTITION_KINDS: readonly PartitionKind[] = ['halves', 'isolate', 'bridge', 'ring', 'asymmetric', 'explicit'];
 export const SCHEDULE_EVENTS_MAX = 1_000_000;
+/** The longest afterMs and downMs of a leader crash: a day, as for every duration option. */
+const DURATION_MS_MAX = 24 * 60 * 60 * 1000;
 
 /** At one instant, ends come before starts, so a node or the network is free again first. */
-const RANK: Readonly<Record<FaultType, number>> = { heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5 };
+const RANK: Readonly<Record<FaultType, number>> = {
+  heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5, 'crash-leader': 6,
+};
 
 export function compareFaults(a: FaultEvent, b: FaultEvent): number {
   const nodeA = 'node' in a ? a.node : 0;
@@ -44,6 +89,8 @@ export function describeFault(event: FaultEvent): string {
     case 'restart': return `${event.at} restart ${event.node}`;
     case 'pause': return `${event.at} pause ${event.node}`;
     case 'resume': return `${event.at} resume ${event.node}`;
+    case 'crash-leader':
+      return `${event.at} crash-leader +${event.afterMs} down ${event.downMs}${event.torn ? ' torn' : ''}`;
     default: return assertNever(event);
   }
 }
@@ -126,19 +173,40 @@ function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, e
  * node running and the network whole; in some runs a last partition at durationMs is kept through
  * the liveness phase (keptCut).
  */
-export function generateSchedule(options: SimOptions, rng: RngLike): FaultEvent[] {
+export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng): FaultEvent[] {
   const lastMs = options.durationMs - 1;
   const events: FaultEvent[] = [];
   if (lastMs < 2) return events;
+  // From their own stream (by default drawn last), so they shift none of the draws below.
+  const leaderCrashes = generateLeaderCrashes(options, leaderRng, lastMs);
   generatePartitions(options, rng, lastMs, events);
   generateNodeFaults(options, rng, lastMs, events);
   // Drawn last, so the safety phase's faults are the same with or without it.
   const kept = keptCut(options, rng);
   if (kept !== null) events.push(kept);
   // Drawn after the kept cut, so both are the same with or without it.
-  const all = powerFailure(options, rng, lastMs, events);
+  const all = [...powerFailure(options, rng, lastMs, events), ...leaderCrashes];
   assert(all.length <= SCHEDULE_EVENTS_MAX, `schedule has ${all.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
   return all.sort(compareFaults);
+}
+
+/**
+ * Crashes aimed at the leader, with exponential inter-arrival times; the event loop resolves each
+ * one's target (LeaderCrash). They fall strictly inside the safety phase; their restarts may not,
+ * and the liveness phase restarts whoever is still down.
+ */
+function generateLeaderCrashes(options: SimOptions, rng: RngLike, lastMs: number): FaultEvent[] {
+  const { leaderCrashIntervalMsMean: meanMs, leaderCrashAfterMsMax, restartDelayMsMax, tornWriteRatio } = options.faults;
+  const events: FaultEvent[] = [];
+  if (meanMs === 0 || options.nodes < 2) return events;
+  // Each round moves `at` forward by at least 1 ms, which bounds the loop by lastMs.
+  for (let at = exponentialMs(rng, meanMs); at < lastMs; at += exponentialMs(rng, meanMs)) {
+    events.push({
+      at, type: 'crash-leader', afterMs: rng.range(0, leaderCrashAfterMsMax), downMs: rng.range(1, restartDelayMsMax),
+      torn: rng.chance(tornWriteRatio),
+    });
+  }
+  return events;
 }
 
 /** The share of eligible runs whose liveness phase keeps a partial partition. */
@@ -211,6 +279,7 @@ const FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
   restart: ['at', 'type', 'node'],
   pause: ['at', 'type', 'node'],
   resume: ['at', 'type', 'node'],
+  'crash-leader': ['at', 'type', 'afterMs', 'downMs', 'torn'],
 };
 
 class ScheduleError extends Error {}
@@ -237,6 +306,18 @@ function validateCut(value: unknown, nodes: number): Link[] {
   });
 }
 
+function durationIn(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > DURATION_MS_MAX) {
+    throw new ScheduleError(`${what} must be an integer in ${min}..${DURATION_MS_MAX} ms (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function tornOf(value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new ScheduleError(`torn must be true or false (got ${JSON.stringify(value)})`);
+  return value;
+}
+
 function validateEvent(fields: Fields, type: FaultType, at: number, nodes: number): FaultEvent {
   switch (type) {
     case 'partition': {
@@ -247,11 +328,12 @@ function validateEvent(fields: Fields, type: FaultType, at: number, nodes: numbe
       return { at, type, kind: kind as PartitionKind, cut: validateCut(fields['cut'], nodes) };
     }
     case 'heal': return { at, type };
-    case 'crash': {
-      const torn = fields['torn'];
-      if (typeof torn !== 'boolean') throw new ScheduleError(`torn must be true or false (got ${JSON.stringify(torn)})`);
-      return { at, type, node: nodeIn(fields['node'], nodes, 'node'), torn };
-    }
+    case 'crash': return { at, type, node: nodeIn(fields['node'], nodes, 'node'), torn: tornOf(fields['torn']) };
+    case 'crash-leader':
+      return {
+        at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1),
+        torn: tornOf(fields['torn']),
+      };
     case 'restart':
     case 'pause':
     case 'resume':

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
   DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_NODES_MIN, MEMBERSHIP_OFF, NO_STALLS, PRESETS, PRESET_NAMES,
-  STALL_REGIME_RATIO, formatOptions, isPresetName, membershipChangesOn, mergeOptions, swarmMembership, swarmOptions,
-  validateOptions,
+  STALL_REGIME_RATIO, formatOptions, isPresetName, leaderChurn, membershipChangesOn, mergeOptions, swarmMembership,
+  swarmOptions, validateOptions,
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -250,6 +250,67 @@ describe('swarmMembership', () => {
     expect(swarmMembership(createRng(4, 'regime'), options)).toEqual(swarmMembership(createRng(4, 'regime'), options));
     const small = mergeOptions(options, { nodes: MEMBERSHIP_NODES_MIN - 1 });
     for (const seed of seeds) expect(swarmMembership(createRng(seed, 'regime'), small)).toBe(small);
+  });
+});
+
+describe('leaderChurn', () => {
+  const counting = (seed: number): { rng: ReturnType<typeof createRng>; draws: () => number } => {
+    const rng = createRng(seed, 'regime');
+    let draws = 0;
+    const counted = Object.create(rng) as typeof rng;
+    counted.next = () => { draws++; return rng.next(); };
+    counted.int = (n) => { draws++; return rng.int(n); };
+    counted.range = (a, b) => { draws++; return rng.range(a, b); };
+    counted.chance = (ratio) => { draws++; return rng.chance(ratio); };
+    return { rng: counted, draws: () => draws };
+  };
+
+  it('leaves the options of a seed that does not select it untouched, the very same record', () => {
+    let unselected = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const options = mergeOptions(DEFAULT_OPTIONS, { nodes: 5 });
+      const { rng, draws } = counting(seed);
+      const churned = leaderChurn(rng, options);
+      if (churned.faults.leaderCrashIntervalMsMean > 0) continue;
+      unselected++;
+      expect(churned).toBe(options);
+      expect(draws()).toBe(1);
+    }
+    expect(unselected).toBeGreaterThan(20);
+  });
+
+  it('draws nothing and changes nothing for clusters of fewer than three nodes', () => {
+    for (const nodes of [1, 2]) {
+      const options = mergeOptions(DEFAULT_OPTIONS, { nodes });
+      const { rng, draws } = counting(nodes);
+      expect(leaderChurn(rng, options)).toBe(options);
+      expect(draws()).toBe(0);
+    }
+  });
+
+  it('when selected: leader crashes on, one-entry appends, one in flight, and at least four clients', () => {
+    const selected = Array.from({ length: 200 }, (_, seed) => leaderChurn(createRng(seed, 'regime'), mergeOptions(DEFAULT_OPTIONS, { nodes: 3, clients: 1 })))
+      .filter((options) => options.faults.leaderCrashIntervalMsMean > 0);
+    expect(selected.length).toBeGreaterThan(20);
+    expect(selected.length).toBeLessThan(100);
+    for (const options of selected) {
+      expect(options.raft.maxEntriesPerMessage).toBe(1);
+      expect(options.raft.maxInflightMessages).toBe(1);
+      expect(options.clients).toBeGreaterThanOrEqual(4);
+      expect(options.raft.heartbeatTicks).toBeLessThan(options.raft.electionTicks);
+      expect(options.faults.leaderCrashIntervalMsMean).toBeLessThanOrEqual(options.raft.electionTicks * options.tickMs);
+    }
+  });
+
+  it('reads options written before leader crashes existed as leader crashes off', () => {
+    const old = edited((raw) => {
+      delete section(raw, 'faults')['leaderCrashIntervalMsMean'];
+      delete section(raw, 'faults')['leaderCrashAfterMsMax'];
+    });
+    expect(validateOptions(old).faults).toEqual(DEFAULT_OPTIONS.faults);
+    expect(DEFAULT_OPTIONS.faults.leaderCrashIntervalMsMean).toBe(0);
+    expect(() => validateOptions(edited((raw) => { section(raw, 'faults')['leaderCrashAfterMsMax'] = -1; })))
+      .toThrow('faults.leaderCrashAfterMsMax must be an integer in 0..');
   });
 });
 

@@ -64,6 +64,13 @@ export interface FaultOptions {
   readonly tornWriteRatio: number;
   /** At most this many nodes crashed or paused at once (capped by the node count). */
   readonly faultyNodesMax: number;
+  /**
+   * Mean time between two crashes aimed at the leader (sim/faults.ts LeaderCrash); 0 switches
+   * them off. They restart within restartDelayMsMax, may be torn, and count against no budget.
+   */
+  readonly leaderCrashIntervalMsMean: number;
+  /** A leader crash hits its target uniformly within [0, leaderCrashAfterMsMax] of its election. */
+  readonly leaderCrashAfterMsMax: number;
 }
 
 /**
@@ -180,6 +187,7 @@ const NETWORK_KEYS: readonly (keyof NetworkOptions)[] = [
 const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'crashIntervalMsMean', 'restartDelayMsMax', 'partitionIntervalMsMean', 'partitionDurationMsMax',
   'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
+  'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax',
 ];
 const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
@@ -257,6 +265,9 @@ function validateFaults(value: unknown): FaultOptions {
     pauseDurationMsMax: integerIn(raw['pauseDurationMsMax'], 'faults.pauseDurationMsMax', 1, DURATION_MS_MAX),
     tornWriteRatio: ratio(raw['tornWriteRatio'], 'faults.tornWriteRatio'),
     faultyNodesMax: integerIn(raw['faultyNodesMax'], 'faults.faultyNodesMax', 0, NODES_MAX),
+    // Absent (options written before leader crashes existed) means off.
+    leaderCrashIntervalMsMean: integerIn(raw['leaderCrashIntervalMsMean'] ?? 0, 'faults.leaderCrashIntervalMsMean', 0, DURATION_MS_MAX),
+    leaderCrashAfterMsMax: integerIn(raw['leaderCrashAfterMsMax'] ?? 0, 'faults.leaderCrashAfterMsMax', 0, DURATION_MS_MAX),
   };
   check(faults.partitionIntervalMsMean === 0 || faults.partitionKinds.length > 0,
     'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0');
@@ -353,6 +364,8 @@ export const DEFAULT_OPTIONS: SimOptions = validateOptions({
     pauseDurationMsMax: 5_000,
     tornWriteRatio: 0.2,
     faultyNodesMax: 2,
+    leaderCrashIntervalMsMean: 0,
+    leaderCrashAfterMsMax: 0,
   },
   membership: MEMBERSHIP_OFF,
 });
@@ -489,6 +502,9 @@ function swarmFaults(rng: RngLike, nodes: number, durationMs: number, electionMs
     pauseDurationMsMax: Math.max(1, Math.round(pickFrom(rng, [0.5, 2, 5]) * electionMs)),
     tornWriteRatio: pickFrom(rng, [0, 0.25, 1]),
     faultyNodesMax: rng.chance(0.2) ? nodes : Math.max(1, minority),
+    // Drawn only by the leader churn regime, from its own stream (leaderChurn).
+    leaderCrashIntervalMsMean: 0,
+    leaderCrashAfterMsMax: 0,
   };
 }
 
@@ -541,6 +557,45 @@ export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
     membership: {
       changeIntervalMsMean: pickFrom(rng, [0, 2, 5, 20]) * electionMs,
       changeAfterElectionRatio: pickFrom(rng, [0.25, 0.5, 1]),
+    },
+  });
+}
+
+/** The share of swarm seeds (of three nodes or more) that run the leader churn regime. */
+export const LEADER_CHURN_RATIO = 0.25;
+const LEADER_CHURN_ELECTION_TICKS = 5;
+
+/**
+ * The leader churn regime, drawn from its own stream after swarmOptions so that a seed which does
+ * not select it keeps its options and its run: leaders crash soon after their election, over and
+ * over, into logs whose tails diverge. One-entry appends, few in flight and slow links stretch
+ * replication over several round trips, so a crash can land while a new leader has copied an old
+ * term's entry to a majority but not yet its own no-op (Figure 8 of the Raft paper, the commit
+ * rule), or while a follower holds a tail the next leader will replace. More clients keep every
+ * leader busy with writes. Returns `options` itself when the seed does not select the regime.
+ */
+export function leaderChurn(rng: RngLike, options: SimOptions): SimOptions {
+  // Two nodes or fewer: one crash stops the cluster, and no log can diverge behind a new leader.
+  if (options.nodes < 3 || !rng.chance(LEADER_CHURN_RATIO)) return options;
+  const { tickMs, network } = options;
+  // Quick elections: many short reigns per run, and an outage of a few hundred ms is enough.
+  const electionTicks = LEADER_CHURN_ELECTION_TICKS;
+  const electionMs = electionTicks * tickMs;
+  // Slow links: a round trip of a few tenths of a tick or more, still well under an election timeout.
+  const delayMsMax = Math.max(network.delayMsMax, network.delayMsMin + pickFrom(rng, [tickMs / 4, tickMs / 2, tickMs]));
+  return mergeOptions(options, {
+    clients: Math.max(options.clients, rng.range(4, 8)),
+    // One entry per append and one append in flight: catching up takes a round trip per entry.
+    raft: { electionTicks, heartbeatTicks: 1, maxEntriesPerMessage: 1, maxInflightMessages: 1 },
+    network: { delayMsMax: Math.min(Math.round(delayMsMax), DELAY_MS_MAX) },
+    faults: {
+      // Faster than elections, so crashes queue up and most leaders in a row are hit.
+      leaderCrashIntervalMsMean: Math.round(pickFrom(rng, [0.25, 0.5, 1]) * electionMs),
+      // From at once to a few round trips after the election, sometimes up to an election timeout.
+      leaderCrashAfterMsMax: rng.chance(0.75) ? Math.round(pickFrom(rng, [2, 4, 8]) * delayMsMax) : electionMs,
+      // Outages of several elections: two or three crashed leaders down together, each coming back
+      // to compete with the logs the others left behind (measured best for Figure 8 at 8).
+      restartDelayMsMax: pickFrom(rng, [4, 8, 16]) * electionMs,
     },
   });
 }

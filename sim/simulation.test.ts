@@ -92,6 +92,37 @@ describe('simulator faults', () => {
     expect(lost / sent).toBeLessThan(0.4);
   });
 
+  it('a leader crash hits the node leading when it comes, and waits for the next leader when none leads', () => {
+    const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000 });
+    const schedule: FaultEvent[] = [
+      // At 0 no one leads yet: it waits for the first election. At 8000 it hits the leader then.
+      { at: 0, type: 'crash-leader', afterMs: 0, downMs: 3_000, torn: false },
+      { at: 8_000, type: 'crash-leader', afterMs: 0, downMs: 3_000, torn: false },
+    ];
+    const result = new Simulation({ seed: 5, options, schedule, record: true }).run();
+    expect(result.stop).toBeNull();
+    const events = result.events as TraceEvent[];
+    const leaderAt = (time: number): number | undefined => {
+      const leaders = new Map<number, number>();
+      for (const event of events) {
+        if (event.time > time) break;
+        if (event.type === 'role') leaders.set(event.node, event.role === 'leader' ? event.term : -1);
+        if (event.type === 'crash') leaders.set(event.node, -1);
+      }
+      return [...leaders].filter(([, term]) => term >= 0).sort((a, b) => b[1] - a[1])[0]?.[0];
+    };
+    const firstLeader = ofType(events, 'role').find((event) => event.role === 'leader');
+    expect(result.leaderCrashes).toHaveLength(2);
+    const [first, second] = result.leaderCrashes;
+    expect(first).toEqual({ at: firstLeader?.time, node: firstLeader?.node, downMs: 3_000, torn: false });
+    expect(second?.at).toBe(8_000);
+    expect(second?.node).toBe(leaderAt(7_999));
+    const crashes = ofType(events, 'crash').map((event) => [event.time, event.node]);
+    const restarts = ofType(events, 'restart').filter((event) => event.time > 0).map((event) => [event.time, event.node]);
+    expect(crashes).toEqual(result.leaderCrashes.map((crash) => [crash.at, crash.node]));
+    expect(restarts).toEqual(result.leaderCrashes.map((crash) => [crash.at + 3_000, crash.node]));
+  });
+
   it('the liveness phase heals, restarts and settles the cluster', () => {
     const events = simulate([{ at: 2_000, type: 'crash', node: 1, torn: false }, { at: 2_000, type: 'crash', node: 2, torn: false },
       { at: 2_000, type: 'crash', node: 3, torn: false }]);

@@ -6,7 +6,7 @@ import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, Persis
 import { Clients } from './clients.ts';
 import { VirtualClock } from './clock.ts';
 import type { DropReason, TraceEvent } from './events.ts';
-import type { FaultEvent } from './faults.ts';
+import type { FaultEvent, LeaderCrash, ResolvedLeaderCrash } from './faults.ts';
 import { Hasher } from './hash.ts';
 import { MembershipChanges } from './membership-changes.ts';
 import type { MembershipTimer } from './membership-changes.ts';
@@ -70,6 +70,8 @@ export interface SimulationResult {
   readonly hash: string | null;
   readonly events: readonly TraceEvent[] | null;
   readonly counters: RunCounters;
+  /** The leader crashes that fired, in order: what the schedule's crash-leader events resolved to. */
+  readonly leaderCrashes: readonly ResolvedLeaderCrash[];
 }
 
 export interface RunCounters {
@@ -90,6 +92,7 @@ type Action =
   | { readonly kind: 'tick'; readonly node: NodeId; readonly epoch: number }
   | { readonly kind: 'deliver'; readonly id: number; readonly message: Message }
   | { readonly kind: 'fault'; readonly fault: FaultEvent }
+  | { readonly kind: 'leader-crash'; readonly node: NodeId; readonly fault: LeaderCrash }
   | { readonly kind: 'client'; readonly client: number; readonly token: number }
   | { readonly kind: 'membership'; readonly timer: MembershipTimer; readonly token: number }
   | { readonly kind: 'liveness' }
@@ -126,6 +129,11 @@ export class Simulation {
   /** Scripted control: nodes whose ticks are skipped, and the delivery filter. */
   private readonly heldTimers = new Set<NodeId>();
   private messageFilter: MessageFilter | null = null;
+  /** Leader crashes waiting for the next election, in schedule order (LeaderCrash). */
+  private readonly leaderCrashesWaiting: LeaderCrash[] = [];
+  /** The term and time at which each node last became leader, and whether a leader crash took it. */
+  private readonly leaderships = new Map<NodeId, { term: number; sinceMs: number; targeted: boolean }>();
+  private readonly leaderCrashes: ResolvedLeaderCrash[] = [];
 
   constructor(private readonly config: SimulationConfig) {
     const options = config.options;
@@ -266,7 +274,7 @@ export class Simulation {
   result(): SimulationResult {
     return {
       stop: this.stop, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
-      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
+      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters, leaderCrashes: this.leaderCrashes,
     };
   }
 
@@ -290,6 +298,7 @@ export class Simulation {
       case 'tick': return this.tick(action.node, action.epoch);
       case 'deliver': return this.deliver(action.id, action.message);
       case 'fault': return this.applyFault(action.fault);
+      case 'leader-crash': return this.crashLeader(action.node, action.fault);
       case 'client': return this.clients.wake(action.client, action.token);
       case 'membership': return this.membership?.wake(action.timer, action.token);
       case 'liveness': return this.startLiveness();
@@ -426,8 +435,52 @@ export class Simulation {
       case 'heal':
         this.network.heal();
         return this.emit({ time: now, type: 'heal' });
+      case 'crash-leader': return this.aimAtLeader(fault);
       default: return assertNever(fault);
     }
+  }
+
+  /** A leader crash takes the leader in office, if no other took it, or waits for the next election. */
+  private aimAtLeader(fault: LeaderCrash): void {
+    let target: NodeId | null = null;
+    let targetTerm = -1;
+    for (const host of this.hosts) {
+      const status = host.up ? host.node?.status() : undefined;
+      if (status?.role === 'leader' && status.term > targetTerm) {
+        target = host.id;
+        targetTerm = status.term;
+      }
+    }
+    const leadership = target === null ? undefined : this.leaderships.get(target);
+    if (target === null || leadership === undefined || leadership.term !== targetTerm || leadership.targeted) {
+      this.leaderCrashesWaiting.push(fault);
+      return;
+    }
+    this.aim(target, leadership, fault);
+  }
+
+  private aim(node: NodeId, leadership: { sinceMs: number; targeted: boolean }, fault: LeaderCrash): void {
+    leadership.targeted = true;
+    const at = Math.max(this.clock.now, leadership.sinceMs + fault.afterMs);
+    this.queue.push(at, { kind: 'leader-crash', node, fault });
+  }
+
+  /** A node became leader: record when, and hand it to the first waiting leader crash. */
+  private elected(node: NodeId, term: number): void {
+    const leadership = { term, sinceMs: this.clock.now, targeted: false };
+    this.leaderships.set(node, leadership);
+    const fault = this.leaderCrashesWaiting.shift();
+    if (fault !== undefined) this.aim(node, leadership, fault);
+  }
+
+  /** Faults stop with the safety phase: a leader crash still due then does nothing. */
+  private crashLeader(node: NodeId, fault: LeaderCrash): void {
+    const host = this.host(node);
+    if (this.liveness || !host.up) return;
+    this.counters.faults['crash-leader'] = (this.counters.faults['crash-leader'] ?? 0) + 1;
+    this.leaderCrashes.push({ at: this.clock.now, node, downMs: fault.downMs, torn: fault.torn });
+    host.crash(this.faultRng, fault.torn);
+    this.queue.push(this.clock.now + fault.downMs, { kind: 'fault', fault: { at: this.clock.now + fault.downMs, type: 'restart', node } });
   }
 
   private restart(host: NodeHost, count: (kind: string) => void): void {
@@ -454,6 +507,7 @@ export class Simulation {
   /** Faults stop: heal the network, resume and restart every node, let clients finish. */
   private startLiveness(): void {
     this.liveness = true;
+    this.leaderCrashesWaiting.length = 0;
     this.emit({ time: this.clock.now, type: 'phase', phase: 'liveness' });
     this.network.heal();
     this.network.calm();
@@ -538,6 +592,7 @@ export class Simulation {
     if (role === 'leader') {
       this.counters.leaders.push([term, node]);
       this.membership?.leaderElected(node);
+      if (!this.liveness) this.elected(node, term);
     }
   }
 
