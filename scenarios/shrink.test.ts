@@ -65,6 +65,29 @@ describe('shrinkFailure', () => {
     expect(result.exhausted).toBe(true);
   });
 
+  it('pins leader crashes to the nodes they hit, then shrinks the plain crashes', () => {
+    const aimed = (at: number): FaultEvent => ({ at, type: 'crash-leader', afterMs: 0, downMs: 100, torn: false });
+    const schedule = [aimed(1_000), aimed(2_000), aimed(3_000), aimed(4_000)];
+    // Each run says its leader crashes hit node 1 + (at / 1000) % 5; a removal re-aims the rest.
+    const resolved = (spec: RunSpec) => spec.schedule.filter((event) => event.type === 'crash-leader')
+      .map((event, index) => ({ at: event.at, node: 1 + (index % 5), downMs: 100, torn: false }));
+    let runs = 0;
+    const run = (spec: RunSpec): RunReport => {
+      runs++;
+      // Fails only when node 3 is crashed at 3000: the third leader crash, or its pinned form.
+      const failed = spec.schedule.some((event) => event.at === 3_000 && event.type === 'crash' && event.node === 3)
+        || resolved(spec).some((crash) => crash.at === 3_000 && crash.node === 3);
+      return {
+        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec) } as never, verdicts: [], sometimes: null,
+        lin: null, operations: 0, failure: failed ? { checker: 'leader-completeness', time: 5_000, message: 'stub', witnesses: [] } : null,
+      };
+    };
+    const result = shrinkFailure(run(specWith(schedule)), { run });
+    // Unpinned, no leader crash can go (each removal re-aims the third); pinned, one crash is left.
+    expect(result.spec.schedule).toEqual([crash(3_000, 3)]);
+    expect(runs).toBeLessThan(40);
+  });
+
   it('refuses a run that did not fail', () => {
     const stub = stubRun(() => false);
     expect(() => shrinkFailure(stub.run(specWith(big)))).toThrow(/failing run/);

@@ -2,7 +2,7 @@
 // stays fixed; what shrinks is the fault schedule (delta debugging over fault units, a crash with
 // its restart, a pause with its resume, a partition with its heal; then over single events) and
 // the length of the safety phase. Every candidate is a full re-run, so the result replays exactly.
-import { compareFaults } from '../sim/faults.ts';
+import { compareFaults, pinLeaderCrashes } from '../sim/faults.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import { mergeOptions } from '../sim/options.ts';
 import type { RunReport, RunSpec } from '../reports/run-report.ts';
@@ -46,6 +46,8 @@ export function faultUnits(schedule: readonly FaultEvent[]): number[][] {
       case 'crash': case 'restart': return `crash:${event.node}`;
       case 'pause': case 'resume': return `pause:${event.node}`;
       case 'partition': case 'heal': return 'network';
+      // Resolved at run time and restarting its own target: a unit alone.
+      case 'crash-leader': return null;
       default: return null;
     }
   };
@@ -72,14 +74,18 @@ export function faultUnits(schedule: readonly FaultEvent[]): number[][] {
 class Shrinker {
   runs = 0;
   best: RunSpec;
+  /** A failing report of `best` (the caller's for the start). */
+  bestReport: RunReport;
 
   constructor(
     start: RunSpec,
+    startReport: RunReport,
     readonly checker: string,
     private readonly runsMax: number,
     private readonly run: (spec: RunSpec) => RunReport,
   ) {
     this.best = start;
+    this.bestReport = startReport;
   }
 
   get exhausted(): boolean {
@@ -93,6 +99,7 @@ class Shrinker {
     const report = this.run(candidate);
     if (report.verdict !== 'fail' || report.failure?.checker !== this.checker) return false;
     this.best = candidate;
+    this.bestReport = report;
     return true;
   }
 
@@ -164,12 +171,19 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
   const checker = failing.failure?.checker;
   if (failing.verdict !== 'fail' || checker === undefined) throw new Error('shrinkFailure needs a failing run');
   const original = failing.spec;
-  const shrinker = new Shrinker({ ...original, schedule: [...original.schedule].sort(compareFaults) }, checker,
+  const shrinker = new Shrinker({ ...original, schedule: [...original.schedule].sort(compareFaults) }, failing, checker,
     options.runsMax ?? SHRINK_RUNS_MAX_DEFAULT, options.run ?? defaultRun);
   // Cheapest first: no faults at all (some mutants fail on a healthy network).
   if (!shrinker.attempt(shrinker.withSchedule([]))) {
     shrinker.removeGroups(faultUnits);
     shrinker.removeGroups(singles);
+    // Removing a leader crash re-aims every later one, so few go: pin the rest to the nodes they
+    // hit in the smallest failing run, then shrink again over plain crashes and restarts.
+    if (shrinker.best.schedule.some((event) => event.type === 'crash-leader')
+      && shrinker.attempt(shrinker.withSchedule(pinLeaderCrashes(shrinker.best.schedule, shrinker.bestReport.sim.leaderCrashes)))) {
+      shrinker.removeGroups(faultUnits);
+      shrinker.removeGroups(singles);
+    }
   }
   shrinker.shortenDuration(failing.failure?.time ?? null);
   return {
