@@ -581,8 +581,10 @@ export function leaderChurn(rng: RngLike, options: SimOptions): SimOptions {
   // Quick elections: many short reigns per run, and an outage of a few hundred ms is enough.
   const electionTicks = LEADER_CHURN_ELECTION_TICKS;
   const electionMs = electionTicks * tickMs;
-  // Slow links: a round trip of a few tenths of a tick or more, still well under an election timeout.
-  const delayMsMax = Math.max(network.delayMsMax, network.delayMsMin + pickFrom(rng, [tickMs / 4, tickMs / 2, tickMs]));
+  // Slow links, yet a pre-vote and a vote (two round trips) well within the shortest election
+  // timeout: at an eighth of it, slower links kept elections from ever finishing under a kept cut.
+  const delayMsMax = Math.min(Math.max(network.delayMsMax, network.delayMsMin + pickFrom(rng, [tickMs / 4, tickMs / 2])),
+    Math.max(network.delayMsMin, Math.floor(electionMs / 8)));
   return mergeOptions(options, {
     clients: Math.max(options.clients, rng.range(4, 8)),
     // One entry per append and one append in flight: catching up takes a round trip per entry.
