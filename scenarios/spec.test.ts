@@ -18,7 +18,7 @@ describe('optionsForSeed in swarm mode', () => {
       const options = optionsForSeed(seed, null, { durationMs: 20_000 });
       if (membershipChangesOn(options.membership) || options.faults.leaderCrashIntervalMsMean > 0) continue;
       outside++;
-      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS);
+      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS, new RandomStreams(seed).stream('regime-stall'));
       expect(options).toEqual(mergeOptions(swarm, { durationMs: 20_000 }));
     }
     expect(outside).toBeGreaterThan(seeds.length / 2);
@@ -29,7 +29,7 @@ describe('optionsForSeed in swarm mode', () => {
     expect(inside.length).toBeGreaterThan(5);
     for (const seed of inside.filter((candidate) => optionsForSeed(candidate, null, {}).faults.leaderCrashIntervalMsMean === 0)) {
       const options = optionsForSeed(seed, null, {});
-      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS);
+      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS, new RandomStreams(seed).stream('regime-stall'));
       expect({ ...options, membership: swarm.membership }).toEqual(swarm);
     }
   });
