@@ -5,8 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Tinypool } from 'tinypool';
 import { runSeed } from '../sweep/seed.ts';
+import { createSweepPool } from '../sweep/sweep.ts';
 import type { SeedTask } from '../sweep/worker.ts';
 import { parseSimArguments } from '../cli/sim-args.ts';
 import type { Metric } from './metric.ts';
@@ -35,7 +35,7 @@ async function seedsPerSecond(jobs: number): Promise<number> {
     for (let seed = 1; seed <= SEEDS; seed++) runSeed(String(seed), args);
     return SEEDS / seconds(started);
   }
-  const pool = new Tinypool({ filename: new URL('../sweep/worker.mjs', import.meta.url).href, minThreads: jobs, maxThreads: jobs });
+  const pool = createSweepPool(jobs);
   try {
     const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
     await Promise.all(Array.from({ length: jobs * WARMUP_SEEDS }, (_, index) => task(1000 + index)));

@@ -2,6 +2,7 @@
 // worker threads with --jobs N. Results are printed in seed order either way, so --jobs N prints
 // exactly what --jobs 1 prints. An abort (Ctrl-C) stops submitting, ends the workers, prints what
 // finished and returns EXIT.interrupted.
+import { setFlagsFromString } from 'node:v8';
 import { Tinypool } from 'tinypool';
 import { EXIT } from '../cli/common.ts';
 import type { Output } from '../cli/sim.ts';
@@ -58,10 +59,20 @@ async function sweepHere(range: SeedRange, args: SimArguments, emit: (outcome: S
   }
 }
 
+/**
+ * The worker pool of a sweep. With every core running a worker, V8's concurrent garbage collector
+ * threads only compete with the workers for the same cores; --single-threaded-gc keeps each
+ * isolate's collection on its own thread (set before the pool starts, so the workers inherit it).
+ */
+export function createSweepPool(jobs: number): Tinypool {
+  setFlagsFromString('--single-threaded-gc');
+  return new Tinypool({ filename: WORKER_URL, minThreads: jobs, maxThreads: jobs, isolateWorkers: false });
+}
+
 async function sweepOnPool(
   range: SeedRange, args: SimArguments, jobs: number, emit: (outcome: SeedOutcome) => void, signal: AbortSignal,
 ): Promise<void> {
-  const pool = new Tinypool({ filename: WORKER_URL, minThreads: jobs, maxThreads: jobs, isolateWorkers: false });
+  const pool = createSweepPool(jobs);
   const order = new InOrder<SeedOutcome>(range.first);
   const running = new Set<Promise<void>>();
   const aborted = new Promise<void>((resolve) => {
