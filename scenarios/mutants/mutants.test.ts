@@ -13,39 +13,37 @@ import type { HuntOptions } from './hunt.ts';
 const WIDE_SEEDS = Number(process.env['RAFTSIM_MUTANT_SEEDS'] ?? 0);
 const SHRUNK_EVENTS_MAX = 10;
 
-/** Where each mutant is first found, as measured; null: not found yet within 200 seeds of 20 s and of 60 s. */
+/** Where each mutant is first found, as measured; null: not found yet (see the comments and the README's mutant table). */
 const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
-  'vote-skip-uptodate-check': { firstSeed: 28, lastSeed: 29, durationMs: 20_000 },
-  'vote-not-persisted': { firstSeed: 1, lastSeed: 1, durationMs: 20_000 },
-  'vote-clear-on-same-term': { firstSeed: 42, lastSeed: 43, durationMs: 20_000 },
-  'count-duplicate-votes': { firstSeed: 6, lastSeed: 7, durationMs: 20_000 },
+  'vote-skip-uptodate-check': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
+  'vote-not-persisted': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
+  'vote-clear-on-same-term': { firstSeed: 12, lastSeed: 13, durationMs: 20_000 },
+  'count-duplicate-votes': { firstSeed: 7, lastSeed: 8, durationMs: 20_000 },
   // No harm for a checker to flag: a deposed leader learns the new term from its successor's
   // appends, from votes, or steps down through CheckQuorum. Where only replies could tell it (its
   // successor cut from it alone, CheckQuorum off) it stays leader of the old term, but can neither
   // commit nor serve a read (the majority is in the new term), and clients leave it after a timeout.
   'no-stepdown-on-higher-term': null,
-  // Seeds 68 and 69, where it was found before, now run the leader churn regime and pass;
-  // it is found next at 204 (also a leader churn seed), by liveness.
   'election-timeout-not-randomized': { firstSeed: 204, lastSeed: 205, durationMs: 20_000 },
-  'no-prevote-no-checkquorum': { firstSeed: 39, lastSeed: 40, durationMs: 20_000 },
-  'ae-truncate-without-conflict': { firstSeed: 4, lastSeed: 5, durationMs: 20_000 },
-  // Needs the network stall regime (a deposed leader's delayed appends). First found at seed 9,
-  // whose failure shrinks only to 14 fault events; seed 55 is the first that shrinks to 2.
-  'ae-accept-stale-term': { firstSeed: 55, lastSeed: 56, durationMs: 60_000 },
+  'no-prevote-no-checkquorum': { firstSeed: 40, lastSeed: 41, durationMs: 20_000 },
+  'ae-truncate-without-conflict': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
+  // Needs the network stall regime: a deposed leader's delayed appends.
+  'ae-accept-stale-term': { firstSeed: 141, lastSeed: 142, durationMs: 20_000 },
   // Needs the leader churn regime (a one-entry append that matches, above it a divergent tail).
   'follower-commit-unbounded': { firstSeed: 27, lastSeed: 28, durationMs: 20_000 },
-  'ae-append-nonidempotent': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
-  // Needs the leader churn regime (Figure 8). First found at seed 524, whose failure shrinks only
-  // to 26 fault events in 150 runs; seed 1627 is the first whose failure shrinks to 10 or fewer (7).
+  'ae-append-nonidempotent': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
+  // Needs the leader churn regime (Figure 8). Found at seeds 524 and 1376, whose failures shrink only
+  // to 26 and 17 fault events in 150 runs; seed 1627 is the first that shrinks to 10 or fewer (7).
   'commit-prev-term-by-count': { firstSeed: 1627, lastSeed: 1628, durationMs: 20_000 },
-  'matchindex-from-leader-state': { firstSeed: 4, lastSeed: 5, durationMs: 20_000 },
-  'commitindex-regress': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
-  'no-noop-on-election': { firstSeed: 36, lastSeed: 37, durationMs: 20_000 },
-  'read-local-on-leader': { firstSeed: 65, lastSeed: 66, durationMs: 20_000 },
-  'ack-before-durable': { firstSeed: 1, lastSeed: 1, durationMs: 20_000 },
-  'snapshot-install-stale': { firstSeed: 21, lastSeed: 22, durationMs: 20_000 },
+  'matchindex-from-leader-state': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
+  'commitindex-regress': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
+  'no-noop-on-election': { firstSeed: 37, lastSeed: 38, durationMs: 20_000 },
+  // Seed 62 fails first, by liveness (not in the catalogue for this mutant; the correct core passes it).
+  'read-local-on-leader': { firstSeed: 72, lastSeed: 73, durationMs: 20_000 },
+  'ack-before-durable': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
+  'snapshot-install-stale': { firstSeed: 22, lastSeed: 23, durationMs: 20_000 },
   'single-server-change-no-term-commit': null,
-  'client-retry-no-dedup': { firstSeed: 1, lastSeed: 1, durationMs: 20_000 },
+  'client-retry-no-dedup': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
 };
 
 function rangeOf(bug: BugId): HuntOptions | null {
