@@ -563,12 +563,21 @@ export const MEMBERSHIP_REGIME_RATIO = 0.35;
 export const MEMBERSHIP_NODES_MIN = 4;
 
 /**
+ * The share of membership runs whose leaders are cut off right after their election, with a change
+ * asked of each new leader: an old leader with its own uncommitted change, cut off, comes back to
+ * a cluster whose next leader changed the configuration too, and the two quorums need not meet
+ * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
+ */
+export const MEMBERSHIP_LEADER_CUT_RATIO = 0.5;
+
+/**
  * The membership regime of a swarm run, drawn from its own stream after everything else, so a
  * run that does not select it is the run it was before the regime existed (`options` unchanged,
  * and nothing but the selection drawn). Only clusters of MEMBERSHIP_NODES_MIN nodes or more are
  * eligible: a smaller one cannot lose a voter and keep a quorum when a node is deaf. Changes
  * follow elections in most selected runs, since Raft's reconfiguration bugs need a leader change
- * while a change is in flight (Ongaro, raft-dev 2015).
+ * while a change is in flight (Ongaro, raft-dev 2015). Half the selected runs also cut new leaders
+ * off (faults.leaderCut*, MEMBERSHIP_LEADER_CUT_RATIO), drawn last so the others keep their draws.
  */
 export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
   if (options.nodes < MEMBERSHIP_NODES_MIN || membershipChangesOn(options.membership)) return options;
@@ -592,14 +601,6 @@ export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
     },
   });
 }
-
-/**
- * The share of membership runs whose leaders are cut off right after their election, with a change
- * asked of each new leader: an old leader with its own uncommitted change, cut off, comes back to
- * a cluster whose next leader changed the configuration too, and the two quorums need not meet
- * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
- */
-export const MEMBERSHIP_LEADER_CUT_RATIO = 0.5;
 
 /** The share of swarm seeds (of three nodes or more) that run the leader churn regime. */
 export const LEADER_CHURN_RATIO = 0.25;
