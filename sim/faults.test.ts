@@ -309,6 +309,10 @@ describe('leader cuts', () => {
     expect(leaderCutSide(3, 4, 1, 1)).toEqual([1, 3]);
     expect(leaderCutSide(4, 5, 2, 3)).toEqual([3, 4, 5]);
     expect(leaderCutSide(1, 2, 1, 0)).toEqual([1, 2]);
+    // Away from the side of the cut in force while enough others remain.
+    expect(leaderCutSide(3, 4, 1, 1, [1])).toEqual([2, 3]);
+    expect(leaderCutSide(3, 4, 1, 0, [4])).toEqual([1, 3]);
+    expect(leaderCutSide(3, 4, 3, 0, [4])).toEqual([1, 2, 3, 4]);
   });
 
   it('pin to the partitions they made, with the heals that happened', () => {

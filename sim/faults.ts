@@ -43,8 +43,9 @@ export interface LeaderCrash {
 /**
  * A partition aimed at whoever leads, resolved by the event loop like a LeaderCrash (the two share
  * the queue of elections waiting to be hit): afterMs after its target's election, the leader and
- * `mates` others, taken in id order after the leader and skipping `shift` of them, are cut from the
- * rest of the cluster for downMs, unless another partition or a heal comes first. A new leader cut
+ * `mates` others (leaderCutSide: in id order after the leader, `shift` of them skipped, none from
+ * the side of a leader cut still in force) are cut from the rest of the cluster for downMs, unless
+ * another partition or a heal comes first. A new leader cut
  * off before its first entries reach every voter that elected it, while an old leader comes back
  * with a configuration it never committed, is what the single-server change bug of Raft's
  * membership changes needs (Ongaro, raft-dev 2015).
@@ -69,14 +70,18 @@ export interface ResolvedLeaderCut {
 
 /**
  * The leader and its mates (LeaderCut): the others in id order starting after the leader, `shift`
- * of them skipped, the next `mates` taken (fewer when the cluster is smaller).
+ * of them skipped, the next `mates` taken (fewer when the cluster is smaller). Nodes in `away` (the
+ * side of the leader cut in force) are left out while enough others remain, so the leader cut
+ * before stays on the far side.
  */
-export function leaderCutSide(leader: NodeId, nodes: number, mates: number, shift: number): NodeId[] {
+export function leaderCutSide(leader: NodeId, nodes: number, mates: number, shift: number, away: readonly NodeId[] = []): NodeId[] {
   const others: NodeId[] = [];
   for (let step = 1; step < nodes; step++) others.push(((leader - 1 + step) % nodes) + 1);
+  const kept = others.filter((node) => !away.includes(node));
+  const pool = kept.length >= mates ? kept : others;
   const side = [leader];
-  for (let taken = 0; taken < Math.min(mates, others.length); taken++) {
-    side.push(others[(shift + taken) % others.length] as NodeId);
+  for (let taken = 0; taken < Math.min(mates, pool.length); taken++) {
+    side.push(pool[(shift + taken) % pool.length] as NodeId);
   }
   return side.sort((a, b) => a - b);
 }

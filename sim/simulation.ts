@@ -141,7 +141,7 @@ export class Simulation {
   private readonly leaderships = new Map<NodeId, { term: number; sinceMs: number; targeted: boolean }>();
   private readonly leaderCrashes: ResolvedLeaderCrash[] = [];
   /** The leader cuts made; the network's cut is the last one's while leaderCutInForce. */
-  private readonly leaderCuts: { at: number; cut: readonly Link[]; healAt: number | null }[] = [];
+  private readonly leaderCuts: { at: number; side: readonly NodeId[]; cut: readonly Link[]; healAt: number | null }[] = [];
   private leaderCutInForce = false;
 
   constructor(private readonly config: SimulationConfig) {
@@ -283,7 +283,7 @@ export class Simulation {
   result(): SimulationResult {
     return {
       stop: this.stop, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
-      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters, leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts,
+      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters, leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
   }
 
@@ -503,9 +503,11 @@ export class Simulation {
     const host = this.host(node);
     if (this.liveness || !host.up) return;
     this.counters.faults['cut-leader'] = (this.counters.faults['cut-leader'] ?? 0) + 1;
-    const side = leaderCutSide(node, this.config.options.nodes, fault.mates, fault.shift);
+    const previous = this.leaderCutInForce ? this.leaderCuts[this.leaderCuts.length - 1] : undefined;
+    const away = previous === undefined ? [] : previous.side;
+    const side = leaderCutSide(node, this.config.options.nodes, fault.mates, fault.shift, away);
     const cut = cutBetween(side, nodeIds(this.config.options.nodes).filter((other) => !side.includes(other)));
-    this.leaderCuts.push({ at: this.clock.now, cut, healAt: null });
+    this.leaderCuts.push({ at: this.clock.now, side, cut, healAt: null });
     this.leaderCutInForce = true;
     this.network.cut(cut);
     this.emit({ time: this.clock.now, type: 'partition', kind: 'explicit', cut });
