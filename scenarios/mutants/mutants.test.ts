@@ -35,9 +35,9 @@ const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
   // Needs the leader churn regime (a one-entry append that matches, above it a divergent tail).
   'follower-commit-unbounded': { firstSeed: 27, lastSeed: 28, durationMs: 20_000 },
   'ae-append-nonidempotent': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
-  // Needs the leader churn regime (Figure 8). First found at seed 524, whose failure shrinks only
-  // to 26 fault events in 150 runs; seed 1627 is the first whose failure shrinks to 10 or fewer (7).
-  'commit-prev-term-by-count': { firstSeed: 1627, lastSeed: 1628, durationMs: 20_000 },
+  // Needs a new leader cut off or crashed while an old term's entry is on a majority (Figure 8):
+  // first found at seed 202, a seed of the membership regime's leader cuts (shrinks to 9).
+  'commit-prev-term-by-count': { firstSeed: 201, lastSeed: 202, durationMs: 20_000 },
   'matchindex-from-leader-state': { firstSeed: 4, lastSeed: 5, durationMs: 20_000 },
   'commitindex-regress': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
   'no-noop-on-election': { firstSeed: 36, lastSeed: 37, durationMs: 20_000 },
@@ -46,7 +46,7 @@ const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
   'snapshot-install-stale': { firstSeed: 21, lastSeed: 22, durationMs: 20_000 },
   // Needs the leader cuts of the membership regime: a leader cut off with its own uncommitted
   // change comes back to voters that elected its successor but missed its entries.
-  'single-server-change-no-term-commit': { firstSeed: 685, lastSeed: 686, durationMs: 20_000 },
+  'single-server-change-no-term-commit': { firstSeed: 458, lastSeed: 459, durationMs: 20_000 },
   'client-retry-no-dedup': { firstSeed: 1, lastSeed: 1, durationMs: 20_000 },
 };
 
