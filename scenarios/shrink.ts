@@ -47,7 +47,7 @@ export function faultUnits(schedule: readonly FaultEvent[]): number[][] {
       case 'pause': case 'resume': return `pause:${event.node}`;
       case 'partition': case 'heal': return 'network';
       // Resolved at run time and restarting its own target: a unit alone.
-      case 'crash-leader': return null;
+      case 'crash-leader': case 'cut-leader': return null;
       default: return null;
     }
   };
@@ -179,8 +179,9 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
     shrinker.removeGroups(singles);
     // Removing a leader crash re-aims every later one, so few go: pin the rest to the nodes they
     // hit in the smallest failing run, then shrink again over plain crashes and restarts.
-    if (shrinker.best.schedule.some((event) => event.type === 'crash-leader')
-      && shrinker.attempt(shrinker.withSchedule(pinLeaderCrashes(shrinker.best.schedule, shrinker.bestReport.sim.leaderCrashes)))) {
+    if (shrinker.best.schedule.some((event) => event.type === 'crash-leader' || event.type === 'cut-leader')
+      && shrinker.attempt(shrinker.withSchedule(pinLeaderCrashes(shrinker.best.schedule, shrinker.bestReport.sim.leaderCrashes,
+        shrinker.bestReport.sim.leaderCuts)))) {
       shrinker.removeGroups(faultUnits);
       shrinker.removeGroups(singles);
     }

@@ -31,6 +31,7 @@ export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
   const seed = parseSeed(seedText);
   const options = optionsForSeed(seed, choices.preset, choices.override);
   const streams = new RandomStreams(seed);
-  const schedule = generateSchedule(options, streams.stream('schedule'), streams.stream('schedule-leader-crashes'));
+  const schedule = generateSchedule(options, streams.stream('schedule'), streams.stream('schedule-leader-crashes'),
+    streams.stream('schedule-leader-cuts'));
   return { seed, options, schedule, bugs: choices.bugs, scenario: choices.scenario ?? null, record: choices.record };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { compareFaults, describeFault, generateSchedule, pinLeaderCrashes, validateSchedule } from './faults.ts';
+import { LEADER_CUT_BURST, compareFaults, describeFault, generateSchedule, leaderCutSide, pinLeaderCrashes, validateSchedule } from './faults.ts';
 import type { FaultEvent } from './faults.ts';
 import { DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, LEADER_CHURN_RATIO, PRESETS, leaderChurn, mergeOptions, swarmOptions } from './options.ts';
 import type { GeneratedPartitionKind, SimOptions } from './options.ts';
@@ -204,6 +204,10 @@ describe('validateSchedule', () => {
     ['a leader crash down for 0 ms', [{ at: 1, type: 'crash-leader', afterMs: 0, downMs: 0, torn: false }], 'downMs must be an integer in 1..86400000 ms (got 0)'],
     ['a negative afterMs', [{ at: 1, type: 'crash-leader', afterMs: -5, downMs: 9, torn: false }], 'afterMs must be an integer in 0..'],
     ['a leader crash naming a node', [{ at: 1, type: 'crash-leader', afterMs: 0, downMs: 9, torn: false, node: 1 }], 'unknown field node'],
+    ['a leader cut without mates', [{ at: 1, type: 'cut-leader', afterMs: 0, downMs: 9, shift: 0 }], 'fault schedule[0] (cut-leader): mates must be an integer in 0..2'],
+    ['a leader cut with as many mates as nodes', [{ at: 1, type: 'cut-leader', afterMs: 0, downMs: 9, mates: 3, shift: 0 }], 'mates must be an integer in 0..2 (got 3)'],
+    ['a leader cut for 0 ms', [{ at: 1, type: 'cut-leader', afterMs: 0, downMs: 0, mates: 0, shift: 0 }], 'downMs must be an integer in 1..'],
+    ['a leader cut with a torn flag', [{ at: 1, type: 'cut-leader', afterMs: 0, downMs: 9, mates: 0, shift: 0, torn: false }], 'unknown field torn'],
   ];
   it.each(cases)('rejects %s with a clear message', (_name, input, message) => {
     expect(() => validateSchedule(input, 3)).toThrow(message);
@@ -262,10 +266,79 @@ describe('leader crashes', () => {
   });
 });
 
+describe('leader cuts', () => {
+  const cutOn = (seed: number, nodes: number): SimOptions => mergeOptions(swarmOptions(createRng(seed, 'options')), {
+    nodes, durationMs: 20_000, faults: { leaderCutIntervalMsMean: 3_000, leaderCutAfterMsMax: 40, leaderCutDurationMsMax: 4_000 },
+  });
+
+  test.prop([fc.integer({ min: 0, max: 100_000 }), fc.constantFrom(2, 4, 5, 7)])('come in bursts: two leaders alone, then one with mates', (seed, nodes) => {
+    const options = cutOn(seed, nodes);
+    const events = generateSchedule(options, createRng(seed, 'faults'), createRng(seed, 'leader'), createRng(seed, 'cuts'));
+    const cuts = events.filter((event) => event.type === 'cut-leader');
+    expect(cuts.length % LEADER_CUT_BURST).toBe(0);
+    const matesMax = Math.floor((nodes - 1) / 2);
+    for (const [index, event] of cuts.entries()) {
+      const position = index % LEADER_CUT_BURST;
+      expect(event.at).toBe(cuts[index - position]?.at);
+      expect(event.at).toBeLessThan(options.durationMs);
+      expect(event.afterMs).toBeLessThanOrEqual(40);
+      expect(event.downMs).toBeGreaterThanOrEqual(2_000);
+      expect(event.downMs).toBeLessThanOrEqual(4_000);
+      if (position < LEADER_CUT_BURST - 1) expect(event.mates).toBe(0);
+      else expect(event.mates).toBeGreaterThanOrEqual(Math.min(1, matesMax));
+      expect(event.mates).toBeLessThanOrEqual(matesMax);
+      expect(event.shift).toBeLessThan(nodes - 1);
+    }
+    expect(validateSchedule(JSON.parse(JSON.stringify(events)), nodes)).toEqual(events);
+  });
+
+  it('are drawn from their own stream, and nothing is drawn when they are off', () => {
+    const options = cutOn(12, 5);
+    const withCuts = generateSchedule(options, createRng(12, 'faults'), createRng(12, 'leader'), createRng(12, 'cuts'));
+    const off = mergeOptions(options, { faults: { leaderCutIntervalMsMean: 0 } });
+    const rng = createRng(12, 'cuts');
+    const without = generateSchedule(off, createRng(12, 'faults'), createRng(12, 'leader'), rng);
+    expect(withCuts.some((event) => event.type === 'cut-leader')).toBe(true);
+    expect(withCuts.filter((event) => event.type !== 'cut-leader')).toEqual(without);
+    expect(rng.next()).toBe(createRng(12, 'cuts').next());
+  });
+
+  it('part the leader and its mates, taken in id order after it, from the rest', () => {
+    expect(leaderCutSide(3, 4, 0, 2)).toEqual([3]);
+    expect(leaderCutSide(3, 4, 1, 0)).toEqual([3, 4]);
+    expect(leaderCutSide(3, 4, 1, 1)).toEqual([1, 3]);
+    expect(leaderCutSide(4, 5, 2, 3)).toEqual([3, 4, 5]);
+    expect(leaderCutSide(1, 2, 1, 0)).toEqual([1, 2]);
+    // Away from the side of the cut in force while enough others remain.
+    expect(leaderCutSide(3, 4, 1, 1, [1])).toEqual([2, 3]);
+    expect(leaderCutSide(3, 4, 1, 0, [4])).toEqual([1, 3]);
+    expect(leaderCutSide(3, 4, 3, 0, [4])).toEqual([1, 2, 3, 4]);
+  });
+
+  it('pin to the partitions they made, with the heals that happened', () => {
+    const schedule: FaultEvent[] = [
+      { at: 100, type: 'cut-leader', afterMs: 0, downMs: 3_000, mates: 0, shift: 0 },
+      { at: 100, type: 'cut-leader', afterMs: 0, downMs: 3_000, mates: 1, shift: 0 },
+      { at: 150, type: 'crash', node: 2, torn: false },
+    ];
+    const first = [[1, 2], [1, 3], [2, 1], [3, 1]] as const;
+    const second = [[1, 3], [2, 3], [3, 1], [3, 2]] as const;
+    const pinned = pinLeaderCrashes(schedule, [], [{ at: 120, cut: first, healAt: null }, { at: 900, cut: second, healAt: 3_900 }]);
+    expect(pinned).toEqual([
+      { at: 120, type: 'partition', kind: 'explicit', cut: first },
+      { at: 150, type: 'crash', node: 2, torn: false },
+      { at: 900, type: 'partition', kind: 'explicit', cut: second },
+      { at: 3_900, type: 'heal' },
+    ]);
+    expect(validateSchedule(pinned, 3)).toEqual(pinned);
+  });
+});
+
 describe('describeFault', () => {
   it('prints one short line per event', () => {
     expect(describeFault({ at: 7, type: 'crash-leader', afterMs: 40, downMs: 900, torn: true })).toBe('7 crash-leader +40 down 900 torn');
     expect(describeFault({ at: 7, type: 'crash', node: 2, torn: true })).toBe('7 crash 2 torn');
+    expect(describeFault({ at: 8, type: 'cut-leader', afterMs: 5, downMs: 900, mates: 1, shift: 2 })).toBe('8 cut-leader +5 for 900 mates 1 shift 2');
     expect(describeFault({ at: 9, type: 'partition', kind: 'asymmetric', cut: [[1, 2], [1, 3]] })).toBe('9 partition asymmetric 1->2 1->3');
   });
 });

@@ -20,7 +20,8 @@ export type FaultEvent =
   | { readonly at: number; readonly type: 'restart'; readonly node: NodeId }
   | { readonly at: number; readonly type: 'pause'; readonly node: NodeId }
   | { readonly at: number; readonly type: 'resume'; readonly node: NodeId }
-  | LeaderCrash;
+  | LeaderCrash
+  | LeaderCut;
 
 /**
  * A crash aimed at whoever leads, resolved by the event loop when it happens (the trace records
@@ -39,7 +40,51 @@ export interface LeaderCrash {
   readonly torn: boolean;
 }
 
+/**
+ * A partition aimed at whoever leads, resolved by the event loop like a LeaderCrash (the two share
+ * the queue of elections waiting to be hit): afterMs after its target's election, the leader and
+ * `mates` others (leaderCutSide: in id order after the leader, `shift` of them skipped, none from
+ * the side of a leader cut still in force) are cut from the rest of the cluster for downMs, unless
+ * another partition or a heal comes first. A new leader cut
+ * off before its first entries reach every voter that elected it, while an old leader comes back
+ * with a configuration it never committed, is what the single-server change bug of Raft's
+ * membership changes needs (Ongaro, raft-dev 2015).
+ */
+export interface LeaderCut {
+  readonly at: number;
+  readonly type: 'cut-leader';
+  readonly afterMs: number;
+  readonly downMs: number;
+  readonly mates: number;
+  readonly shift: number;
+}
+
 export type FaultType = FaultEvent['type'];
+
+/** What a leader cut resolved to in one run: the cut made, and when it was healed (null: never by it). */
+export interface ResolvedLeaderCut {
+  readonly at: number;
+  readonly cut: readonly Link[];
+  readonly healAt: number | null;
+}
+
+/**
+ * The leader and its mates (LeaderCut): the others in id order starting after the leader, `shift`
+ * of them skipped, the next `mates` taken (fewer when the cluster is smaller). Nodes in `away` (the
+ * side of the leader cut in force) are left out while enough others remain, so the leader cut
+ * before stays on the far side.
+ */
+export function leaderCutSide(leader: NodeId, nodes: number, mates: number, shift: number, away: readonly NodeId[] = []): NodeId[] {
+  const others: NodeId[] = [];
+  for (let step = 1; step < nodes; step++) others.push(((leader - 1 + step) % nodes) + 1);
+  const kept = others.filter((node) => !away.includes(node));
+  const pool = kept.length >= mates ? kept : others;
+  const side = [leader];
+  for (let taken = 0; taken < Math.min(mates, pool.length); taken++) {
+    side.push(pool[(shift + taken) % pool.length] as NodeId);
+  }
+  return side.sort((a, b) => a - b);
+}
 
 /** What a leader crash resolved to in one run: the node it hit, and when. */
 export interface ResolvedLeaderCrash {
@@ -55,16 +100,22 @@ export interface ResolvedLeaderCrash {
  * faults, and each of its crashes can then be removed without re-aiming the others: what the
  * shrinker needs, since dropping one leader crash changes which leader every later one hits.
  */
-export function pinLeaderCrashes(schedule: readonly FaultEvent[], resolved: readonly ResolvedLeaderCrash[]): FaultEvent[] {
-  const pinned = schedule.filter((event) => event.type !== 'crash-leader');
+export function pinLeaderCrashes(schedule: readonly FaultEvent[], resolved: readonly ResolvedLeaderCrash[],
+  resolvedCuts: readonly ResolvedLeaderCut[] = []): FaultEvent[] {
+  const pinned = schedule.filter((event) => event.type !== 'crash-leader' && event.type !== 'cut-leader');
   for (const { at, node, downMs, torn } of resolved) {
     assert(downMs >= 1, `a resolved leader crash must stay down for at least 1 ms (got ${downMs})`);
     pinned.push({ at, type: 'crash', node, torn }, { at: at + downMs, type: 'restart', node });
   }
+  // A leader cut becomes a partition, and its heal when the run healed it.
+  for (const { at, cut, healAt } of resolvedCuts) {
+    pinned.push({ at, type: 'partition', kind: 'explicit', cut });
+    if (healAt !== null) pinned.push({ at: healAt, type: 'heal' });
+  }
   return pinned.sort(compareFaults);
 }
 
-const FAULT_TYPES: readonly FaultType[] = ['partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'crash-leader'];
+const FAULT_TYPES: readonly FaultType[] = ['partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'crash-leader', 'cut-leader'];
 const PARTITION_KINDS: readonly PartitionKind[] = ['halves', 'isolate', 'bridge', 'ring', 'asymmetric', 'explicit'];
 export const SCHEDULE_EVENTS_MAX = 1_000_000;
 /** The longest afterMs and downMs of a leader crash: a day, as for every duration option. */
@@ -72,7 +123,7 @@ const DURATION_MS_MAX = 24 * 60 * 60 * 1000;
 
 /** At one instant, ends come before starts, so a node or the network is free again first. */
 const RANK: Readonly<Record<FaultType, number>> = {
-  heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5, 'crash-leader': 6,
+  heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5, 'crash-leader': 6, 'cut-leader': 7,
 };
 
 export function compareFaults(a: FaultEvent, b: FaultEvent): number {
@@ -91,6 +142,8 @@ export function describeFault(event: FaultEvent): string {
     case 'resume': return `${event.at} resume ${event.node}`;
     case 'crash-leader':
       return `${event.at} crash-leader +${event.afterMs} down ${event.downMs}${event.torn ? ' torn' : ''}`;
+    case 'cut-leader':
+      return `${event.at} cut-leader +${event.afterMs} for ${event.downMs} mates ${event.mates} shift ${event.shift}`;
     default: return assertNever(event);
   }
 }
@@ -173,7 +226,7 @@ function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, e
  * node running and the network whole; in some runs a last partition at durationMs is kept through
  * the liveness phase (keptCut).
  */
-export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng): FaultEvent[] {
+export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng, cutRng: RngLike = leaderRng): FaultEvent[] {
   const lastMs = options.durationMs - 1;
   const events: FaultEvent[] = [];
   if (lastMs < 2) return events;
@@ -185,7 +238,9 @@ export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: R
   const kept = keptCut(options, rng);
   if (kept !== null) events.push(kept);
   // Drawn after the kept cut, so both are the same with or without it.
-  const all = [...powerFailure(options, rng, lastMs, events), ...leaderCrashes];
+  // From their own stream too, drawn only when leader cuts are on.
+  const leaderCuts = generateLeaderCuts(options, cutRng, lastMs);
+  const all = [...powerFailure(options, rng, lastMs, events), ...leaderCrashes, ...leaderCuts];
   assert(all.length <= SCHEDULE_EVENTS_MAX, `schedule has ${all.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
   return all.sort(compareFaults);
 }
@@ -205,6 +260,34 @@ function generateLeaderCrashes(options: SimOptions, rng: RngLike, lastMs: number
       at, type: 'crash-leader', afterMs: rng.range(0, leaderCrashAfterMsMax), downMs: rng.range(1, restartDelayMsMax),
       torn: rng.chance(tornWriteRatio),
     });
+  }
+  return events;
+}
+
+/** The leader cuts of one burst: each hits the next election, so the cut leaders follow one another. */
+export const LEADER_CUT_BURST = 3;
+
+/**
+ * Partitions aimed at the leader (LeaderCut), in bursts with exponential inter-arrival times. The
+ * first cut of a burst isolates the leader in office, which brings an election; the second
+ * isolates the new leader just after its election, with whatever it was asked then; the third
+ * cuts the next new leader off with one mate or more (up to a minority), away from the leader cut
+ * before. Each lasts half of leaderCutDurationMsMax at least (long enough, when that is a few
+ * election timeouts, for the others to elect the next leader before the cut heals).
+ */
+function generateLeaderCuts(options: SimOptions, rng: RngLike, lastMs: number): FaultEvent[] {
+  const { leaderCutIntervalMsMean: meanMs, leaderCutAfterMsMax, leaderCutDurationMsMax } = options.faults;
+  const events: FaultEvent[] = [];
+  if (meanMs === 0 || options.nodes < 2) return events;
+  const matesMax = Math.floor((options.nodes - 1) / 2);
+  for (let at = exponentialMs(rng, meanMs); at < lastMs; at += exponentialMs(rng, meanMs)) {
+    for (let position = 0; position < LEADER_CUT_BURST; position++) {
+      events.push({
+        at, type: 'cut-leader', afterMs: rng.range(0, leaderCutAfterMsMax),
+        downMs: rng.range(Math.ceil(leaderCutDurationMsMax / 2), leaderCutDurationMsMax),
+        mates: position < LEADER_CUT_BURST - 1 ? 0 : rng.range(Math.min(1, matesMax), matesMax), shift: rng.int(options.nodes - 1),
+      });
+    }
   }
   return events;
 }
@@ -280,6 +363,7 @@ const FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
   pause: ['at', 'type', 'node'],
   resume: ['at', 'type', 'node'],
   'crash-leader': ['at', 'type', 'afterMs', 'downMs', 'torn'],
+  'cut-leader': ['at', 'type', 'afterMs', 'downMs', 'mates', 'shift'],
 };
 
 class ScheduleError extends Error {}
@@ -313,6 +397,13 @@ function durationIn(value: unknown, what: string, min: number): number {
   return value;
 }
 
+function countBelow(value: unknown, what: string, limit: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= limit) {
+    throw new ScheduleError(`${what} must be an integer in 0..${limit - 1} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
 function tornOf(value: unknown): boolean {
   if (typeof value !== 'boolean') throw new ScheduleError(`torn must be true or false (got ${JSON.stringify(value)})`);
   return value;
@@ -333,6 +424,11 @@ function validateEvent(fields: Fields, type: FaultType, at: number, nodes: numbe
       return {
         at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1),
         torn: tornOf(fields['torn']),
+      };
+    case 'cut-leader':
+      return {
+        at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1),
+        mates: countBelow(fields['mates'], 'mates', nodes), shift: countBelow(fields['shift'], 'shift', nodes),
       };
     case 'restart':
     case 'pause':

@@ -224,6 +224,7 @@ describe('swarmMembership', () => {
 
   it('leaves a run that does not select it as it was, drawing only the selection', () => {
     let selected = 0;
+    let cut = 0;
     for (const seed of seeds) {
       const options = swarmOptions(createRng(seed, 'options'));
       const rng = createRng(seed, 'regime');
@@ -236,16 +237,35 @@ describe('swarmMembership', () => {
         continue;
       }
       selected++;
-      expect({ ...drawn, membership: options.membership }).toEqual(options);
+      const { leaderCutIntervalMsMean, leaderCutAfterMsMax, leaderCutDurationMsMax } = options.faults;
+      const faults = { ...drawn.faults, leaderCutIntervalMsMean, leaderCutAfterMsMax, leaderCutDurationMsMax };
+      expect({ ...drawn, membership: options.membership, faults }).toEqual(options);
       expect(options.nodes).toBeGreaterThanOrEqual(MEMBERSHIP_NODES_MIN);
       expect(drawn.membership.changeAfterElectionRatio).toBeGreaterThan(0);
+      if (drawn.faults.leaderCutIntervalMsMean > 0) cut++;
     }
+    // Leader cuts in about half the runs of the regime, never outside it.
+    expect(cut).toBeGreaterThan(selected / 4);
+    expect(cut).toBeLessThan(selected * 3 / 4);
     const eligible = seeds.filter((seed) => swarmOptions(createRng(seed, 'options')).nodes >= MEMBERSHIP_NODES_MIN).length;
     expect(selected).toBeGreaterThan(eligible / 5);
     expect(selected).toBeLessThan(eligible / 2);
   });
 
-  it('is deterministic and never selects a cluster too small to change', () => {
+  it('with leader cuts: a change after every election, cuts lasting some election timeouts, in bursts apart', () => {
+    const cutRuns = seeds.map((seed) => swarmMembership(createRng(seed, 'regime'), swarmOptions(createRng(seed, 'options'))))
+      .filter((options) => options.faults.leaderCutIntervalMsMean > 0);
+    expect(cutRuns.length).toBeGreaterThan(10);
+    for (const options of cutRuns) {
+      const electionMs = options.raft.electionTicks * options.tickMs;
+      expect(options.membership.changeAfterElectionRatio).toBe(1);
+      expect(options.faults.leaderCutDurationMsMax).toBeGreaterThanOrEqual(2 * electionMs);
+      expect(options.faults.leaderCutIntervalMsMean).toBeGreaterThanOrEqual(4 * electionMs);
+      expect(options.faults.leaderCutAfterMsMax).toBeLessThanOrEqual(Math.max(options.tickMs, options.network.delayMsMax));
+    }
+  });
+
+    it('is deterministic and never selects a cluster too small to change', () => {
     const options = swarmOptions(createRng(9, 'options'));
     expect(swarmMembership(createRng(4, 'regime'), options)).toEqual(swarmMembership(createRng(4, 'regime'), options));
     const small = mergeOptions(options, { nodes: MEMBERSHIP_NODES_MIN - 1 });

@@ -71,6 +71,15 @@ export interface FaultOptions {
   readonly leaderCrashIntervalMsMean: number;
   /** A leader crash hits its target uniformly within [0, leaderCrashAfterMsMax] of its election. */
   readonly leaderCrashAfterMsMax: number;
+  /**
+   * Mean time between two cuts aimed at the leader (sim/faults.ts LeaderCut); 0 switches them off.
+   * A cut parts the leader, with a few others at most, from the rest of the cluster.
+   */
+  readonly leaderCutIntervalMsMean: number;
+  /** A leader cut starts uniformly within [0, leaderCutAfterMsMax] of its target's election. */
+  readonly leaderCutAfterMsMax: number;
+  /** A leader cut lasts uniformly within [half of, all of] leaderCutDurationMsMax, unless another cut replaces it. */
+  readonly leaderCutDurationMsMax: number;
 }
 
 /**
@@ -187,7 +196,8 @@ const NETWORK_KEYS: readonly (keyof NetworkOptions)[] = [
 const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'crashIntervalMsMean', 'restartDelayMsMax', 'partitionIntervalMsMean', 'partitionDurationMsMax',
   'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
-  'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax',
+  'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax', 'leaderCutIntervalMsMean', 'leaderCutAfterMsMax',
+  'leaderCutDurationMsMax',
 ];
 const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
@@ -268,6 +278,10 @@ function validateFaults(value: unknown): FaultOptions {
     // Absent (options written before leader crashes existed) means off.
     leaderCrashIntervalMsMean: integerIn(raw['leaderCrashIntervalMsMean'] ?? 0, 'faults.leaderCrashIntervalMsMean', 0, DURATION_MS_MAX),
     leaderCrashAfterMsMax: integerIn(raw['leaderCrashAfterMsMax'] ?? 0, 'faults.leaderCrashAfterMsMax', 0, DURATION_MS_MAX),
+    // Absent (options written before leader cuts existed) means off.
+    leaderCutIntervalMsMean: integerIn(raw['leaderCutIntervalMsMean'] ?? 0, 'faults.leaderCutIntervalMsMean', 0, DURATION_MS_MAX),
+    leaderCutAfterMsMax: integerIn(raw['leaderCutAfterMsMax'] ?? 0, 'faults.leaderCutAfterMsMax', 0, DURATION_MS_MAX),
+    leaderCutDurationMsMax: integerIn(raw['leaderCutDurationMsMax'] ?? 1, 'faults.leaderCutDurationMsMax', 1, DURATION_MS_MAX),
   };
   check(faults.partitionIntervalMsMean === 0 || faults.partitionKinds.length > 0,
     'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0');
@@ -366,6 +380,9 @@ export const DEFAULT_OPTIONS: SimOptions = validateOptions({
     faultyNodesMax: 2,
     leaderCrashIntervalMsMean: 0,
     leaderCrashAfterMsMax: 0,
+    leaderCutIntervalMsMean: 0,
+    leaderCutAfterMsMax: 0,
+    leaderCutDurationMsMax: 1,
   },
   membership: MEMBERSHIP_OFF,
 });
@@ -505,6 +522,10 @@ function swarmFaults(rng: RngLike, nodes: number, durationMs: number, electionMs
     // Drawn only by the leader churn regime, from its own stream (leaderChurn).
     leaderCrashIntervalMsMean: 0,
     leaderCrashAfterMsMax: 0,
+    // Drawn only by the membership regime, from its own stream (swarmMembership).
+    leaderCutIntervalMsMean: 0,
+    leaderCutAfterMsMax: 0,
+    leaderCutDurationMsMax: 1,
   };
 }
 
@@ -542,21 +563,41 @@ export const MEMBERSHIP_REGIME_RATIO = 0.35;
 export const MEMBERSHIP_NODES_MIN = 4;
 
 /**
+ * The share of membership runs whose leaders are cut off right after their election, with a change
+ * asked of each new leader: an old leader with its own uncommitted change, cut off, comes back to
+ * a cluster whose next leader changed the configuration too, and the two quorums need not meet
+ * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
+ */
+export const MEMBERSHIP_LEADER_CUT_RATIO = 0.5;
+
+/**
  * The membership regime of a swarm run, drawn from its own stream after everything else, so a
  * run that does not select it is the run it was before the regime existed (`options` unchanged,
  * and nothing but the selection drawn). Only clusters of MEMBERSHIP_NODES_MIN nodes or more are
  * eligible: a smaller one cannot lose a voter and keep a quorum when a node is deaf. Changes
  * follow elections in most selected runs, since Raft's reconfiguration bugs need a leader change
- * while a change is in flight (Ongaro, raft-dev 2015).
+ * while a change is in flight (Ongaro, raft-dev 2015). Half the selected runs also cut new leaders
+ * off (faults.leaderCut*, MEMBERSHIP_LEADER_CUT_RATIO), drawn last so the others keep their draws.
  */
 export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
   if (options.nodes < MEMBERSHIP_NODES_MIN || membershipChangesOn(options.membership)) return options;
   if (!rng.chance(MEMBERSHIP_REGIME_RATIO)) return options;
   const electionMs = options.raft.electionTicks * options.tickMs;
+  const membership = {
+    changeIntervalMsMean: pickFrom(rng, [0, 2, 5, 20]) * electionMs,
+    changeAfterElectionRatio: pickFrom(rng, [0.25, 0.5, 1]),
+  };
+  if (!rng.chance(MEMBERSHIP_LEADER_CUT_RATIO)) return mergeOptions(options, { membership });
   return mergeOptions(options, {
-    membership: {
-      changeIntervalMsMean: pickFrom(rng, [0, 2, 5, 20]) * electionMs,
-      changeAfterElectionRatio: pickFrom(rng, [0.25, 0.5, 1]),
+    // A change after every election, asked of the new leader while it is being cut off.
+    membership: { ...membership, changeAfterElectionRatio: 1 },
+    faults: {
+      // Between bursts of cuts, time for a leader to commit changes again.
+      leaderCutIntervalMsMean: Math.round(pickFrom(rng, [4, 8, 16]) * electionMs),
+      // Before the new leader's first entries arrive (a cut drops what is in flight), or soon after.
+      leaderCutAfterMsMax: pickFrom(rng, [0, options.network.delayMsMin, options.network.delayMsMax, options.tickMs]),
+      // Long enough for the others to elect a leader, and some for the cut leader to come back into.
+      leaderCutDurationMsMax: pickFrom(rng, [2, 4, 8]) * electionMs,
     },
   });
 }

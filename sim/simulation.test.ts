@@ -1,7 +1,9 @@
 // Each fault kind happens and is visible in the trace, with the effect it must have.
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent, TraceEventOf } from './events.ts';
+import { leaderCutSide } from './faults.ts';
 import type { FaultEvent } from './faults.ts';
+import { cutBetween } from './partitions.ts';
 import { PRESETS, mergeOptions } from './options.ts';
 import type { OptionsOverride } from './options.ts';
 import { Simulation } from './simulation.ts';
@@ -121,6 +123,34 @@ describe('simulator faults', () => {
     const restarts = ofType(events, 'restart').filter((event) => event.time > 0).map((event) => [event.time, event.node]);
     expect(crashes).toEqual(result.leaderCrashes.map((crash) => [crash.at, crash.node]));
     expect(restarts).toEqual(result.leaderCrashes.map((crash) => [crash.at + 3_000, crash.node]));
+  });
+
+  it('leader cuts part each new leader from the others, the later replacing the earlier, and heal only their own cut', () => {
+    const options = mergeOptions(PRESETS.calm, { nodes: 4, durationMs: 20_000, livenessMs: 20_000 });
+    const schedule: FaultEvent[] = [
+      // Both wait for elections: the first leader alone, then the next one with one mate.
+      { at: 0, type: 'cut-leader', afterMs: 0, downMs: 6_000, mates: 0, shift: 0 },
+      { at: 0, type: 'cut-leader', afterMs: 0, downMs: 4_000, mates: 1, shift: 1 },
+    ];
+    const result = new Simulation({ seed: 7, options, schedule, record: true }).run();
+    const events = result.events as TraceEvent[];
+    const leaders = ofType(events, 'role').filter((event) => event.role === 'leader');
+    expect(result.leaderCuts).toHaveLength(2);
+    const [first, second] = result.leaderCuts;
+    expect(first?.at).toBe(leaders[0]?.time);
+    expect(first?.cut).toEqual(cutBetween([leaders[0]?.node as number], [1, 2, 3, 4].filter((node) => node !== leaders[0]?.node)));
+    const next = leaders.find((event) => event.time > (first?.at ?? 0) && event.node !== leaders[0]?.node);
+    expect(second?.at).toBe(next?.time);
+    // Its mate is not the leader cut before, whose cut is still in force.
+    const side = leaderCutSide(next?.node as number, 4, 1, 1, [leaders[0]?.node as number]);
+    expect(side).not.toContain(leaders[0]?.node);
+    expect(second?.cut).toEqual(cutBetween(side, [1, 2, 3, 4].filter((node) => !side.includes(node))));
+    // The first cut was replaced before its heal was due: only the second one's heal happens.
+    expect(first?.healAt).toBeNull();
+    expect(second?.healAt).toBe((second?.at ?? 0) + 4_000);
+    const heals = ofType(events, 'heal').filter((event) => event.time < options.durationMs).map((event) => event.time);
+    expect(heals).toEqual([second?.healAt]);
+    expect(ofType(events, 'partition').map((event) => event.cut)).toEqual([first?.cut, second?.cut]);
   });
 
   it('the liveness phase heals, restarts and settles the cluster', () => {

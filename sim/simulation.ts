@@ -6,13 +6,16 @@ import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, Persis
 import { Clients } from './clients.ts';
 import { VirtualClock } from './clock.ts';
 import type { DropReason, TraceEvent } from './events.ts';
-import type { FaultEvent, LeaderCrash, ResolvedLeaderCrash } from './faults.ts';
+import { leaderCutSide } from './faults.ts';
+import type { FaultEvent, LeaderCrash, LeaderCut, ResolvedLeaderCrash, ResolvedLeaderCut } from './faults.ts';
 import { Hasher } from './hash.ts';
 import { MembershipChanges } from './membership-changes.ts';
 import type { MembershipTimer } from './membership-changes.ts';
 import { NodeHost } from './host.ts';
 import type { NodeFactory } from './host.ts';
 import { Network } from './network.ts';
+import { cutBetween, nodeIds } from './partitions.ts';
+import type { Link } from './partitions.ts';
 import { membershipChangesOn } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { EventQueue } from './queue.ts';
@@ -72,6 +75,8 @@ export interface SimulationResult {
   readonly counters: RunCounters;
   /** The leader crashes that fired, in order: what the schedule's crash-leader events resolved to. */
   readonly leaderCrashes: readonly ResolvedLeaderCrash[];
+  /** The leader cuts that fired, in order (cut-leader events). */
+  readonly leaderCuts: readonly ResolvedLeaderCut[];
 }
 
 export interface RunCounters {
@@ -92,7 +97,8 @@ type Action =
   | { readonly kind: 'tick'; readonly node: NodeId; readonly epoch: number }
   | { readonly kind: 'deliver'; readonly id: number; readonly message: Message }
   | { readonly kind: 'fault'; readonly fault: FaultEvent }
-  | { readonly kind: 'leader-crash'; readonly node: NodeId; readonly fault: LeaderCrash }
+  | { readonly kind: 'leader-crash'; readonly node: NodeId; readonly fault: LeaderCrash | LeaderCut }
+  | { readonly kind: 'leader-cut-heal'; readonly cut: number }
   | { readonly kind: 'client'; readonly client: number; readonly token: number }
   | { readonly kind: 'membership'; readonly timer: MembershipTimer; readonly token: number }
   | { readonly kind: 'liveness' }
@@ -130,10 +136,13 @@ export class Simulation {
   private readonly heldTimers = new Set<NodeId>();
   private messageFilter: MessageFilter | null = null;
   /** Leader crashes waiting for the next election, in schedule order (LeaderCrash). */
-  private readonly leaderCrashesWaiting: LeaderCrash[] = [];
+  private readonly leaderCrashesWaiting: (LeaderCrash | LeaderCut)[] = [];
   /** The term and time at which each node last became leader, and whether a leader crash took it. */
   private readonly leaderships = new Map<NodeId, { term: number; sinceMs: number; targeted: boolean }>();
   private readonly leaderCrashes: ResolvedLeaderCrash[] = [];
+  /** The leader cuts made; the network's cut is the last one's while leaderCutInForce. */
+  private readonly leaderCuts: { at: number; side: readonly NodeId[]; cut: readonly Link[]; healAt: number | null }[] = [];
+  private leaderCutInForce = false;
 
   constructor(private readonly config: SimulationConfig) {
     const options = config.options;
@@ -274,7 +283,7 @@ export class Simulation {
   result(): SimulationResult {
     return {
       stop: this.stop, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
-      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters, leaderCrashes: this.leaderCrashes,
+      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters, leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
   }
 
@@ -298,7 +307,9 @@ export class Simulation {
       case 'tick': return this.tick(action.node, action.epoch);
       case 'deliver': return this.deliver(action.id, action.message);
       case 'fault': return this.applyFault(action.fault);
-      case 'leader-crash': return this.crashLeader(action.node, action.fault);
+      case 'leader-crash':
+        return action.fault.type === 'crash-leader' ? this.crashLeader(action.node, action.fault) : this.cutLeader(action.node, action.fault);
+      case 'leader-cut-heal': return this.healLeaderCut(action.cut);
       case 'client': return this.clients.wake(action.client, action.token);
       case 'membership': return this.membership?.wake(action.timer, action.token);
       case 'liveness': return this.startLiveness();
@@ -429,19 +440,23 @@ export class Simulation {
       }
       case 'resume': return this.resume(this.host(fault.node));
       case 'partition':
+        this.leaderCutInForce = false;
         count(`partition:${fault.kind}`);
         this.network.cut(fault.cut);
         return this.emit({ time: now, type: 'partition', kind: fault.kind, cut: fault.cut });
       case 'heal':
+        this.leaderCutInForce = false;
         this.network.heal();
         return this.emit({ time: now, type: 'heal' });
-      case 'crash-leader': return this.aimAtLeader(fault);
+      case 'crash-leader':
+      case 'cut-leader':
+        return this.aimAtLeader(fault);
       default: return assertNever(fault);
     }
   }
 
   /** A leader crash takes the leader in office, if no other took it, or waits for the next election. */
-  private aimAtLeader(fault: LeaderCrash): void {
+  private aimAtLeader(fault: LeaderCrash | LeaderCut): void {
     let target: NodeId | null = null;
     let targetTerm = -1;
     for (const host of this.hosts) {
@@ -459,7 +474,7 @@ export class Simulation {
     this.aim(target, leadership, fault);
   }
 
-  private aim(node: NodeId, leadership: { sinceMs: number; targeted: boolean }, fault: LeaderCrash): void {
+  private aim(node: NodeId, leadership: { sinceMs: number; targeted: boolean }, fault: LeaderCrash | LeaderCut): void {
     leadership.targeted = true;
     const at = Math.max(this.clock.now, leadership.sinceMs + fault.afterMs);
     this.queue.push(at, { kind: 'leader-crash', node, fault });
@@ -481,6 +496,32 @@ export class Simulation {
     this.leaderCrashes.push({ at: this.clock.now, node, downMs: fault.downMs, torn: fault.torn });
     host.crash(this.faultRng, fault.torn);
     this.queue.push(this.clock.now + fault.downMs, { kind: 'fault', fault: { at: this.clock.now + fault.downMs, type: 'restart', node } });
+  }
+
+  /** Parts the leader and its mates from the others (LeaderCut); the cut replaces any other. */
+  private cutLeader(node: NodeId, fault: LeaderCut): void {
+    const host = this.host(node);
+    if (this.liveness || !host.up) return;
+    this.counters.faults['cut-leader'] = (this.counters.faults['cut-leader'] ?? 0) + 1;
+    const previous = this.leaderCutInForce ? this.leaderCuts[this.leaderCuts.length - 1] : undefined;
+    const away = previous === undefined ? [] : previous.side;
+    const side = leaderCutSide(node, this.config.options.nodes, fault.mates, fault.shift, away);
+    const cut = cutBetween(side, nodeIds(this.config.options.nodes).filter((other) => !side.includes(other)));
+    this.leaderCuts.push({ at: this.clock.now, side, cut, healAt: null });
+    this.leaderCutInForce = true;
+    this.network.cut(cut);
+    this.emit({ time: this.clock.now, type: 'partition', kind: 'explicit', cut });
+    this.queue.push(this.clock.now + fault.downMs, { kind: 'leader-cut-heal', cut: this.leaderCuts.length - 1 });
+  }
+
+  /** Heals a leader cut still in force (not replaced since), unless the safety phase is over. */
+  private healLeaderCut(index: number): void {
+    const made = this.leaderCuts[index];
+    if (this.liveness || !this.leaderCutInForce || made === undefined || index !== this.leaderCuts.length - 1) return;
+    made.healAt = this.clock.now;
+    this.leaderCutInForce = false;
+    this.network.heal();
+    this.emit({ time: this.clock.now, type: 'heal' });
   }
 
   private restart(host: NodeHost, count: (kind: string) => void): void {

@@ -13,7 +13,7 @@ import type { HuntOptions } from './hunt.ts';
 const WIDE_SEEDS = Number(process.env['RAFTSIM_MUTANT_SEEDS'] ?? 0);
 const SHRUNK_EVENTS_MAX = 10;
 
-/** Where each mutant is first found, as measured; null: not found yet (see the comments and the README's mutant table). */
+/** Where each mutant is first found, as measured; null: not found (see the comment). */
 const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
   'vote-skip-uptodate-check': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   'vote-not-persisted': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
@@ -32,17 +32,18 @@ const RANGES: Readonly<Record<BugId, HuntOptions | null>> = {
   // Needs the leader churn regime (a one-entry append that matches, above it a divergent tail).
   'follower-commit-unbounded': { firstSeed: 27, lastSeed: 28, durationMs: 20_000 },
   'ae-append-nonidempotent': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
-  // Needs the leader churn regime (Figure 8). Found at seeds 524 and 1376, whose failures shrink only
-  // to 26 and 17 fault events in 150 runs; seed 1627 is the first that shrinks to 10 or fewer (7).
-  'commit-prev-term-by-count': { firstSeed: 1627, lastSeed: 1628, durationMs: 20_000 },
+  // Needs a new leader cut off or crashed while an old term's entry is on a majority (Figure 8):
+  // first found at seed 202, a seed of the membership regime's leader cuts (shrinks to 9).
+  'commit-prev-term-by-count': { firstSeed: 202, lastSeed: 203, durationMs: 20_000 },
   'matchindex-from-leader-state': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   'commitindex-regress': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
   'no-noop-on-election': { firstSeed: 37, lastSeed: 38, durationMs: 20_000 },
-  // Seed 62 fails first, by liveness (not in the catalogue for this mutant; the correct core passes it).
-  'read-local-on-leader': { firstSeed: 72, lastSeed: 73, durationMs: 20_000 },
+  'read-local-on-leader': { firstSeed: 46, lastSeed: 47, durationMs: 20_000 },
   'ack-before-durable': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
   'snapshot-install-stale': { firstSeed: 22, lastSeed: 23, durationMs: 20_000 },
-  'single-server-change-no-term-commit': null,
+  // Needs the leader cuts of the membership regime: a leader cut off with its own uncommitted
+  // change comes back to voters that elected its successor but missed its entries.
+  'single-server-change-no-term-commit': { firstSeed: 459, lastSeed: 460, durationMs: 20_000 },
   'client-retry-no-dedup': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
 };
 
