@@ -10,7 +10,7 @@ import { shrinkFailure } from '../shrink.ts';
 import type { Metric } from './metric.ts';
 
 /** Seeds per mutant and the safety phase of each run; the environment can widen them. */
-export const BENCH_SEEDS_MAX = Number(process.env['RAFTSIM_BENCH_SEEDS'] ?? 100);
+export const BENCH_SEEDS_MAX = Number(process.env['RAFTSIM_BENCH_SEEDS'] ?? 500);
 export const BENCH_DURATION_MS = 20_000;
 
 export interface BugRow {
@@ -28,7 +28,7 @@ export function benchBugRow(bug: BugId, options: HuntOptions): BugRow {
   if (hunt.report === null) {
     return { bug, checker: null, seedsTried: hunt.seedsTried, failingSeed: null, msToFind: hunt.wallMs, eventsBefore: null, eventsAfter: null };
   }
-  const shrunk = shrinkFailure(hunt.report, { runsMax: 150 });
+  const shrunk = shrinkFailure(hunt.report);
   return {
     bug, checker: shrunk.checker, seedsTried: hunt.seedsTried, failingSeed: hunt.failingSeed, msToFind: hunt.wallMs,
     eventsBefore: shrunk.eventsBefore, eventsAfter: shrunk.eventsAfter,
