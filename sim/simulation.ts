@@ -585,7 +585,9 @@ export class Simulation {
     const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
     // With membership changes on, the run also owes every node back as a voter.
     const restored = this.membership?.restored ?? true;
-    if (leader && this.clients.idle && restored && this.leaderStable()) {
+    // Track the leader on every probe: a leader that held office while clients drained counts.
+    const stable = this.leaderStable();
+    if (leader && this.clients.idle && restored && stable) {
       this.settled = true;
       return;
     }
