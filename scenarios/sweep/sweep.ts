@@ -2,7 +2,6 @@
 // worker threads with --jobs N. Results are printed in seed order either way, so --jobs N prints
 // exactly what --jobs 1 prints. An abort (Ctrl-C) stops submitting, ends the workers, prints what
 // finished and returns EXIT.interrupted.
-import { setFlagsFromString } from 'node:v8';
 import { Tinypool } from 'tinypool';
 import { EXIT } from '../cli/common.ts';
 import type { Output } from '../cli/sim.ts';
@@ -61,11 +60,11 @@ async function sweepHere(range: SeedRange, args: SimArguments, emit: (outcome: S
 
 /**
  * The worker pool of a sweep. With every core running a worker, V8's concurrent garbage collector
- * threads only compete with the workers for the same cores; --single-threaded-gc keeps each
- * isolate's collection on its own thread (set before the pool starts, so the workers inherit it).
+ * threads only compete with the workers for the same cores, so `npm run sim` starts node with
+ * --single-threaded-gc (a V8 flag must be given at startup: set at run time, V8 aborts later in a
+ * concurrent-marking check).
  */
 export function createSweepPool(jobs: number): Tinypool {
-  setFlagsFromString('--single-threaded-gc');
   return new Tinypool({ filename: WORKER_URL, minThreads: jobs, maxThreads: jobs, isolateWorkers: false });
 }
 
