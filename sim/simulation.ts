@@ -283,7 +283,8 @@ export class Simulation {
   result(): SimulationResult {
     return {
       stop: this.stop, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
-      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters, leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
+      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
+      leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
   }
 
