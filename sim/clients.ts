@@ -9,6 +9,7 @@ import { assert } from '../core/index.ts';
 import type { KvCommand, KvOp, KvResult, NodeId, ProposeResult } from '../core/index.ts';
 import type { ClientInput, ClientOutput, TraceEvent } from './events.ts';
 import type { NodeHost } from './host.ts';
+import { otherNode } from './random.ts';
 import type { Rng } from './random.ts';
 
 /** What the clients need from the simulation around them. */
@@ -161,7 +162,7 @@ export class Clients {
     }
     if (answer !== null && !answer.ok) {
       // Refused: follow the hint (or try another node) after a short pause.
-      client.leaderGuess = answer.leaderHint ?? this.otherNode(pending.node);
+      client.leaderGuess = answer.leaderHint ?? otherNode(this.rng, this.options.nodes, pending.node);
       pending.node = client.leaderGuess;
       this.arm(client, pending, false, 1 + this.rng.int(this.options.thinkMsMax + 1));
       return;
@@ -183,7 +184,7 @@ export class Clients {
     }
     pending.attempt++;
     this.counters.retries++;
-    pending.node = this.otherNode(pending.node);
+    pending.node = otherNode(this.rng, this.options.nodes, pending.node);
     client.leaderGuess = pending.node;
     this.submit(client, pending);
   }
@@ -210,12 +211,6 @@ export class Clients {
   private remember(client: Client, input: ClientInput, result: KvResult): void {
     if (input.type === 'read' && result.type === 'value') client.seen.set(input.key, result.value);
     if (input.type === 'command' && result.type === 'cas') client.seen.set(input.command.op.key, result.value);
-  }
-
-  private otherNode(node: NodeId): NodeId {
-    if (this.options.nodes === 1) return node;
-    const other = 1 + this.rng.int(this.options.nodes - 1);
-    return other >= node ? other + 1 : other;
   }
 
   private nextInput(client: Client): ClientInput {

@@ -7,6 +7,7 @@ import type { PartitionKind } from './events.ts';
 import type { RngLike, SimOptions } from './options.ts';
 import { connectedQuorum, generateCut, nodeIds, normalizeCut } from './partitions.ts';
 import type { Link } from './partitions.ts';
+import { exponentialMs } from './random.ts';
 
 /**
  * A partition replaces the whole set of cut directed links (it does not add to it); heal empties
@@ -150,11 +151,6 @@ export function describeFault(event: FaultEvent): string {
 
 // ---------------------------------------------------------------------------------------------
 // Generation.
-
-/** Exponential inter-arrival (a Poisson process of faults), at least 1 ms so time always moves. */
-function exponentialMs(rng: RngLike, meanMs: number): number {
-  return Math.max(1, Math.round(-meanMs * Math.log(1 - rng.next())));
-}
 
 function generatePartitions(options: SimOptions, rng: RngLike, lastMs: number, events: FaultEvent[]): void {
   const { partitionIntervalMsMean: meanMs, partitionDurationMsMax, partitionKinds } = options.faults;

@@ -7,6 +7,7 @@ import { assert, assertNever } from '../core/index.ts';
 import type { ClusterConfig, ConfChange, NodeId, ProposeResult } from '../core/index.ts';
 import type { NodeHost } from './host.ts';
 import type { RngLike } from './options.ts';
+import { exponentialMs, otherNode } from './random.ts';
 
 /** 'interval': the timer of changes; 'attempt': the next try of the change under way. */
 export type MembershipTimer = 'interval' | 'attempt';
@@ -205,7 +206,7 @@ export class MembershipChanges {
   }
 
   private tryElsewhere(hint: NodeId | null): void {
-    this.leaderGuess = hint !== null && hint !== this.leaderGuess ? hint : this.otherNode(this.leaderGuess);
+    this.leaderGuess = hint !== null && hint !== this.leaderGuess ? hint : otherNode(this.rng, this.options.nodes, this.leaderGuess);
     this.retry();
   }
 
@@ -236,12 +237,6 @@ export class MembershipChanges {
 
   private nextIntervalAt(): number {
     const mean = this.options.changeIntervalMsMean;
-    return this.env.now() + Math.max(1, Math.round(-mean * Math.log(1 - this.rng.next())));
-  }
-
-  private otherNode(node: NodeId): NodeId {
-    if (this.options.nodes === 1) return node;
-    const other = 1 + this.rng.int(this.options.nodes - 1);
-    return other >= node ? other + 1 : other;
+    return this.env.now() + exponentialMs(this.rng, mean);
   }
 }

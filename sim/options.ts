@@ -356,6 +356,12 @@ export const NO_STALLS: Pick<NetworkOptions, 'stallRatio' | 'stallMsMin' | 'stal
   stallRatio: 0, stallMsMin: 0, stallMsMax: 0, stallNodeRatio: 0,
 };
 
+/** Leader crashes and leader cuts off: only the leader churn and membership regimes draw them. */
+const NO_LEADER_FAULTS: Pick<FaultOptions, 'leaderCrashIntervalMsMean' | 'leaderCrashAfterMsMax'
+  | 'leaderCutIntervalMsMean' | 'leaderCutAfterMsMax' | 'leaderCutDurationMsMax'> = {
+  leaderCrashIntervalMsMean: 0, leaderCrashAfterMsMax: 0, leaderCutIntervalMsMean: 0, leaderCutAfterMsMax: 0, leaderCutDurationMsMax: 1,
+};
+
 export const DEFAULT_OPTIONS: SimOptions = validateOptions({
   nodes: 5,
   clients: 3,
@@ -378,11 +384,7 @@ export const DEFAULT_OPTIONS: SimOptions = validateOptions({
     pauseDurationMsMax: 5_000,
     tornWriteRatio: 0.2,
     faultyNodesMax: 2,
-    leaderCrashIntervalMsMean: 0,
-    leaderCrashAfterMsMax: 0,
-    leaderCutIntervalMsMean: 0,
-    leaderCutAfterMsMax: 0,
-    leaderCutDurationMsMax: 1,
+    ...NO_LEADER_FAULTS,
   },
   membership: MEMBERSHIP_OFF,
 });
@@ -519,13 +521,8 @@ function swarmFaults(rng: RngLike, nodes: number, durationMs: number, electionMs
     pauseDurationMsMax: Math.max(1, Math.round(pickFrom(rng, [0.5, 2, 5]) * electionMs)),
     tornWriteRatio: pickFrom(rng, [0, 0.25, 1]),
     faultyNodesMax: rng.chance(0.2) ? nodes : Math.max(1, minority),
-    // Drawn only by the leader churn regime, from its own stream (leaderChurn).
-    leaderCrashIntervalMsMean: 0,
-    leaderCrashAfterMsMax: 0,
-    // Drawn only by the membership regime, from its own stream (swarmMembership).
-    leaderCutIntervalMsMean: 0,
-    leaderCutAfterMsMax: 0,
-    leaderCutDurationMsMax: 1,
+    // Drawn only by the leader churn and membership regimes, from their own streams.
+    ...NO_LEADER_FAULTS,
   };
 }
 

@@ -128,3 +128,15 @@ export function parseSeed(text: string): bigint | number {
   const small = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER);
   return small ? Number(value) : value;
 }
+
+/** An exponential inter-arrival time with the given mean (a Poisson process), at least 1 ms so time moves. */
+export function exponentialMs(rng: Pick<Rng, 'next'>, meanMs: number): number {
+  return Math.max(1, Math.round(-meanMs * Math.log(1 - rng.next())));
+}
+
+/** A node of 1..nodes other than `node`, uniformly (`node` itself when it is the only one). */
+export function otherNode(rng: Pick<Rng, 'int'>, nodes: number, node: number): number {
+  if (nodes === 1) return node;
+  const other = 1 + rng.int(nodes - 1);
+  return other >= node ? other + 1 : other;
+}
