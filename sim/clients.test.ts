@@ -58,3 +58,32 @@ describe('client retries back off', () => {
     expect(timeouts.every((wait) => wait <= options.timeoutMsMax)).toBe(true);
   });
 });
+
+describe('client replies', () => {
+  it('are lost at replyLossRatio in the safety phase and never in the liveness phase', () => {
+    const calls: { node: number; input: unknown }[] = [];
+    let returns = 0;
+    const host = { call: () => ({ ok: true }) } as unknown as NodeHost;
+    const env: ClientEnvironment = {
+      now: () => 0,
+      host: () => host,
+      emit: (event) => {
+        if (event.type === 'call') calls.push({ node: event.node, input: event.input });
+        if (event.type === 'return') returns++;
+      },
+      schedule: () => undefined,
+    };
+    const clients = new Clients({ ...OPTIONS, replyLossRatio: 1 }, new RandomStreams(7).stream('clients'), env);
+    clients.wake(1, 0);
+    // The first operation of this seed's client is a write; its node applies it twice over.
+    const call = calls[0] as { node: number; input: { type: string; command: never } };
+    expect(call.input.type).toBe('command');
+    const answer = (): void => clients.applied(call.node, call.input.command, { type: 'ok' });
+    answer();
+    expect(returns).toBe(0);
+    clients.drain();
+    answer();
+    expect(returns).toBe(1);
+    expect(clients.idle).toBe(true);
+  });
+});

@@ -83,7 +83,7 @@ export class Clients {
     }
   }
 
-  /** Liveness phase: no new operations; pending ones retry without giving up. */
+  /** Liveness phase: no new operations; pending ones retry without giving up, and no reply is lost. */
   drain(): void {
     this.draining = true;
   }
@@ -112,8 +112,13 @@ export class Clients {
     if (client === undefined || pending === null || pending === undefined || !pending.waiting) return;
     if (pending.node !== node || pending.input.type !== 'command') return;
     if (pending.input.command.sequence !== command.sequence) return;
-    if (this.rng.chance(this.options.replyLossRatio)) return;
+    if (this.replyLost()) return;
     this.complete(client, pending, { type: 'result', result });
+  }
+
+  /** A reply is lost like a message; in the liveness phase, as the network is calm, none is. */
+  private replyLost(): boolean {
+    return !this.draining && this.rng.chance(this.options.replyLossRatio);
   }
 
   /** A node can now serve the read with this context. */
@@ -124,7 +129,7 @@ export class Clients {
     const client = this.client(clientId);
     const pending = client.pending;
     if (pending === null || pending.context !== context || pending.node !== node || pending.input.type !== 'read') return;
-    if (this.rng.chance(this.options.replyLossRatio)) return;
+    if (this.replyLost()) return;
     const value = this.env.host(node).read(pending.input.key);
     this.complete(client, pending, { type: 'result', result: { type: 'value', value } });
   }
