@@ -162,4 +162,25 @@ describe('simulator faults', () => {
     expect(restarts).toEqual([1, 2, 3]);
     expect(ofType(events.slice(liveness), 'role').some((event) => event.role === 'leader')).toBe(true);
   });
+
+  it('the liveness phase ends only when every node linked to the leader has its commit index', () => {
+    const scripted = (dropTo3: boolean) => {
+      const options = mergeOptions(PRESETS.calm, { durationMs: 5_000, livenessMs: 10_000 });
+      const simulation = new Simulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
+      simulation.startScripted();
+      simulation.runUntil(3_000);
+      // Node 3 never hears from anyone again, while its links stay up: the leader cannot catch it up.
+      if (dropTo3) simulation.setMessageFilter((message) => message.to !== 3);
+      return simulation.finishScripted(options.livenessMs);
+    };
+    const healthy = scripted(false);
+    expect(healthy.stop).toBeNull();
+    expect(healthy.settled).toBe(true);
+    const lagging = scripted(true);
+    expect(lagging.settled).toBe(false);
+    expect(lagging.stop?.checker).toBe('liveness');
+    expect(lagging.stop?.message).toMatch(/^Node 3 \(term \d+, commit \d+\) did not catch up with leader \d/);
+    const commits = ofType(lagging.events as TraceEvent[], 'commit').filter((event) => event.node !== 3);
+    expect(commits.length).toBeGreaterThan(0);
+  });
 });

@@ -1,8 +1,8 @@
 // The event loop (DESIGN.md, "Simulator"): one priority queue ordered by (virtual time, sequence)
 // drives node ticks, message deliveries, faults and clients. Every choice is drawn from named
 // random streams of one seed, so a run is a pure function of (seed, options, schedule, bugs).
-import { RaftNode, assert, assertNever } from '../core/index.ts';
-import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, PersistedState, RaftOptions } from '../core/index.ts';
+import { RaftNode, assert, assertNever, isMember } from '../core/index.ts';
+import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, NodeStatus, PersistedState, RaftOptions } from '../core/index.ts';
 import { Clients } from './clients.ts';
 import { VirtualClock } from './clock.ts';
 import type { DropReason, TraceEvent } from './events.ts';
@@ -104,6 +104,16 @@ type Action =
   | { readonly kind: 'liveness' }
   | { readonly kind: 'probe' };
 
+/** A node behind the leader's commit index at the end of the liveness phase (Simulation.lagging). */
+interface Lag {
+  readonly node: NodeId;
+  readonly term: number;
+  readonly commit: number;
+  readonly leader: NodeId;
+  readonly leaderTerm: number;
+  readonly leaderCommit: number;
+}
+
 const EVENTS_MAX_DEFAULT = 50_000_000;
 /** How long one leader must last, in election timeouts, when the liveness phase keeps a cut. */
 const STABLE_ELECTION_TIMEOUTS = 3;
@@ -188,10 +198,7 @@ export class Simulation {
     this.begin();
     this.queue.push(options.durationMs, { kind: 'liveness' });
     this.steps = this.loop(options.durationMs + options.livenessMs);
-    if (this.keptCut !== null && !this.settled && this.stop === null) {
-      this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
-        + `${options.livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum.`);
-    }
+    if (!this.settled && this.stop === null) this.unsettled();
     this.clients.finish();
     return this.result();
   }
@@ -265,6 +272,7 @@ export class Simulation {
     if (this.stop === null) {
       this.startLiveness();
       this.steps += this.loop(this.clock.now + boundMs);
+      if (!this.settled && this.stop === null) this.unsettled();
     }
     this.clients.finish();
     return this.result();
@@ -588,11 +596,57 @@ export class Simulation {
     const restored = this.membership?.restored ?? true;
     // Track the leader on every probe: a leader that held office while clients drained counts.
     const stable = this.leaderStable();
-    if (leader && this.clients.idle && restored && stable) {
+    if (leader && this.clients.idle && restored && stable && this.lagging() === null) {
       this.settled = true;
       return;
     }
     this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
+  }
+
+  /**
+   * The liveness phase ended without settling. No leader or unfinished client work is the
+   * liveness checker's to report, except under a kept cut; a node the leader never brought up to
+   * its commit index, when nothing else was missing, is reported here.
+   */
+  private unsettled(): void {
+    const livenessMs = this.config.options.livenessMs;
+    const lag = this.lagging();
+    const restored = this.membership?.restored ?? true;
+    if (lag !== null && this.clients.idle && restored && this.leaderStable()) {
+      this.halt('liveness', `Node ${lag.node} (term ${lag.term}, commit ${lag.commit}) did not catch up with leader `
+        + `${lag.leader} (term ${lag.leaderTerm}, commit ${lag.leaderCommit}) within ${livenessMs} ms of the liveness `
+        + 'phase, though linked to it both ways.');
+    } else if (this.keptCut !== null) {
+      this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
+        + `${livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum.`);
+    }
+  }
+
+  /**
+   * After heal every running node must reach the leader's commit index: a node the leader cannot
+   * bring back (one whose higher term it ignores, say) is a liveness failure even while clients
+   * are served. Only members of the leader's configuration linked both ways to it owe it: a
+   * removed node, or one a kept cut parts from the leader, is excused.
+   * Null when every such node has caught up, or when there is no leader to catch up with.
+   */
+  private lagging(): Lag | null {
+    let leader: NodeStatus | null = null;
+    for (const host of this.hosts) {
+      const status = host.up ? host.node?.status() : undefined;
+      if (status?.role === 'leader' && (leader === null || status.term > leader.term)) leader = status;
+    }
+    if (leader === null) return null;
+    for (const host of this.hosts) {
+      const status = host.up ? host.node?.status() : undefined;
+      if (status === undefined || status.id === leader.id || status.commit >= leader.commit) continue;
+      if (!isMember(leader.config, status.id)) continue;
+      if (this.network.isCut(leader.id, status.id) || this.network.isCut(status.id, leader.id)) continue;
+      return {
+        node: status.id, term: status.term, commit: status.commit,
+        leader: leader.id, leaderTerm: leader.term, leaderCommit: leader.commit,
+      };
+    }
+    return null;
   }
 
   /** True without a kept cut; with one, when the same leader in the same term has lasted stableMs. */
