@@ -23,6 +23,8 @@ export interface HuntResult {
   readonly wallMs: number;
   /** Seeds whose verdict was unknown (a budget ran out). */
   readonly unknownSeeds: readonly number[];
+  /** Failures passed over because `accept` refused their checker, in seed order. */
+  readonly passedOver: readonly { readonly seed: number; readonly checker: string }[];
 }
 
 export const HUNT_LIN_BUDGET_STEPS = 2_000_000;
@@ -38,19 +40,27 @@ function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-/** Runs seeds firstSeed..lastSeed in order and stops at the first failure (any checker). */
-export function huntMutant(bug: BugId | null, options: HuntOptions): HuntResult {
+/**
+ * Runs seeds firstSeed..lastSeed in order and stops at the first failure whose checker `accept`
+ * takes (by default any); the failures it refuses are passed over and listed.
+ */
+export function huntMutant(bug: BugId | null, options: HuntOptions, accept: (checker: string) => boolean = () => true): HuntResult {
   const started = nowMs();
   const unknownSeeds: number[] = [];
+  const passedOver: { seed: number; checker: string }[] = [];
   for (let seed = options.firstSeed; seed <= options.lastSeed; seed++) {
     const report = runSimulation(huntSpec(seed, bug, options));
     if (report.verdict === 'unknown') unknownSeeds.push(seed);
-    if (report.verdict === 'fail') {
-      return { bug, seedsTried: seed - options.firstSeed + 1, failingSeed: seed, report, wallMs: nowMs() - started, unknownSeeds };
+    if (report.verdict !== 'fail') continue;
+    const checker = report.failure?.checker ?? 'unknown';
+    if (!accept(checker)) {
+      passedOver.push({ seed, checker });
+      continue;
     }
+    return { bug, seedsTried: seed - options.firstSeed + 1, failingSeed: seed, report, wallMs: nowMs() - started, unknownSeeds, passedOver };
   }
   const seedsTried = Math.max(0, options.lastSeed - options.firstSeed + 1);
-  return { bug, seedsTried, failingSeed: null, report: null, wallMs: nowMs() - started, unknownSeeds };
+  return { bug, seedsTried, failingSeed: null, report: null, wallMs: nowMs() - started, unknownSeeds, passedOver };
 }
 
 /** Every failing seed of the range on the correct core (the false alarms), with its checker. */
