@@ -1,5 +1,5 @@
-// Sweep figures: seeds per second with --jobs 1 (in this thread) and --jobs 2 (tinypool, warmed
-// up), their ratio, and peak memory (max RSS of a child process) of a long sweep of short runs and
+// Sweep figures: seeds per second with --jobs 1 (in this thread) and --jobs 2 (tinypool), best of
+// rounds that alternate them, their ratio, and peak memory (max RSS of a child process) of a long sweep of short runs and
 // of a one-hour simulated 5-node run with --trace (streamed to disk).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,13 +12,19 @@ import { parseSimArguments } from '../cli/sim-args.ts';
 import type { Metric } from './metric.ts';
 
 /**
- * Enough seeds that the figure is a sweep's steady rate: swarm seeds keep reaching new code, and
- * after one warm-up seed V8 still compiled about 250 functions over the next 16 seeds (a second
- * core's worth of work that --jobs 1 gets for free on the idle core and --jobs 2 must share).
+ * Enough seeds that one slow seed is a small share of a round (seeds 1..100 take 0.02 to 1.7 s
+ * each, about 20 s in all on one thread), timed in rounds that alternate --jobs 1 and --jobs 2.
  */
-const SEEDS = 48;
+const SEEDS = 100;
 /** Warm-up seeds per thread (main thread or worker) before the clock starts. */
 const WARMUP_SEEDS = 4;
+/**
+ * Each worker is a V8 isolate that compiles the same hot code again; with both cores busy that
+ * compilation competes with the runs, while --jobs 1 compiles on the idle core. Best of three
+ * rounds over the same seeds is the steady rate of a long sweep (and discounts a noisy neighbour
+ * on a shared machine, which only ever adds time); every round is printed.
+ */
+const ROUNDS = 3;
 /** Short runs for the memory figure: 100k full seeds take hours; RSS growth shows on short ones. */
 const MEMORY_SEEDS = 3000;
 const MAX_RSS_PROBE = "process.on('exit',()=>process.stderr.write('maxrss_kb '+process.resourceUsage().maxRSS+'\\n'))";
@@ -27,24 +33,29 @@ function seconds(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-async function seedsPerSecond(jobs: number): Promise<number> {
+/** Seconds per round of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, rounds interleaved. */
+async function sweepRounds(jobs: number, print: (line: string) => void): Promise<{ jobs1: number[]; jobsN: number[] }> {
   const args = parseSimArguments(['--seeds', `1..${SEEDS}`]);
-  if (jobs === 1) {
-    for (let seed = 1000; seed < 1000 + WARMUP_SEEDS; seed++) runSeed(String(seed), args);
-    const started = process.hrtime.bigint();
-    for (let seed = 1; seed <= SEEDS; seed++) runSeed(String(seed), args);
-    return SEEDS / seconds(started);
-  }
   const pool = createSweepPool(jobs);
+  const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
+  const jobs1: number[] = [];
+  const jobsN: number[] = [];
   try {
-    const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
+    for (let seed = 1000; seed < 1000 + WARMUP_SEEDS; seed++) runSeed(String(seed), args);
     await Promise.all(Array.from({ length: jobs * WARMUP_SEEDS }, (_, index) => task(1000 + index)));
-    const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: SEEDS }, (_, index) => task(index + 1)));
-    return SEEDS / seconds(started);
+    for (let round = 1; round <= ROUNDS; round++) {
+      let started = process.hrtime.bigint();
+      for (let seed = 1; seed <= SEEDS; seed++) runSeed(String(seed), args);
+      jobs1.push(seconds(started));
+      started = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: SEEDS }, (_, index) => task(index + 1)));
+      jobsN.push(seconds(started));
+      print(`sweep round ${round}: ${SEEDS} seeds in ${jobs1.at(-1)?.toFixed(2)} s with --jobs 1, ${jobsN.at(-1)?.toFixed(2)} s with --jobs ${jobs}`);
+    }
   } finally {
     await pool.destroy();
   }
+  return { jobs1, jobsN };
 }
 
 /** Max RSS in MB of `npm run sim -- ARGS` run in a child process. */
@@ -56,9 +67,10 @@ function childMaxRssMb(argv: readonly string[]): number {
   return Math.round(Number(match[1]) / 1024);
 }
 
-export async function benchSweep(): Promise<Metric[]> {
-  const jobs1 = await seedsPerSecond(1);
-  const jobs2 = await seedsPerSecond(2);
+export async function benchSweep(print: (line: string) => void = () => undefined): Promise<Metric[]> {
+  const rounds = await sweepRounds(2, print);
+  const jobs1 = SEEDS / Math.min(...rounds.jobs1);
+  const jobs2 = SEEDS / Math.min(...rounds.jobsN);
   const sweepRss = childMaxRssMb(['--seeds', `1..${MEMORY_SEEDS}`, '--time', '1s', '--json']);
   const temp = mkdtempSync(join(tmpdir(), 'raftsim-bench-'));
   let traceRss: number;
@@ -69,7 +81,7 @@ export async function benchSweep(): Promise<Metric[]> {
   }
   const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return [
-    { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (${SEEDS} default seeds, after ${WARMUP_SEEDS} per thread)` },
+    { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (default seeds 1..${SEEDS}, best of ${ROUNDS} rounds)` },
     { metric: 'sweep.seeds_per_s_jobs2', value: round(jobs2), unit: `seeds/s (${cores} cores)` },
     { metric: 'sweep.parallel_speedup', value: round(jobs2 / jobs1), unit: 'ratio' },
     { metric: 'sweep.rss_mb_100k_seeds', value: sweepRss, unit: `MB max RSS (${MEMORY_SEEDS} seeds of 1 s, --json)` },
