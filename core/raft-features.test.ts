@@ -133,6 +133,35 @@ describe('membership', () => {
     expect(network.node(1).proposeConfChange({ type: 'remove', node: 9 })).toMatchObject({ ok: false });
   });
 
+  it('a node whose own uncommitted entry removed it still campaigns when no one else can win', () => {
+    const network = new TestNetwork([1, 2, 3, 4]);
+    network.elect(1);
+    settle(network, 1);
+    network.isolate(1);
+    expect(network.node(1).proposeConfChange({ type: 'remove', node: 1 }).ok).toBe(true);
+    network.drain(1);
+    network.crash(1);
+    network.restart(1);
+    expect(network.node(1).status().config.voters).toEqual([2, 3, 4]);
+    network.heal();
+    // Node 4 hears no one: nodes 2 and 3 need node 1's vote, which its longer log refuses them.
+    for (const other of [1, 2, 3]) network.cut(other, 4);
+    // Node 1 times out first; the others' timeouts differ so they do not split the vote forever.
+    [0, 0.9, 0.6, 0.3].forEach((value, index) => { network.get(index + 1).random.value = value; });
+    for (let round = 0; round < 100; round++) {
+      network.tickAll();
+      network.deliver();
+    }
+    // Node 1 won on the votes of its latest configuration, committed its removal (index 2) with its
+    // no-op and stepped down; then nodes 2 and 3 elected one of them in the new configuration.
+    const leader = [2, 3].find((id) => network.node(id).status().role === 'leader');
+    expect(leader).toBeDefined();
+    expect(network.node(leader as number).status().config.voters).toEqual([2, 3, 4]);
+    expect(network.node(leader as number).status().commit).toBeGreaterThan(2);
+    expect(network.termsOf(leader as number).slice(0, 3)).toEqual([1, 1, 2]);
+    expect(network.node(1).status().role).toBe('follower');
+  });
+
   it('takes effect when appended and reverts when the entry is truncated', () => {
     const network = new TestNetwork([1, 2, 3]);
     network.elect(1);

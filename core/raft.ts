@@ -369,11 +369,20 @@ export class RaftNode implements RaftNodeApi {
   private tickElection(): void {
     this.electionElapsed++;
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
-    if (!isVoter(this.config, this.id)) {
+    if (!this.mayCampaign()) {
       this.electionElapsed = 0;
       return;
     }
     this.campaign(this.preVote ? 'preVote' : 'election');
+  }
+
+  /**
+   * Voters campaign, and so does a node its latest configuration removed while that configuration
+   * is not committed: the entry may be only in its own log, and then no one else can win without
+   * it (thesis 4.2.2); its own vote does not count. A learner never campaigns.
+   */
+  private mayCampaign(): boolean {
+    return isVoter(this.config, this.id) || (!isMember(this.config, this.id) && this.configIndex > this.commit);
   }
 
   private tickLeader(state: LeaderState): void {
