@@ -1,7 +1,8 @@
 // What every command-line entry point shares: exit codes (DESIGN.md), colour, and the wrapper that
 // turns a bad input into one line and exit 2 and a harness bug into exit 4.
 import { Chalk } from 'chalk';
-import { pathToFileURL } from 'node:url';
+import { existsSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Paint } from '../../reports/summary.ts';
 import { UsageError } from '../files.ts';
 
@@ -38,7 +39,8 @@ export function firstLine(error: unknown): string {
 /** Runs `main` and exits with its code; bad input is one line and exit 2, never a stack trace. */
 export function runMain(moduleUrl: string, main: (argv: readonly string[], io: Io) => Promise<number> | number): void {
   const entry = process.argv[1];
-  if (entry === undefined || pathToFileURL(entry).href !== moduleUrl) return;
+  // Compared as real paths: node resolves symlinks in a module's URL, not in argv.
+  if (entry === undefined || !existsSync(entry) || realpathSync(entry) !== realpathSync(fileURLToPath(moduleUrl))) return;
   Promise.resolve()
     .then(() => main(process.argv.slice(2), PROCESS_IO))
     .then((code) => { process.exitCode = code; }, (error: unknown) => {
