@@ -25,8 +25,12 @@ const WARMUP_SEEDS = 4;
  * on a shared machine, which only ever adds time); every round is printed.
  */
 const ROUNDS = 3;
-/** Short runs for the memory figure: 100k full seeds take hours; RSS growth shows on short ones. */
-const MEMORY_SEEDS = 3000;
+/**
+ * The memory figure's sweep: 100,000 seeds of 1 s on two workers (about two minutes here; full
+ * seeds would take hours, and per-seed state would show on short ones as well). The environment
+ * can shorten it.
+ */
+const MEMORY_SEEDS = Number(process.env['RAFTSIM_BENCH_MEMORY_SEEDS'] ?? 100_000);
 const MAX_RSS_PROBE = "process.on('exit',()=>process.stderr.write('maxrss_kb '+process.resourceUsage().maxRSS+'\\n'))";
 
 function seconds(started: bigint): number {
@@ -58,9 +62,9 @@ async function sweepRounds(jobs: number, print: (line: string) => void): Promise
   return { jobs1, jobsN };
 }
 
-/** Max RSS in MB of `npm run sim -- ARGS` run in a child process. */
+/** Max RSS in MB of `npm run sim -- ARGS` run in a child process (started with the same flags). */
 function childMaxRssMb(argv: readonly string[]): number {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', `data:text/javascript,${MAX_RSS_PROBE}`, 'scenarios/cli/sim.ts', ...argv],
+  const child = spawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', '--import', `data:text/javascript,${MAX_RSS_PROBE}`, 'scenarios/cli/sim.ts', ...argv],
     { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
   const match = /maxrss_kb (\d+)/.exec(child.stderr);
   if (match === null) throw new Error(`no max RSS from the child (exit ${child.status}): ${child.stderr.slice(-300)}`);
@@ -71,7 +75,7 @@ export async function benchSweep(print: (line: string) => void = () => undefined
   const rounds = await sweepRounds(2, print);
   const jobs1 = SEEDS / Math.min(...rounds.jobs1);
   const jobs2 = SEEDS / Math.min(...rounds.jobsN);
-  const sweepRss = childMaxRssMb(['--seeds', `1..${MEMORY_SEEDS}`, '--time', '1s', '--json']);
+  const sweepRss = childMaxRssMb(['--seeds', `1..${MEMORY_SEEDS}`, '--time', '1s', '--json', '--jobs', '2']);
   const temp = mkdtempSync(join(tmpdir(), 'raftsim-bench-'));
   let traceRss: number;
   try {
@@ -84,7 +88,7 @@ export async function benchSweep(print: (line: string) => void = () => undefined
     { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (default seeds 1..${SEEDS}, best of ${ROUNDS} rounds)` },
     { metric: 'sweep.seeds_per_s_jobs2', value: round(jobs2), unit: `seeds/s (${cores} cores)` },
     { metric: 'sweep.parallel_speedup', value: round(jobs2 / jobs1), unit: 'ratio' },
-    { metric: 'sweep.rss_mb_100k_seeds', value: sweepRss, unit: `MB max RSS (${MEMORY_SEEDS} seeds of 1 s, --json)` },
+    { metric: 'sweep.rss_mb_100k_seeds', value: sweepRss, unit: `MB max RSS (${MEMORY_SEEDS} seeds of 1 s, --json --jobs 2)` },
     { metric: 'trace.rss_mb_1h', value: traceRss, unit: 'MB max RSS (5 nodes, 1 h simulated, --trace)' },
   ];
 }
