@@ -1,8 +1,8 @@
 // Every mutant of core/bugs.ts is found by the default swarm scenario from a fixed range of seeds,
 // caught by a checker the catalogue expects, and shrunk to a small schedule; the correct core
 // passes the same seeds. The ranges were found by measurement (npm run bench -- bugs) and are kept
-// small for `npm test` (each starts at the mutant's first failing seed); RAFTSIM_MUTANT_SEEDS=N runs
-// seeds 1..N for every mutant instead.
+// small for `npm test` (each starts at the first seed a checker the catalogue names catches);
+// RAFTSIM_MUTANT_SEEDS=N runs seeds 1..N for every mutant instead.
 import { describe, expect, it } from 'vitest';
 import { BUG_IDS } from '../../core/index.ts';
 import type { BugId } from '../../core/index.ts';
