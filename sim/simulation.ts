@@ -104,7 +104,7 @@ type Action =
   | { readonly kind: 'liveness' }
   | { readonly kind: 'probe' };
 
-/** A node behind the leader's commit index at the end of the liveness phase (Simulation.lagging). */
+/** A node behind the leader's commit index in the liveness phase (Simulation.lagging). */
 interface Lag {
   readonly node: NodeId;
   readonly term: number;
@@ -112,6 +112,8 @@ interface Lag {
   readonly leader: NodeId;
   readonly leaderTerm: number;
   readonly leaderCommit: number;
+  /** How long its commit index has not moved. */
+  readonly stalledMs: number;
 }
 
 const EVENTS_MAX_DEFAULT = 50_000_000;
@@ -141,6 +143,8 @@ export class Simulation {
   private keptCut: Extract<FaultEvent, { type: 'partition' }> | null = null;
   private stableLeader: string | null = null;
   private stableSinceMs = 0;
+  /** In the liveness phase: each node's commit index as last seen, and since when (by node id - 1). */
+  private readonly commitsSeen: { commit: number; sinceMs: number }[] = [];
   private readonly counters: RunCounters;
   /** Scripted control: nodes whose ticks are skipped, and the delivery filter. */
   private readonly heldTimers = new Set<NodeId>();
@@ -591,34 +595,52 @@ export class Simulation {
   }
 
   private probe(): void {
-    const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
-    // With membership changes on, the run also owes every node back as a voter.
-    const restored = this.membership?.restored ?? true;
-    // Track the leader on every probe: a leader that held office while clients drained counts.
-    const stable = this.leaderStable();
-    if (leader && this.clients.idle && restored && stable && this.lagging() === null) {
+    this.trackCommits();
+    if (this.workDone() && this.lagging(0) === null) {
       this.settled = true;
       return;
     }
     this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
   }
 
+  /** A leader (one that lasted, under a kept cut), no client work left, every node back as a voter. */
+  private workDone(): boolean {
+    // Track the leader on every call: a leader that held office while clients drained counts.
+    const stable = this.leaderStable();
+    const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
+    // With membership changes on, the run also owes every node back as a voter.
+    const restored = this.membership?.restored ?? true;
+    return leader && this.clients.idle && restored && stable;
+  }
+
   /**
    * The liveness phase ended without settling. No leader or unfinished client work is the
-   * liveness checker's to report, except under a kept cut; a node the leader never brought up to
-   * its commit index, when nothing else was missing, is reported here.
+   * liveness checker's to report, except under a kept cut; a node left behind the leader's commit
+   * index, when nothing else was missing, is reported here.
    */
   private unsettled(): void {
     const livenessMs = this.config.options.livenessMs;
-    const lag = this.lagging();
-    const restored = this.membership?.restored ?? true;
-    if (lag !== null && this.clients.idle && restored && this.leaderStable()) {
-      this.halt('liveness', `Node ${lag.node} (term ${lag.term}, commit ${lag.commit}) did not catch up with leader `
-        + `${lag.leader} (term ${lag.leaderTerm}, commit ${lag.leaderCommit}) within ${livenessMs} ms of the liveness `
-        + 'phase, though linked to it both ways.');
+    this.trackCommits();
+    if (this.workDone()) {
+      // Only a node left behind is missing. One still catching up (slow links, one entry per
+      // message) is not stuck; one whose commit index stopped moving is.
+      const lag = this.lagging(Math.floor(livenessMs / 2));
+      if (lag === null) return;
+      this.halt('liveness', `Node ${lag.node} (term ${lag.term}, commit ${lag.commit}) stayed behind leader ${lag.leader} `
+        + `(term ${lag.leaderTerm}, commit ${lag.leaderCommit}) with its commit index unmoved for the last `
+        + `${lag.stalledMs} ms of the ${livenessMs} ms liveness phase, though linked to it both ways.`);
     } else if (this.keptCut !== null) {
       this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
         + `${livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum.`);
+    }
+  }
+
+  /** Notes when each node's commit index last moved (the liveness phase's probe calls it). */
+  private trackCommits(): void {
+    for (const host of this.hosts) {
+      const commit = host.up ? (host.node?.status().commit ?? 0) : 0;
+      const seen = this.commitsSeen[host.id - 1];
+      if (seen === undefined || commit > seen.commit) this.commitsSeen[host.id - 1] = { commit, sinceMs: this.clock.now };
     }
   }
 
@@ -626,10 +648,10 @@ export class Simulation {
    * After heal every running node must reach the leader's commit index: a node the leader cannot
    * bring back (one whose higher term it ignores, say) is a liveness failure even while clients
    * are served. Only members of the leader's configuration linked both ways to it owe it: a
-   * removed node, or one a kept cut parts from the leader, is excused.
-   * Null when every such node has caught up, or when there is no leader to catch up with.
+   * removed node, or one a kept cut parts from the leader, is excused. The first such node behind
+   * whose commit index has not moved for stalledMs, or null (also when there is no leader).
    */
-  private lagging(): Lag | null {
+  private lagging(stalledMs: number): Lag | null {
     let leader: NodeStatus | null = null;
     for (const host of this.hosts) {
       const status = host.up ? host.node?.status() : undefined;
@@ -641,9 +663,11 @@ export class Simulation {
       if (status === undefined || status.id === leader.id || status.commit >= leader.commit) continue;
       if (!isMember(leader.config, status.id)) continue;
       if (this.network.isCut(leader.id, status.id) || this.network.isCut(status.id, leader.id)) continue;
+      const stalled = this.clock.now - (this.commitsSeen[status.id - 1]?.sinceMs ?? this.clock.now);
+      if (stalled < stalledMs) continue;
       return {
         node: status.id, term: status.term, commit: status.commit,
-        leader: leader.id, leaderTerm: leader.term, leaderCommit: leader.commit,
+        leader: leader.id, leaderTerm: leader.term, leaderCommit: leader.commit, stalledMs: stalled,
       };
     }
     return null;
