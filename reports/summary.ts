@@ -78,6 +78,15 @@ export function formatSummary(report: RunReport, wall: WallFigures, paint: Paint
 /** One line for a sweep: a failing (or inconclusive) seed and how to reproduce it. */
 export function formatSweepLine(report: RunReport, seedText: string): string {
   const failure = report.failure;
-  const what = failure === null ? `unknown (${report.lin?.verdict ?? 'budget'})` : `${failure.checker}: ${failure.message}`;
+  const what = failure === null ? undecided(report) : `${failure.checker}: ${failure.message}`;
   return `seed ${seedText} ${report.verdict}: ${what}`;
+}
+
+/** Why a run without a failure is unknown: the linearizability search ran out of a bound. */
+function undecided(report: RunReport): string {
+  const lin = report.lin;
+  if (lin?.verdict !== 'unknown') return 'linearizability not decided';
+  const open = lin.keys.filter((key) => key.outcome === 'undecided').length;
+  const bound = lin.exhausted === 'steps' ? `its budget of ${lin.budgetSteps} steps` : `its memory bound (${lin.maxCacheEntries} cache entries)`;
+  return `linearizability not decided: the search used ${bound} with ${open} of ${lin.keys.length} keys open`;
 }

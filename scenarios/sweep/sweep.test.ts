@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../cli/sim.ts';
 import { runCli } from '../cli/test-io.ts';
 import type { CliResult } from '../cli/test-io.ts';
+import { formatSweepLine } from '../../reports/summary.ts';
+import { runSimulation } from '../run.ts';
+import { specForSeed } from '../spec.ts';
 import { InOrder } from './ordered.ts';
 
 const run = (argv: string[]): Promise<CliResult> => runCli(main, argv);
@@ -113,5 +116,14 @@ describe('sweep: Ctrl-C on the real command', () => {
     const seeds = lines.map((line) => Number(line.seed));
     expect(seeds).toEqual([...seeds].sort((a, b) => a - b));
     expect(new Set(seeds).size).toBe(seeds.length);
+  });
+});
+
+describe('sweep lines', () => {
+  it('say why a seed is unknown: the linearizability search ran out of its budget', () => {
+    const spec = specForSeed('1', { preset: null, override: { durationMs: 2_000 }, bugs: [], record: false });
+    const report = runSimulation({ ...spec, linBudgetSteps: 1 });
+    expect(report.verdict).toBe('unknown');
+    expect(formatSweepLine(report, '1')).toMatch(/^seed 1 unknown: linearizability not decided: the search used its budget of 1 steps with [1-9]\d* of \d+ keys open$/);
   });
 });
