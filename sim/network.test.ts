@@ -143,6 +143,14 @@ describe('Network loss, duplication and capacity', () => {
     net.calm();
     expect(times(net.route(0, packet(1, 2))).length).toBe(1);
   });
+
+  it('calm stops drops at a full link too', () => {
+    const net = network({ capacityPerLink: 1 });
+    expect(net.route(0, packet(1, 2)).type).toBe('deliver');
+    expect(net.route(0, packet(1, 2))).toEqual({ type: 'drop', drop: 'capacity' });
+    net.calm();
+    for (let copy = 0; copy < 300; copy++) expect(net.route(0, packet(1, 2)).type).toBe('deliver');
+  });
 });
 
 describe('Network stalls', () => {
