@@ -470,21 +470,13 @@ export class Simulation {
 
   /** A leader crash takes the leader in office, if no other took it, or waits for the next election. */
   private aimAtLeader(fault: LeaderCrash | LeaderCut): void {
-    let target: NodeId | null = null;
-    let targetTerm = -1;
-    for (const host of this.hosts) {
-      const status = host.up ? host.node?.status() : undefined;
-      if (status?.role === 'leader' && status.term > targetTerm) {
-        target = host.id;
-        targetTerm = status.term;
-      }
-    }
-    const leadership = target === null ? undefined : this.leaderships.get(target);
-    if (target === null || leadership === undefined || leadership.term !== targetTerm || leadership.targeted) {
+    const leader = this.leaderStatus();
+    const leadership = leader === null ? undefined : this.leaderships.get(leader.id);
+    if (leader === null || leadership === undefined || leadership.term !== leader.term || leadership.targeted) {
       this.leaderCrashesWaiting.push(fault);
       return;
     }
-    this.aim(target, leadership, fault);
+    this.aim(leader.id, leadership, fault);
   }
 
   private aim(node: NodeId, leadership: { sinceMs: number; targeted: boolean }, fault: LeaderCrash | LeaderCut): void {
@@ -607,7 +599,7 @@ export class Simulation {
   private workDone(): boolean {
     // Track the leader on every call: a leader that held office while clients drained counts.
     const stable = this.leaderStable();
-    const leader = this.hosts.some((host) => host.up && host.node?.status().role === 'leader');
+    const leader = this.leaderStatus() !== null;
     // With membership changes on, the run also owes every node back as a voter.
     const restored = this.membership?.restored ?? true;
     return leader && this.clients.idle && restored && stable;
@@ -652,11 +644,7 @@ export class Simulation {
    * whose commit index has not moved for stalledMs, or null (also when there is no leader).
    */
   private lagging(stalledMs: number): Lag | null {
-    let leader: NodeStatus | null = null;
-    for (const host of this.hosts) {
-      const status = host.up ? host.node?.status() : undefined;
-      if (status?.role === 'leader' && (leader === null || status.term > leader.term)) leader = status;
-    }
+    const leader = this.leaderStatus();
     if (leader === null) return null;
     for (const host of this.hosts) {
       const status = host.up ? host.node?.status() : undefined;
@@ -671,6 +659,16 @@ export class Simulation {
       };
     }
     return null;
+  }
+
+  /** The running leader of the highest term (a deposed one may not know it yet), or null. */
+  private leaderStatus(): NodeStatus | null {
+    let leader: NodeStatus | null = null;
+    for (const host of this.hosts) {
+      const status = host.up ? host.node?.status() : undefined;
+      if (status?.role === 'leader' && (leader === null || status.term > leader.term)) leader = status;
+    }
+    return leader;
   }
 
   /** True without a kept cut; with one, when the same leader in the same term has lasted stableMs. */

@@ -4,7 +4,7 @@
 // the correct core over every seed tried for any mutant.
 import { BUG_IDS } from '../../core/index.ts';
 import type { BugId } from '../../core/index.ts';
-import { expectedCheckers } from '../mutants/catalogue.ts';
+import { catalogued } from '../mutants/catalogue.ts';
 import { huntMutant, falseAlarms } from '../mutants/hunt.ts';
 import type { HuntOptions } from '../mutants/hunt.ts';
 import { shrinkFailure } from '../shrink.ts';
@@ -27,7 +27,7 @@ export interface BugRow {
 }
 
 export function benchBugRow(bug: BugId, options: HuntOptions): BugRow {
-  const hunt = huntMutant(bug, options, (checker) => expectedCheckers(bug).includes(checker));
+  const hunt = huntMutant(bug, options, catalogued(bug));
   const passedOver = hunt.passedOver;
   if (hunt.report === null) {
     return { bug, checker: null, seedsTried: hunt.seedsTried, failingSeed: null, msToFind: hunt.wallMs, eventsBefore: null, eventsAfter: null, passedOver };

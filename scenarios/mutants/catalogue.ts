@@ -42,3 +42,9 @@ const CATALOGUE: Readonly<Record<BugId, readonly string[]>> = {
 export function expectedCheckers(bug: BugId): readonly string[] {
   return [...CATALOGUE[bug], INVARIANTS];
 }
+
+/** Whether `checker` catching `bug` counts as finding it (what hunts accept). */
+export function catalogued(bug: BugId): (checker: string) => boolean {
+  const expected = expectedCheckers(bug);
+  return (checker) => expected.includes(checker);
+}
