@@ -9,8 +9,7 @@ import { parseEtcdLog, parseKvLog, parseRaftsimHistory } from '../history.ts';
 import { checkHistory } from './check.ts';
 import { kvModel, registerModel, eraseModel } from './model.ts';
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const porcupineData = resolve(repositoryRoot, '../shared/data/porcupine/test_data');
+const porcupineData = resolve(dirname(fileURLToPath(import.meta.url)), 'testdata/porcupine');
 
 function operation(id: number, call: number, ret: number | null, input: OperationInput, output: OperationOutput | null): HistoryOperation {
   return { id, client: id, input, call, return: ret, output };
@@ -153,7 +152,7 @@ describe('budget', () => {
   });
 });
 
-// Expected verdicts: /work/shared/data/porcupine/README.md.
+// Expected verdicts: testdata/porcupine/README.md.
 const LINEARIZABLE_ETCD = new Set([2, 5, 7, 18, 25, 31, 38, 45, 48, 49, 51, 53, 56, 67, 75, 76, 80, 87, 92, 98, 100, 101, 102]);
 
 describe('Porcupine reference histories', () => {

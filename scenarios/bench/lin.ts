@@ -17,7 +17,7 @@ export interface BenchFigure {
 }
 
 const REPETITIONS = 5;
-const dataDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/porcupine/test_data');
+const dataDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '../../reports/lin/testdata/porcupine');
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
