@@ -2,7 +2,7 @@
 // checks (durability, liveness), and the linearizability check of the clients' history. This is
 // what the CLI, the scenarios, the property tests and the benchmarks all call.
 import { CheckerSuite } from '../reports/checkers/suite.ts';
-import type { Violation } from '../reports/checkers/types.ts';
+import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
 import { historyFromTrace } from '../reports/history.ts';
 import { checkHistory } from '../reports/lin/check.ts';
 import type { LinResult } from '../reports/lin/check.ts';
@@ -55,8 +55,17 @@ export function runSimulation(spec: RunSpec): RunReport {
   const verdict: Verdict = failure !== null ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
   return {
     spec, sim, verdict, failure, verdicts: verdictsOf(failure, lin, useCheckers),
-    sometimes: suite?.sometimes() ?? null, lin, operations: clientEvents.filter((event) => event.type === 'call').length,
+    sometimes: suite === null ? null : withClientRetries(suite.sometimes(), sim.counters.clients.retries), lin, operations: clientEvents.filter((event) => event.type === 'call').length,
   };
+}
+
+/**
+ * The trace shows a client retry only as a command called again or proposed again to a leader; a
+ * simulated client's retry of a read, or one sent to a node that is down or not leading, leaves no
+ * event. The simulator counts each of them, so a run reports the larger of the two counts.
+ */
+export function withClientRetries(sometimes: SometimesCounters, simulatedRetries: number): SometimesCounters {
+  return { ...sometimes, clientRetries: Math.max(sometimes.clientRetries, simulatedRetries) };
 }
 
 function fromViolation(violation: Violation): Failure {

@@ -1,7 +1,7 @@
 // "Sometimes" counters: evidence that a run really exercised what its scenario claims (a split
 // vote, a deposed leader, a truncated log), so that a green run cannot be one where nothing happened.
 import { assertNever, type Role } from '../../core/index.ts';
-import type { TraceEvent } from '../../sim/events.ts';
+import type { EntrySummary, TraceEvent } from '../../sim/events.ts';
 import { pairKey, type ClusterView } from './cluster-view.ts';
 import type { SometimesCounters } from './types.ts';
 
@@ -14,7 +14,14 @@ export class SometimesCounter {
   private readonly roles: Role[] = [];
   /** Per node: restarted and not yet done reloading its log and snapshot. */
   private readonly reloading: boolean[] = [];
-  private readonly calledCommands = new Set<number>();
+  /**
+   * Per client command (client id, sequence): how often a client called it and how often a leader
+   * took it into its log. A client of the simulator retries an operation without a new call (the
+   * same command proposed again after a timeout, to another node), which a leader appends at a new
+   * index; a scripted client retries with a new call. The larger of the two, less one, is the
+   * command's retries.
+   */
+  private readonly commandAttempts = new Map<number, { calls: number; proposals: number }>();
   private readonly openCalls = new Set<number>();
   private depositions = 0;
   private truncations = 0;
@@ -31,7 +38,10 @@ export class SometimesCounter {
       case 'term': this.flagTerm(event.term, 0); this.reloading[event.node] = false; return;
       case 'append': {
         const effect = this.view.lastAppend;
-        if (effect !== null && effect.firstChangedIndex > 0 && this.reloading[event.node] !== true) this.truncations += 1;
+        const reloading = this.reloading[event.node] === true;
+        if (effect !== null && effect.firstChangedIndex > 0 && !reloading) this.truncations += 1;
+        // A leader appends only what was proposed to it: a command it takes again is a retry.
+        if (!reloading && this.roles[event.node] === 'leader') this.onProposed(event.entries);
         this.reloading[event.node] = false;
         return;
       }
@@ -90,8 +100,26 @@ export class SometimesCounter {
   private onCall(client: number, op: number, command: { readonly clientId: number; readonly sequence: number } | null): void {
     this.openCalls.add(pairKey(client, op));
     if (command === null) return;
-    const key = pairKey(command.clientId, command.sequence);
-    if (this.calledCommands.has(key)) this.clientRetries += 1;
-    else this.calledCommands.add(key);
+    const attempts = this.attemptsOf(pairKey(command.clientId, command.sequence));
+    attempts.calls += 1;
+    if (attempts.calls > 1 && attempts.calls > attempts.proposals) this.clientRetries += 1;
+  }
+
+  private onProposed(entries: readonly EntrySummary[]): void {
+    for (const entry of entries) {
+      if (entry.clientId === undefined || entry.sequence === undefined) continue;
+      const attempts = this.attemptsOf(pairKey(entry.clientId, entry.sequence));
+      attempts.proposals += 1;
+      if (attempts.proposals > 1 && attempts.proposals > attempts.calls) this.clientRetries += 1;
+    }
+  }
+
+  private attemptsOf(key: number): { calls: number; proposals: number } {
+    let attempts = this.commandAttempts.get(key);
+    if (attempts === undefined) {
+      attempts = { calls: 0, proposals: 0 };
+      this.commandAttempts.set(key, attempts);
+    }
+    return attempts;
   }
 }
