@@ -17,7 +17,7 @@ import { Network } from './network.ts';
 import { cutBetween, nodeIds } from './partitions.ts';
 import type { Link } from './partitions.ts';
 import { membershipChangesOn } from './options.ts';
-import type { SimOptions } from './options.ts';
+import type { NetworkOptions, SimOptions } from './options.ts';
 import { EventQueue } from './queue.ts';
 import { RandomStreams } from './random.ts';
 import type { Rng } from './random.ts';
@@ -60,6 +60,9 @@ export interface SimulationConfig {
 
 /** Decides at delivery whether a message in flight gets through (false drops it as a 'loss'). */
 export type MessageFilter = (message: Message, timeMs: number) => boolean;
+
+/** Scripted control: extra milliseconds added to a message's delivery time when it is sent (0: none). */
+export type MessageDelay = (message: Message, timeMs: number) => number;
 
 export interface SimulationResult {
   readonly stop: Stop | null;
@@ -149,6 +152,7 @@ export class Simulation {
   /** Scripted control: nodes whose ticks are skipped, and the delivery filter. */
   private readonly heldTimers = new Set<NodeId>();
   private messageFilter: MessageFilter | null = null;
+  private messageDelay: MessageDelay | null = null;
   /** Leader crashes waiting for the next election, in schedule order (LeaderCrash). */
   private readonly leaderCrashesWaiting: (LeaderCrash | LeaderCut)[] = [];
   /** The term and time at which each node last became leader, and whether a leader crash took it. */
@@ -258,6 +262,16 @@ export class Simulation {
 
   setMessageFilter(filter: MessageFilter | null): void {
     this.messageFilter = filter;
+  }
+
+  /** Delays single messages sent from now on by what `delay` returns (the lab's long reordering). */
+  setMessageDelay(delay: MessageDelay | null): void {
+    this.messageDelay = delay;
+  }
+
+  /** Changes the network's settings from now on; copies already in flight keep their delivery times. */
+  setNetworkOptions(network: NetworkOptions): void {
+    this.network.setOptions(network);
   }
 
   /** The host of `node`, for status, logs and client calls; scripts must not mutate it. */
@@ -398,12 +412,13 @@ export class Simulation {
       return;
     }
     const deliveries = route.deliveries;
+    const extraMs = this.messageDelay === null ? 0 : this.messageDelay(message, this.clock.now);
     for (let copy = 0; copy < deliveries.length; copy++) {
       if (copy > 0) {
         this.counters.messagesDuplicated++;
         this.emit({ time: this.clock.now, type: 'duplicate', id, copy });
       }
-      this.queue.push(deliveries[copy] as number, { kind: 'deliver', id, message });
+      this.queue.push((deliveries[copy] as number) + extraMs, { kind: 'deliver', id, message });
     }
   }
 
