@@ -1,4 +1,4 @@
-// ESLint enforces the architecture of DESIGN.md: imports point one way
+// ESLint enforces the architecture of docs/design.md: imports point one way
 // (core <- sim <- reports <- scenarios) and core/ and sim/ stay deterministic.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -6,7 +6,7 @@ import globals from 'globals';
 
 const timers = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval',
   'clearImmediate', 'queueMicrotask'];
-const why = 'is banned here: runs must be reproducible from the seed (DESIGN.md, Determinism)';
+const why = 'is banned here: runs must be reproducible from the seed (docs/design.md, "Determinism")';
 
 const bannedGlobals = (names) => names.map((name) => ({ name, message: `${name} ${why}` }));
 const ambientTime = [...bannedGlobals(['Date', 'performance', ...timers])];
@@ -18,7 +18,7 @@ const ambientProperties = [
 ];
 const upward = (folders) => ({
   regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
-  message: 'imports point one way: core <- sim <- reports <- scenarios (DESIGN.md)',
+  message: 'imports point one way: core <- sim <- reports <- scenarios (docs/design.md, "Layering")',
 });
 
 export default tseslint.config(
@@ -41,8 +41,8 @@ export default tseslint.config(
       'no-restricted-properties': ['error', ...ambientProperties],
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^node:', message: 'core/ does no I/O: no node:* modules (DESIGN.md)' },
-          { regex: '^(?!\\.{1,2}/)', message: 'core/ imports nothing outside core/ (DESIGN.md)' },
+          { regex: '^node:', message: 'core/ does no I/O: no node:* modules (docs/design.md, "Layering")' },
+          { regex: '^(?!\\.{1,2}/)', message: 'core/ imports nothing outside core/ (docs/design.md, "Layering")' },
           upward(['sim', 'reports', 'scenarios']),
         ],
       }],
@@ -62,8 +62,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^node:', message: 'sim/ does no I/O: no node:* modules (DESIGN.md)' },
-          { regex: '^\\.\\./core/(?!index\\.ts$)', message: 'sim/ reaches core only through core/index.ts (DESIGN.md)' },
+          { regex: '^node:', message: 'sim/ does no I/O: no node:* modules (docs/design.md, "Layering")' },
+          { regex: '^\\.\\./core/(?!index\\.ts$)', message: 'sim/ reaches core only through core/index.ts (docs/design.md, "Layering")' },
           upward(['reports', 'scenarios']),
         ],
       }],
@@ -75,7 +75,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^\\.\\./(\\.\\./)*core/(?!index\\.ts$)', message: 'reports/ reaches core only through core/index.ts (DESIGN.md)' },
+          { regex: '^\\.\\./(\\.\\./)*core/(?!index\\.ts$)', message: 'reports/ reaches core only through core/index.ts (docs/design.md, "Layering")' },
           upward(['scenarios']),
         ],
       }],

@@ -1,4 +1,4 @@
-// Assertions stay on in every run (STYLE.md rule 6).
+// Assertions stay on in every run (docs/style.md, rule 6).
 
 export class AssertionError extends Error {
   override readonly name = 'AssertionError';

@@ -1,4 +1,4 @@
-// Mutation points: real Raft bugs (../shared/RAFT-BUGS.md) that can be switched on one at a time
+// Mutation points: real Raft bugs (docs/bugs.md) that can be switched on one at a time
 // to prove the harness finds them. Off by default; when off they change nothing.
 
 export const BUG_IDS = [

@@ -1,6 +1,6 @@
 import type { BugId } from './bugs.ts';
 
-// The core contract (DESIGN.md, "Core contract"). Everything a host needs to drive a Raft node
+// The core contract (docs/design.md, "Core contract"). Everything a host needs to drive a Raft node
 // lives here as plain data: messages, entries, hard state, snapshots and the Ready batch.
 
 /** Node ids are small positive integers, 1-based. */

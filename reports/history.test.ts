@@ -22,7 +22,7 @@ function errorOf(action: () => unknown): HistoryError {
 }
 
 describe('raftsim-history/1', () => {
-  it('reads the example of DESIGN.md', () => {
+  it('reads the example of docs/design.md', () => {
     const history = parseRaftsimHistory([
       header,
       '{"type":"call","id":1,"client":0,"time":10,"input":{"f":"write","key":"x","value":3}}',

@@ -1,5 +1,5 @@
-// History codecs: the `raftsim-history/1` JSON Lines format (DESIGN.md, "File formats"), the two
-// Porcupine reference formats (Jepsen etcd logs and kv logs), and the bridge from a recorded
+// History codecs: the `raftsim-history/1` JSON Lines format (docs/design.md, "File formats"), the
+// two Porcupine reference formats (Jepsen etcd logs and kv logs), and the bridge from a recorded
 // trace. Everything here parses and prints strings: no files, no `process`.
 import type { KvOp, KvResult } from '../core/index.ts';
 import { assertNever } from '../core/index.ts';
@@ -267,7 +267,7 @@ function outputJson(output: OperationOutput): Record<string, JsonValue> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Porcupine's Jepsen etcd logs (/work/shared/data/porcupine/README.md): one register, initially
+// Porcupine's Jepsen etcd logs (reports/lin/testdata/porcupine/README.md): one register, initially
 // absent; a line's position is its time.
 
 const ETCD_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s*(.*?)\s*$/;

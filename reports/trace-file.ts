@@ -1,4 +1,4 @@
-// The trace file, `raftsim-trace/1` (DESIGN.md, "File formats"): JSON Lines with a header that
+// The trace file, `raftsim-trace/1` (docs/design.md, "File formats"): JSON Lines with a header that
 // holds everything needed to re-run (seed, options, fault schedule, bugs), one line per event, and
 // a footer with the event count and the trace hash. Reading checks all of it.
 import { isBugId } from '../core/index.ts';

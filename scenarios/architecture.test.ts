@@ -1,5 +1,5 @@
-// Proves the ESLint configuration has teeth: each deliberate violation of DESIGN.md's dependency
-// direction or determinism rules is reported, and clean code is not.
+// Proves the ESLint configuration has teeth: each deliberate violation of docs/design.md's
+// dependency direction or determinism rules is reported, and clean code is not.
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 

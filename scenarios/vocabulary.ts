@@ -1,5 +1,5 @@
-// The small vocabulary named scenarios are written in (STYLE.md, 9): a Cluster drives the real
-// simulator through scripted control (partition, heal, crash, restart, pause, propose, read,
+// The small vocabulary named scenarios are written in (docs/style.md, rule 9): a Cluster drives the
+// real simulator through scripted control (partition, heal, crash, restart, pause, propose, read,
 // waitForLeader, runTicks, forced election timers, message filters) while every checker watches,
 // and records a compact text rendering of the important events for the scenario's golden file.
 import { assert } from '../core/index.ts';

@@ -1,5 +1,5 @@
-// The simulator's one clock (DESIGN.md, Determinism): virtual time that only the event loop moves,
-// forward, to the time of the event it is about to run.
+// The simulator's one clock (docs/design.md, "Determinism"): virtual time that only the event loop
+// moves, forward, to the time of the event it is about to run.
 import { assert } from '../core/index.ts';
 
 export class VirtualClock {

@@ -1,5 +1,6 @@
-// The trace: every observable thing that happens in a run, as a discriminated union (DESIGN.md,
-// "The trace"). Checkers fold over these events online and offline with the same code.
+// The trace: every observable thing that happens in a run, as a discriminated union
+// (docs/design.md, "The trace"). Checkers fold over these events online and offline with the same
+// code.
 import type { KvCommand, KvResult, Message, NodeId, Role } from '../core/index.ts';
 
 /** An entry as the trace records it: its data reduced to a digest (FNV-1a of its JSON). */

@@ -1,5 +1,6 @@
-// The event loop's priority queue (DESIGN.md, "Event loop"): events ordered by (time, sequence),
-// the sequence assigned at push, so events at the same time run in the order they were scheduled.
+// The event loop's priority queue (docs/design.md, "Event loop"): events ordered by (time,
+// sequence), the sequence assigned at push, so events at the same time run in the order they were
+// scheduled.
 //
 // A binary min-heap kept in three parallel arrays (time, sequence, payload) rather than one array
 // of wrapper objects: a push allocates nothing once the arrays have grown, and the comparisons
@@ -12,7 +13,7 @@ export interface QueuedEvent<T> {
 }
 
 export interface EventQueueOptions {
-  /** Pushing beyond this many pending events is an error (STYLE.md: put a limit on everything). */
+  /** Pushing beyond this many pending events is an error (docs/style.md, rule 7: limit everything). */
   readonly capacityMax?: number;
 }
 

@@ -1,5 +1,5 @@
-// The one random module of the simulator (DESIGN.md, Determinism): every consumer draws from its
-// own named stream derived from (root seed, name), so a new draw in one never shifts another.
+// The one random module of the simulator (docs/design.md, "Determinism"): every consumer draws from
+// its own named stream derived from (root seed, name), so a new draw in one never shifts another.
 //
 // Generator: Tyche-i from seedrandom (a ChaCha-derived 128-bit generator, no systematic BigCrush
 // failures reported). Measured against the other seedrandom generators it was the fastest of

@@ -1,6 +1,6 @@
-// The event loop (DESIGN.md, "Simulator"): one priority queue ordered by (virtual time, sequence)
-// drives node ticks, message deliveries, faults and clients. Every choice is drawn from named
-// random streams of one seed, so a run is a pure function of (seed, options, schedule, bugs).
+// The event loop (docs/design.md, "Event loop"): one priority queue ordered by (virtual time,
+// sequence) drives node ticks, message deliveries, faults and clients. Every choice is drawn from
+// named random streams of one seed, so a run is a pure function of (seed, options, schedule, bugs).
 import { RaftNode, assert, assertNever, isMember } from '../core/index.ts';
 import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, NodeStatus, PersistedState, RaftOptions } from '../core/index.ts';
 import { Clients } from './clients.ts';

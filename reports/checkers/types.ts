@@ -1,6 +1,6 @@
-// The checker contract (DESIGN.md, "Checkers and verdicts"): a checker is a fold over trace events
-// that runs online (one event at a time, the first violation stops the run) and offline over a
-// saved trace with the same code.
+// The checker contract (docs/design.md, "Checkers and verdicts"): a checker is a fold over trace
+// events that runs online (one event at a time, the first violation stops the run) and offline over
+// a saved trace with the same code.
 import type { TraceEvent } from '../../sim/events.ts';
 
 export const CHECKER_NAMES = [
@@ -34,7 +34,7 @@ export interface Checker {
   finish(): Violation | null;
 }
 
-/** Counts that prove a run really did what its scenario claims (DESIGN.md, "sometimes" checks). */
+/** Counts proving a run did what its scenario claims (docs/design.md, "Sometimes checks"). */
 export interface SometimesCounters {
   /** Terms in which some node was a candidate but no leader was ever elected. */
   readonly splitVotes: number;

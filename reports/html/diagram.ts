@@ -1,6 +1,6 @@
-// The space-time diagram as data: message arrows, role and term bands, fault spans and commits,
-// all computed from the trace alone (STYLE.md 10: rendering only reads). Arrays of numbers keep
-// the embedded JSON small for traces of a hundred thousand events.
+// The space-time diagram as data: message arrows, role and term bands, fault spans and commits, all
+// computed from the trace alone (docs/style.md, rule 10: rendering only reads). Arrays of numbers
+// keep the embedded JSON small for traces of a hundred thousand events.
 import type { MessageType, Role } from '../../core/index.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 

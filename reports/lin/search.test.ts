@@ -1,7 +1,7 @@
-// The search against a brute-force oracle (STYLE.md: a clever function is checked against a naive
-// one). The oracle tries every subset of the indeterminate operations to drop and every order of
-// the rest that respects real time, so it shares none of the search's shortcuts: no linked list,
-// no cache, no "open operations go last", no skipping of no-op open operations.
+// The search against a brute-force oracle (docs/style.md, rule 14: a clever function is checked
+// against a naive one). The oracle tries every subset of the indeterminate operations to drop and
+// every order of the rest that respects real time, so it shares none of the search's shortcuts: no
+// linked list, no cache, no "open operations go last", no skipping of no-op open operations.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OperationInput, OperationOutput } from '../history.ts';

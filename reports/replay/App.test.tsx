@@ -169,7 +169,7 @@ describe('the screen layout', () => {
   });
 });
 
-describe('rendering only reads (STYLE.md rule 10)', () => {
+describe('rendering only reads (docs/style.md, rule 10)', () => {
   it('no replay module imports the event loop, the hosts or the Raft core', () => {
     const directory = join('reports', 'replay');
     const sources = readdirSync(directory).filter((name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name));

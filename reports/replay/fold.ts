@@ -1,5 +1,5 @@
-// The cluster as the trace shows it, folded event by event. Rendering only reads (STYLE.md rule
-// 10): this is a pure fold over recorded events, never the simulator or the core's step functions.
+// The cluster as the trace shows it, folded event by event. Rendering only reads (docs/style.md,
+// rule 10): this is a pure fold over recorded events, never the simulator or the core's step functions.
 // Each node keeps only the tail of its log, so a checkpoint costs a few hundred references however
 // long the run: the screen shows recent entries, and last index and term are kept apart.
 import { assert, assertNever } from '../../core/index.ts';

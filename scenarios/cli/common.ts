@@ -1,5 +1,5 @@
-// What every command-line entry point shares: exit codes (DESIGN.md), colour, and the wrapper that
-// turns a bad input into one line and exit 2 and a harness bug into exit 4.
+// What every command-line entry point shares: exit codes (docs/design.md, "Exit codes"), colour,
+// and the wrapper that turns a bad input into one line and exit 2 and a harness bug into exit 4.
 import { Chalk } from 'chalk';
 import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

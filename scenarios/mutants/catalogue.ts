@@ -1,4 +1,4 @@
-// Which checkers may catch each mutant: the "caught by" column of ../shared/RAFT-BUGS.md, in the
+// Which checkers may catch each mutant: the "caught by" column of docs/bugs.md, in the
 // harness's checker names. The node-invariants checker may catch any of them: it watches the
 // same events as the global checkers (a second vote in one term, a commit index going down) and
 // stops the run at the first sign, before the global violation it would lead to.

@@ -1,4 +1,4 @@
-// The Raft paper's Figures 7 and 8 (RAFT-BUGS.md, "The Raft paper's Figures 7 and 8 as data").
+// The Raft paper's Figures 7 and 8 (docs/bugs.md, "The Raft paper's Figures 7 and 8 as data").
 import type { Entry, KvCommand, NodeId, PersistedState } from '../../core/index.ts';
 import { ScenarioError } from '../vocabulary.ts';
 import type { Cluster } from '../vocabulary.ts';
