@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../sim/events.ts';
 import type { History, HistoryOperation, OperationInput, OperationOutput } from './history.ts';
 import {
-  guessHistoryFormat, HistoryError, historyFromTrace, parseEtcdLog, parseHistory, parseKvLog,
+  guessHistoryFormat, HistoryError, historyEventFilter, historyFromTrace, parseEtcdLog, parseHistory, parseKvLog,
   parseRaftsimHistory, serializeHistory,
 } from './history.ts';
 
@@ -84,16 +84,45 @@ describe('raftsim-history/1', () => {
   );
   const operation = (id: number): fc.Arbitrary<HistoryOperation> => fc.record({
     client: fc.nat(9), input, call: fc.nat(100), duration: fc.nat(20), output: fc.option(output, { nil: null }),
-  }).map(({ client, input: i, call, duration, output: o }) => ({ id, client, input: i, call, return: o === null ? null : call + duration, output: o }));
+    applied: fc.option(fc.nat(500), { nil: undefined }),
+  }).map(({ client, input: i, call, duration, output: o, applied }) => ({
+    id, client, input: i, call, return: o === null ? null : call + duration, output: o, ...(applied === undefined ? {} : { applied }),
+  }));
 
   it('serialises timed histories so that they parse back to the same value', () => {
     // At least one operation: an empty history has no lines to say whether it was timed.
     const history: fc.Arbitrary<History> = fc.integer({ min: 1, max: 12 })
       .chain((count) => fc.tuple(...Array.from({ length: count }, (_, id) => operation(id))))
-      .map((operations) => ({ model: 'kv', init: null, timed: true, operations: [...operations].sort((a, b) => a.call - b.call || a.id - b.id) }));
+      .chain((operations) => fc.boolean().map((appliedLog) => ({
+        model: 'kv', init: null, timed: true, operations: [...operations].sort((a, b) => a.call - b.call || a.id - b.id),
+        ...(appliedLog ? { appliedLog } : {}),
+      })));
     fc.assert(fc.property(history, (h) => {
-      expect(parseRaftsimHistory(serializeHistory(h))).toEqual(h);
+      const again = parseRaftsimHistory(serializeHistory(h));
+      expect(again).toEqual(h);
+      expect(again.appliedLog).toBe(h.appliedLog);
+      expect(again.operations.map((op) => 'applied' in op)).toEqual(h.operations.map((op) => 'applied' in op));
     }), { numRuns: 200 });
+  });
+
+  it('reads the applied log: "appliedLog" in the header, "applied" on a call; files without them as before', () => {
+    const lines = [
+      '{"format":"raftsim-history/1","model":"kv","init":"","appliedLog":true}',
+      '{"type":"call","id":1,"client":1,"time":10,"input":{"f":"put","key":"x","value":"a"},"applied":7}',
+      '{"type":"call","id":2,"client":2,"time":11,"input":{"f":"put","key":"x","value":"b"}}',
+      '{"type":"return","id":1,"time":14,"output":{}}',
+    ];
+    const history = parseRaftsimHistory(lines.join('\n'));
+    expect(history.appliedLog).toBe(true);
+    expect(history.operations.map((op) => op.applied)).toEqual([7, undefined]);
+    expect(serializeHistory(history)).toBe(lines.join('\n') + '\n');
+    const old = parseRaftsimHistory([header, '{"type":"call","id":1,"client":0,"time":10,"input":{"f":"write","value":3}}'].join('\n'));
+    expect(old.appliedLog).toBeUndefined();
+    expect('applied' in (old.operations[0] ?? {})).toBe(false);
+    expect(serializeHistory(old).split('\n')[0]).toBe(header);
+    expect(errorOf(() => parseRaftsimHistory(['{"format":"raftsim-history/1","model":"kv","appliedLog":1}'].join('\n'))).message).toMatch(/line 1: "appliedLog" must be true or false/);
+    expect(errorOf(() => parseRaftsimHistory([header, '{"type":"call","id":1,"client":0,"input":{"f":"read"},"applied":-1}'].join('\n'))).message).toMatch(/line 2: "applied" must be a log index/);
+    expect(errorOf(() => parseRaftsimHistory([header, '{"type":"call","id":1,"client":0,"input":{"f":"read"},"applied":"7"}'].join('\n'))).message).toMatch(/line 2: "applied" must be an integer/);
   });
 
   it('serialises untimed histories in event order', () => {
@@ -178,5 +207,30 @@ describe('historyFromTrace', () => {
       { id: 1, client: 1, call: 2, return: null, input: { f: 'get', key: 'k' }, output: null },
       { id: 2, client: 0, call: 5, return: 6, input: { f: 'cas', key: 'k', from: null, to: 'b' }, output: { type: 'unknown' } },
     ]);
+  });
+
+  it('marks where each command first reached the applied log, on any node, and says the log is complete', () => {
+    const command = (clientId: number, sequence: number, value: string) =>
+      ({ type: 'command' as const, command: { clientId, sequence, op: { type: 'put' as const, key: 'k', value } } });
+    const apply = (time: number, node: number, index: number, clientId?: number, sequence?: number): TraceEvent =>
+      ({ type: 'apply', time, node, entry: { index, term: 1, digest: 0, ...(clientId === undefined ? {} : { clientId, sequence }) } });
+    const events: TraceEvent[] = [
+      { type: 'call', time: 1, client: 1, op: 1, node: 1, input: command(1, 1, 'a') },
+      { type: 'call', time: 2, client: 2, op: 2, node: 1, input: command(2, 1, 'b') },
+      apply(3, 1, 1),                 // a no-op
+      apply(4, 2, 5, 1, 1),           // client 1's put, on node 2 first
+      apply(5, 1, 5, 1, 1),
+      { type: 'return', time: 6, client: 1, op: 1, output: { type: 'result', result: { type: 'ok' } } },
+      { type: 'return', time: 7, client: 2, op: 2, output: { type: 'unknown' } },
+      { type: 'call', time: 8, client: 1, op: 3, node: 1, input: { type: 'read', key: 'k' } },
+      apply(9, 3, 4, 1, 1),           // a lower index of the same command (a retry): the lowest counts
+      apply(10, 1, 6, 9, 9),          // a command of no operation in the history
+    ];
+    const history = historyFromTrace(events);
+    expect(history.appliedLog).toBe(true);
+    expect(history.operations.map((op) => op.applied)).toEqual([4, undefined, undefined]);
+    // What a run keeps: calls, returns and the first apply of each command.
+    const keep = historyEventFilter();
+    expect(events.map((event) => keep(event))).toEqual([true, true, false, true, false, true, true, true, false, true]);
   });
 });

@@ -37,6 +37,13 @@ export interface HistoryOperation {
   readonly return: number | null;
   /** null exactly when `return` is null. */
   readonly output: OperationOutput | null;
+  /**
+   * Where the operation's command first reached the applied log (its Raft log index): where it
+   * took effect, unless client sessions skipped it as stale (a later command of the same client
+   * applied first). Absent when the source does not know, or (with `appliedLog`) when it never
+   * reached the applied log. Read-only operations served without a log entry have none.
+   */
+  readonly applied?: number;
 }
 
 export interface History {
@@ -45,6 +52,12 @@ export interface History {
   /** False when the source had no times: then `call`/`return` are event positions (0, 1, ...). */
   readonly timed: boolean;
   readonly operations: readonly HistoryOperation[];
+  /**
+   * True when every operation whose command reached the applied log by the end of the history
+   * carries `applied`: one without it never took effect within the history, so a check may leave
+   * it out when it is open. Absent or false: nothing is known of the others.
+   */
+  readonly appliedLog?: boolean;
 }
 
 export type HistoryFormat = 'raftsim' | 'porcupine-etcd' | 'porcupine-kv';
@@ -68,6 +81,7 @@ interface PendingCall {
   readonly input: OperationInput;
   readonly call: number;
   readonly line: number;
+  readonly applied?: number;
 }
 
 class HistoryBuilder {
@@ -75,9 +89,9 @@ class HistoryBuilder {
   private readonly done = new Map<number, HistoryOperation>();
   private readonly order: number[] = [];
 
-  call(line: number, id: number, client: number, input: OperationInput, time: number): void {
+  call(line: number, id: number, client: number, input: OperationInput, time: number, applied?: number): void {
     if (this.pending.has(id) || this.done.has(id)) throw new HistoryError(line, `operation id ${id} is called twice`);
-    this.pending.set(id, { id, client, input, call: time, line });
+    this.pending.set(id, { id, client, input, call: time, line, ...(applied === undefined ? {} : { applied }) });
     this.order.push(id);
   }
 
@@ -88,8 +102,8 @@ class HistoryBuilder {
       throw new HistoryError(line, `operation id ${id} returns at time ${time}, before its call at ${call.call}`);
     }
     this.pending.delete(id);
-    const { line: _line, ...rest } = call;
-    this.done.set(id, { ...rest, return: time, output });
+    const { line: _line, applied, ...rest } = call;
+    this.done.set(id, { ...rest, return: time, output, ...(applied === undefined ? {} : { applied }) });
   }
 
   /** Forget a call that certainly had no effect (a Jepsen `:fail` of a write or read). */
@@ -115,7 +129,7 @@ class HistoryBuilder {
 /** Parse a `raftsim-history/1` file. Throws HistoryError naming the line. */
 export function parseRaftsimHistory(text: string): History {
   const lines = text.split('\n');
-  let header: { model: string; init: JsonValue } | null = null;
+  let header: { model: string; init: JsonValue; appliedLog: boolean } | null = null;
   let timed: boolean | null = null;
   const builder = new HistoryBuilder();
   let position = 0;
@@ -137,7 +151,8 @@ export function parseRaftsimHistory(text: string): History {
     applyEventLine(builder, record, line, time);
   }
   if (header === null) throw new HistoryError(1, `empty file: expected a ${HISTORY_FORMAT} header line`);
-  return { model: header.model, init: header.init, timed: timed ?? false, operations: builder.operations() };
+  return { model: header.model, init: header.init, timed: timed ?? false, operations: builder.operations(),
+    ...(header.appliedLog ? { appliedLog: true } : {}) };
 }
 
 function applyEventLine(builder: HistoryBuilder, record: Record<string, unknown>, line: number, time: number): void {
@@ -145,7 +160,9 @@ function applyEventLine(builder: HistoryBuilder, record: Record<string, unknown>
   const id = integerField(record, 'id', line);
   if (type === 'call') {
     const client = integerField(record, 'client', line);
-    builder.call(line, id, client, parseInput(record['input'], line), time);
+    const applied = record['applied'] === undefined ? undefined : integerField(record, 'applied', line);
+    if (applied !== undefined && applied < 0) throw new HistoryError(line, '"applied" must be a log index >= 0');
+    builder.call(line, id, client, parseInput(record['input'], line), time, applied);
   } else if (type === 'return') {
     builder.complete(line, id, parseOutput(record['output'], line), time);
   } else {
@@ -166,7 +183,7 @@ function parseJsonObject(raw: string, line: number): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parseHeader(record: Record<string, unknown>, line: number): { model: string; init: JsonValue } {
+function parseHeader(record: Record<string, unknown>, line: number): { model: string; init: JsonValue; appliedLog: boolean } {
   const format = record['format'];
   if (typeof format !== 'string') {
     throw new HistoryError(line, `expected a header {"format":"${HISTORY_FORMAT}",...} first`);
@@ -178,7 +195,9 @@ function parseHeader(record: Record<string, unknown>, line: number): { model: st
   }
   const model = record['model'];
   if (typeof model !== 'string' || model === '') throw new HistoryError(line, 'header needs "model" (a string)');
-  return { model, init: (record['init'] ?? null) as JsonValue };
+  const appliedLog = record['appliedLog'] ?? false;
+  if (typeof appliedLog !== 'boolean') throw new HistoryError(line, '"appliedLog" must be true or false');
+  return { model, init: (record['init'] ?? null) as JsonValue, appliedLog };
 }
 
 function integerField(record: Record<string, unknown>, name: string, line: number): number {
@@ -243,11 +262,13 @@ function parseOutput(value: unknown, line: number): OperationOutput {
 
 /** Print a history as `raftsim-history/1`; parseRaftsimHistory reads it back to the same value. */
 export function serializeHistory(history: History): string {
-  const header = JSON.stringify({ format: HISTORY_FORMAT, model: history.model, init: history.init });
+  const header = JSON.stringify({ format: HISTORY_FORMAT, model: history.model, init: history.init,
+    ...(history.appliedLog === true ? { appliedLog: true } : {}) });
   const events: { time: number; kind: number; order: number; text: string }[] = [];
   history.operations.forEach((op, order) => {
     const time = history.timed ? { time: op.call } : {};
-    events.push({ time: op.call, kind: 0, order, text: JSON.stringify({ type: 'call', id: op.id, client: op.client, ...time, input: op.input }) });
+    const applied = op.applied === undefined ? {} : { applied: op.applied };
+    events.push({ time: op.call, kind: 0, order, text: JSON.stringify({ type: 'call', id: op.id, client: op.client, ...time, input: op.input, ...applied }) });
     if (op.return === null || op.output === null) return;
     const returnTime = history.timed ? { time: op.return } : {};
     events.push({ time: op.return, kind: 1, order, text: JSON.stringify({ type: 'return', id: op.id, ...returnTime, output: outputJson(op.output) }) });
@@ -417,18 +438,55 @@ export function parseHistory(text: string, format?: HistoryFormat): History {
 export function historyFromTrace(events: readonly TraceEvent[]): History {
   const builder = new HistoryBuilder();
   const ids = new Map<string, number>();
+  /** (client id, sequence) of each command -> the operation that sent it. */
+  const commands = new Map<number, number>();
+  /** Operation -> the lowest log index at which its command was applied (on any node). */
+  const applied = new Map<number, number>();
   for (const event of events) {
     if (event.type === 'call') {
       const id = ids.size;
       ids.set(`${event.client}/${event.op}`, id);
+      if (event.input.type === 'command') commands.set(commandKey(event.input.command.clientId, event.input.command.sequence), id);
       builder.call(0, id, event.client, inputFromClient(event.input), event.time);
     } else if (event.type === 'return') {
       const id = ids.get(`${event.client}/${event.op}`);
       if (id === undefined || !builder.isPending(id)) continue;
       builder.complete(0, id, outputFromClient(event.output), event.time);
+    } else if (event.type === 'apply' && event.entry.clientId !== undefined && event.entry.sequence !== undefined) {
+      const id = commands.get(commandKey(event.entry.clientId, event.entry.sequence));
+      if (id === undefined) continue;
+      const earlier = applied.get(id);
+      if (earlier === undefined || event.entry.index < earlier) applied.set(id, event.entry.index);
     }
   }
-  return { model: 'kv', init: '', timed: true, operations: builder.operations() };
+  const operations = builder.operations().map((operation) => {
+    const index = applied.get(operation.id);
+    return index === undefined ? operation : { ...operation, applied: index };
+  });
+  // The trace is the whole run: a command that no node applied by its end never took effect in it.
+  return { model: 'kv', init: '', timed: true, operations, appliedLog: true };
+}
+
+/** One number per (client id, sequence): both are positive integers well below 2^21 in a run. */
+function commandKey(clientId: number, sequence: number): number {
+  return clientId * 0x100000000 + sequence;
+}
+
+/**
+ * A filter for the events a run keeps for historyFromTrace: calls, returns, and the first apply
+ * of each client command (the others only repeat it on other nodes), so a long run does not keep
+ * every node's applies in memory.
+ */
+export function historyEventFilter(): (event: TraceEvent) => boolean {
+  const seen = new Set<number>();
+  return (event) => {
+    if (event.type === 'call' || event.type === 'return') return true;
+    if (event.type !== 'apply' || event.entry.clientId === undefined || event.entry.sequence === undefined) return false;
+    const key = commandKey(event.entry.clientId, event.entry.sequence);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
 }
 
 function inputFromClient(input: ClientInput): OperationInput {

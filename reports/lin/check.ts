@@ -2,11 +2,18 @@
 // with PartitionSearch, and interleave them round-robin under one step budget so that a key too
 // hard to decide cannot starve a key that fails quickly. The first illegal key decides `fail`;
 // a budget that runs out first gives `unknown`, never `pass`.
+//
+// Where operations say where they took effect in the applied log (`Operation.applied`), each key
+// is first tried with the applied-log witness (witness.ts): a linear walk in log order, checked
+// against the definition when it passes. A key it cannot place goes to the search, and when the
+// history lists every operation that reached the applied log (`appliedLog`), the search leaves
+// out the open operations that never did: they never took effect within the history.
 import { assert } from '../../core/index.ts';
 import type { History, OperationInput, OperationOutput } from '../history.ts';
 import { HistoryError } from '../history.ts';
 import type { Model, Operation, Partition } from './model.ts';
 import { PartitionSearch } from './search.ts';
+import { appliedLogWitness, staleOperations, verifyLinearization } from './witness.ts';
 
 export interface CheckOptions {
   /** Total search steps over all keys before answering `unknown`. */
@@ -15,6 +22,13 @@ export interface CheckOptions {
   readonly sliceSteps?: number;
   /** Configurations remembered over all keys before answering `unknown`: the memory bound. */
   readonly maxCacheEntries?: number;
+  /** Try the applied-log witness first where operations carry `applied` (default true). */
+  readonly witness?: boolean;
+  /**
+   * Every operation that reached the applied log carries `applied` (History.appliedLog): the
+   * search may then leave out the open ones without it. Default false.
+   */
+  readonly appliedLog?: boolean;
 }
 
 /** About a minute of search on a laptop. */
@@ -25,11 +39,27 @@ export const DEFAULT_SLICE_STEPS = 4096;
 
 export type KeyOutcome = 'linearizable' | 'illegal' | 'undecided';
 
+/** What the applied-log witness did for a key: not tried (no `applied` known), passed, or failed (the search took over). */
+export type WitnessVerdict = 'none' | 'passed' | 'failed';
+
 export interface KeyReport {
   readonly key: string;
   readonly operations: number;
   readonly outcome: KeyOutcome;
+  /** Search steps (the witness's are in witnessSteps). */
   readonly steps: number;
+  readonly witness: WitnessVerdict;
+  readonly witnessSteps: number;
+  /** Open operations the search left out because they never reached the applied log. */
+  readonly leftOut: number;
+}
+
+/** Where the witness got stuck on the failing key, before the search took over. */
+export interface WitnessFailure<Input = OperationInput, Output = OperationOutput> {
+  /** What it placed, in order. */
+  readonly placed: readonly Operation<Input, Output>[];
+  readonly blocked: Operation<Input, Output>;
+  readonly reason: string;
 }
 
 /** Why a key is not linearizable: the longest prefix the search could linearize, and the operation it could not place after it. */
@@ -39,6 +69,12 @@ export interface LinExplanation<Input = OperationInput, Output = OperationOutput
   readonly blocked: Operation<Input, Output>;
   /** The model state after the prefix, as the model describes it. */
   readonly state: string;
+  /** Set when the applied-log witness was tried on this key first. */
+  readonly witness?: WitnessFailure<Input, Output>;
+  /** Operations of the key the search had (leftOut fewer than the key's). */
+  readonly searched: number;
+  /** Open operations left out of the search because they never reached the applied log. */
+  readonly leftOut: number;
 }
 
 interface ResultBase {
@@ -65,8 +101,10 @@ export function checkOperations<State, Input, Output>(
   assert(budgetSteps >= 0 && sliceSteps >= 1, 'budgetSteps must be >= 0 and sliceSteps >= 1');
   const maxCacheEntries = options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES;
   const partitions = model.partition(operations);
-  const searches = partitions.map((partition) => new PartitionSearch(model, partition.operations));
-  let active = searches.map((_, index) => index);
+  const stale = options.witness !== false && operations.some((operation) => operation.applied !== undefined) ? staleOperations(operations) : new Set<number>();
+  const keys = partitions.map((partition) => prepareKey(model, partition, options, stale));
+  const searches = keys.map((key) => (key.witness === 'passed' ? null : new PartitionSearch(model, key.searched)));
+  let active = searches.flatMap((search, index) => (search === null ? [] : [index]));
   let remaining = budgetSteps;
   let cacheEntries = 0;
   // Bounded: every turn of a running search spends at least one step of the budget.
@@ -74,10 +112,10 @@ export function checkOperations<State, Input, Output>(
     cacheEntries = 0;
     for (const index of active) {
       const search = searches[index];
-      assert(search !== undefined, 'active search exists');
+      assert(search !== undefined && search !== null, 'active search exists');
       remaining -= search.run(Math.min(sliceSteps, remaining));
       if (search.status === 'illegal') {
-        return failure(model, partitions, searches, index, budgetSteps);
+        return failure(model, keys, searches, index, budgetSteps);
       }
       if (search.status === 'linearizable') search.release();
       cacheEntries += search.cacheEntries;
@@ -85,47 +123,95 @@ export function checkOperations<State, Input, Output>(
     }
     active = active.filter((index) => searches[index]?.status === 'running');
   }
-  const base = { keys: keyReports(partitions, searches), steps: budgetSteps - remaining, budgetSteps };
+  const base = { keys: keyReports(keys, searches), steps: budgetSteps - remaining, budgetSteps };
   if (active.length === 0) return { ...base, verdict: 'pass' };
   return { ...base, verdict: 'unknown', exhausted: remaining <= 0 ? 'steps' : 'memory', maxCacheEntries };
 }
 
-function keyReports<State, Input, Output>(partitions: readonly Partition<Input, Output>[], searches: readonly PartitionSearch<State, Input, Output>[]): KeyReport[] {
-  return partitions.map((partition, index) => {
-    const search = searches[index];
-    const status = search?.status ?? 'running';
+/** One key before the search: what the witness made of it, and the operations left for the search. */
+interface PreparedKey<Input, Output> {
+  readonly partition: Partition<Input, Output>;
+  readonly witness: WitnessVerdict;
+  readonly witnessSteps: number;
+  readonly witnessFailure: WitnessFailure<Input, Output> | null;
+  /** The operations the search gets (empty when the witness passed). */
+  readonly searched: readonly Operation<Input, Output>[];
+}
+
+function prepareKey<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  partition: Partition<Input, Output>,
+  options: CheckOptions,
+  stale: ReadonlySet<number>,
+): PreparedKey<Input, Output> {
+  const operations = partition.operations;
+  const appliedLog = options.appliedLog === true;
+  const tryWitness = options.witness !== false && (appliedLog || operations.some((operation) => operation.applied !== undefined));
+  // Without the witness's knowledge the search gets the key as it is.
+  if (!tryWitness) return { partition, witness: 'none', witnessSteps: 0, witnessFailure: null, searched: operations };
+  const outcome = appliedLogWitness(model, operations, stale);
+  // The walk is built to produce linearizations only; this independent check keeps a mistake in
+  // it from ever turning a violation into a pass.
+  const verified = outcome.ok && verifyLinearization(model, operations, outcome.order) === null;
+  if (verified) return { partition, witness: 'passed', witnessSteps: outcome.steps, witnessFailure: null, searched: [] };
+  const at = (position: number): Operation<Input, Output> => {
+    const operation = operations[position];
+    assert(operation !== undefined, 'the witness names operations of its partition');
+    return operation;
+  };
+  const witnessFailure: WitnessFailure<Input, Output> = outcome.ok
+    ? { placed: outcome.order.map(at), blocked: at(outcome.order[outcome.order.length - 1] ?? 0), reason: 'its order failed the independent check' }
+    : { placed: outcome.placed.map(at), blocked: at(outcome.blocked), reason: outcome.reason };
+  // An open operation that never reached the applied log never took effect within the history:
+  // leaving it out drops nothing a linearization needs.
+  const searched = appliedLog
+    ? operations.filter((operation) => operation.applied !== undefined || operation.return !== Number.POSITIVE_INFINITY)
+    : operations;
+  return { partition, witness: 'failed', witnessSteps: outcome.steps, witnessFailure, searched };
+}
+
+function keyReports<State, Input, Output>(keys: readonly PreparedKey<Input, Output>[], searches: readonly (PartitionSearch<State, Input, Output> | null)[]): KeyReport[] {
+  return keys.map((key, index) => {
+    const search = searches[index] ?? null;
+    const status = search === null ? (key.witness === 'passed' ? 'linearizable' : 'running') : search.status;
     return {
-      key: partition.key,
-      operations: partition.operations.length,
+      key: key.partition.key,
+      operations: key.partition.operations.length,
       outcome: status === 'running' ? 'undecided' : status,
       steps: search?.steps ?? 0,
+      witness: key.witness,
+      witnessSteps: key.witnessSteps,
+      leftOut: key.partition.operations.length - (search === null ? key.partition.operations.length : key.searched.length),
     };
   });
 }
 
 function failure<State, Input, Output>(
   model: Model<State, Input, Output>,
-  partitions: readonly Partition<Input, Output>[],
-  searches: readonly PartitionSearch<State, Input, Output>[],
+  keys: readonly PreparedKey<Input, Output>[],
+  searches: readonly (PartitionSearch<State, Input, Output> | null)[],
   index: number,
   budgetSteps: number,
 ): LinResult<Input, Output> {
-  const partition = partitions[index];
+  const key = keys[index];
   const deadEnd = searches[index]?.deadEnd();
-  assert(partition !== undefined && deadEnd !== null && deadEnd !== undefined, 'an illegal key has a dead end');
+  assert(key !== undefined && deadEnd !== null && deadEnd !== undefined, 'an illegal key has a dead end');
   const at = (position: number): Operation<Input, Output> => {
-    const operation = partition.operations[position];
+    const operation = key.searched[position];
     assert(operation !== undefined, 'dead end names operations of its partition');
     return operation;
   };
-  const explanation = {
-    key: partition.key,
+  const explanation: LinExplanation<Input, Output> = {
+    key: key.partition.key,
     prefix: deadEnd.prefix.map(at),
     blocked: at(deadEnd.blocked),
     state: model.describeState(deadEnd.state),
+    searched: key.searched.length,
+    leftOut: key.partition.operations.length - key.searched.length,
+    ...(key.witnessFailure === null ? {} : { witness: key.witnessFailure }),
   };
-  const steps = searches.reduce((sum, search) => sum + search.steps, 0);
-  return { verdict: 'fail', keys: keyReports(partitions, searches), steps, budgetSteps, explanation };
+  const steps = searches.reduce((sum, search) => sum + (search?.steps ?? 0), 0);
+  return { verdict: 'fail', keys: keyReports(keys, searches), steps, budgetSteps, explanation };
 }
 
 /**
@@ -145,10 +231,12 @@ export function operationsOf(history: History, model: Model<unknown>): Operation
       output,
       call: operation.call,
       return: open ? Number.POSITIVE_INFINITY : (operation.return ?? Number.POSITIVE_INFINITY),
+      ...(operation.applied === undefined ? {} : { applied: operation.applied }),
     };
   });
 }
 
+/** Check a history; what it knows of the applied log (`applied`, `appliedLog`) goes to the witness. */
 export function checkHistory(history: History, model: Model<unknown>, options: CheckOptions = {}): LinResult {
-  return checkOperations(model, operationsOf(history, model), options);
+  return checkOperations(model, operationsOf(history, model), { appliedLog: history.appliedLog === true, ...options });
 }

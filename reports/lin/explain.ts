@@ -1,7 +1,8 @@
 // Verdicts as text and as JSON: what `npm run check` prints. For a failure, the longest
-// linearizable prefix the search found for the failing key and the operation it could not place.
+// linearizable prefix the search found for the failing key and the operation it could not place,
+// and, when the applied-log witness was tried first, what it placed and where the search took over.
 import { assertNever } from '../../core/index.ts';
-import type { LinResult } from './check.ts';
+import type { LinExplanation, LinResult } from './check.ts';
 import type { Model, Operation } from './model.ts';
 
 /** Prefix operations shown in text; the JSON form carries them all. */
@@ -18,7 +19,10 @@ function operationLine<Input, Output>(model: Model<unknown, Input, Output>, oper
 export function formatVerdict<Input, Output>(result: LinResult<Input, Output>, model: Model<unknown, Input, Output>): string {
   const keys = result.keys.length;
   const operations = result.keys.reduce((sum, key) => sum + key.operations, 0);
-  const scope = `${operations} operations, ${keys} key${keys === 1 ? '' : 's'}, model ${model.name}, ${result.steps} steps`;
+  const witnessed = result.keys.filter((key) => key.witness !== 'none');
+  const byWitness = witnessed.filter((key) => key.witness === 'passed').length;
+  const witness = witnessed.length === 0 ? '' : `, applied-log witness ${byWitness} of ${witnessed.length} key${witnessed.length === 1 ? '' : 's'}`;
+  const scope = `${operations} operations, ${keys} key${keys === 1 ? '' : 's'}, model ${model.name}, ${result.steps} steps${witness}`;
   switch (result.verdict) {
     case 'pass':
       return `linearizable (${scope})\n`;
@@ -31,10 +35,11 @@ export function formatVerdict<Input, Output>(result: LinResult<Input, Output>, m
       return `unknown: ${bound} before deciding key${undecided.length === 1 ? '' : 's'} ${undecided.join(', ')} (${scope})${advice}\n`;
     }
     case 'fail': {
-      const { key, prefix, blocked, state } = result.explanation;
+      const { key, prefix, blocked, state, witness: stuck, searched, leftOut } = result.explanation;
       const hidden = Math.max(0, prefix.length - PREFIX_LINES_SHOWN);
       const lines = [
         `not linearizable: key ${JSON.stringify(key)} (${scope})`,
+        ...(stuck === undefined ? [] : witnessLines(model, stuck, searched, leftOut)),
         `longest linearizable prefix: ${prefix.length} of ${result.keys.find((report) => report.key === key)?.operations ?? '?'} operations, leaving state ${state}`,
         ...(hidden > 0 ? [`  ... ${hidden} earlier operations (see --json)`] : []),
         ...prefix.slice(hidden).map((operation) => `  ${operationLine(model, operation)}`),
@@ -46,6 +51,20 @@ export function formatVerdict<Input, Output>(result: LinResult<Input, Output>, m
     default:
       return assertNever(result);
   }
+}
+
+function witnessLines<Input, Output>(
+  model: Model<unknown, Input, Output>,
+  stuck: NonNullable<LinExplanation<Input, Output>['witness']>,
+  searched: number,
+  leftOut: number,
+): string[] {
+  const last = stuck.placed[stuck.placed.length - 1];
+  return [
+    `applied-log witness: placed ${stuck.placed.length} operations in log order${last === undefined ? '' : ` (the last #${last.id})`}, then stuck at #${stuck.blocked.id}: ${stuck.reason}`,
+    `  ${operationLine(model, stuck.blocked)}`,
+    `the search took over there, on ${searched} operations${leftOut > 0 ? ` (${leftOut} open that never reached the applied log left out)` : ''}:`,
+  ];
 }
 
 /** A JSON-ready record of the verdict (infinite times as null). */
@@ -60,6 +79,9 @@ export function verdictJson<Input, Output>(result: LinResult<Input, Output>, mod
   const base = { verdict: result.verdict, model: model.name, steps: result.steps, budgetSteps: result.budgetSteps, keys: result.keys };
   if (result.verdict === 'unknown') return { ...base, exhausted: result.exhausted };
   if (result.verdict !== 'fail') return base;
-  const { key, prefix, blocked, state } = result.explanation;
-  return { ...base, explanation: { key, state, prefix: prefix.map(operationJson), blocked: operationJson(blocked) } };
+  const { key, prefix, blocked, state, witness, searched, leftOut } = result.explanation;
+  const witnessJson = witness === undefined ? {} : {
+    witness: { placed: witness.placed.map((operation) => operation.id), blocked: operationJson(witness.blocked), reason: witness.reason },
+  };
+  return { ...base, explanation: { key, state, prefix: prefix.map(operationJson), blocked: operationJson(blocked), searched, leftOut, ...witnessJson } };
 }

@@ -14,6 +14,8 @@ export interface Operation<Input = OperationInput, Output = OperationOutput> {
   readonly output: Output;
   readonly call: number;
   readonly return: number;
+  /** Where it took effect in the applied log (a log index), when known: the witness's order. */
+  readonly applied?: number;
 }
 
 /** Operations that touch disjoint state: each partition is checked on its own (P-compositionality). */
