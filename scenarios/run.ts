@@ -3,7 +3,7 @@
 // what the CLI, the scenarios, the property tests and the benchmarks all call.
 import { CheckerSuite } from '../reports/checkers/suite.ts';
 import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
-import { historyFromTrace } from '../reports/history.ts';
+import { historyEventFilter, historyFromTrace } from '../reports/history.ts';
 import { checkHistory } from '../reports/lin/check.ts';
 import type { LinResult } from '../reports/lin/check.ts';
 import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
@@ -18,13 +18,14 @@ export function runSimulation(spec: RunSpec): RunReport {
   const useCheckers = spec.checkers ?? true;
   const suite = useCheckers ? new CheckerSuite({ livenessBoundMs: spec.options.livenessMs }) : null;
   const clientEvents: TraceEvent[] = [];
+  const keepForHistory = historyEventFilter();
   let found: Violation | null = null;
   const simulation = new Simulation({
     seed: spec.seed, options: spec.options, schedule: spec.schedule, bugs: new Set(spec.bugs),
     record: spec.record, hash: spec.hash ?? spec.record, ...(spec.factory === undefined ? {} : { factory: spec.factory }),
     ...(spec.sink === undefined ? {} : { sink: spec.sink }),
     observe: (event, index) => {
-      if (event.type === 'call' || event.type === 'return') clientEvents.push(event);
+      if (keepForHistory(event)) clientEvents.push(event);
       if (suite === null) return null;
       found = suite.observe(event, index);
       return found === null ? null : { checker: found.checker, message: found.message };

@@ -8,7 +8,7 @@ import type {
 } from '../core/index.ts';
 import { CheckerSuite } from '../reports/checkers/suite.ts';
 import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
-import { historyFromTrace } from '../reports/history.ts';
+import { historyEventFilter, historyFromTrace } from '../reports/history.ts';
 import { checkHistory } from '../reports/lin/check.ts';
 import type { LinResult } from '../reports/lin/check.ts';
 import { eraseModel, kvModel } from '../reports/lin/model.ts';
@@ -111,6 +111,7 @@ export class Cluster {
   readonly schedule: FaultEvent[] = [];
   private readonly suite: CheckerSuite;
   private readonly clientEvents: TraceEvent[] = [];
+  private readonly keepForHistory = historyEventFilter();
   private readonly lines: string[] = [];
   private rendered = 0;
   private violation: Violation | null = null;
@@ -406,7 +407,7 @@ export class Cluster {
   }
 
   private observe(event: TraceEvent, index: number): { checker: string; message: string } | null {
-    if (event.type === 'call' || event.type === 'return') this.clientEvents.push(event);
+    if (this.keepForHistory(event)) this.clientEvents.push(event);
     this.violation = this.suite.observe(event, index);
     return this.violation === null ? null : { checker: this.violation.checker, message: this.violation.message };
   }

@@ -2,7 +2,7 @@
 // saved trace. Summary on stdout (stderr with --json, which prints NDJSON results on stdout).
 import { join } from 'node:path';
 import { BUG_IDS, BUG_SUMMARIES } from '../../core/index.ts';
-import { historyFromTrace, serializeHistory } from '../../reports/history.ts';
+import { historyEventFilter, historyFromTrace, serializeHistory } from '../../reports/history.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
 import { formatSummary } from '../../reports/summary.ts';
 import type { Paint } from '../../reports/summary.ts';
@@ -155,10 +155,11 @@ function single(args: SimArguments, out: Output): number {
   const header = headerOf(args.seedText, base);
   const writer = args.trace === null ? null : new TraceStreamWriter(args.trace, header);
   const clientEvents: TraceEvent[] = [];
+  const keepForHistory = historyEventFilter();
   const spec: RunSpec = writer === null ? base : {
     ...base, hash: true, sink: (event, line) => {
       writer.write(event, line);
-      if (args.historyOut !== null && (event.type === 'call' || event.type === 'return')) clientEvents.push(event);
+      if (args.historyOut !== null && keepForHistory(event)) clientEvents.push(event);
     },
   };
   out.human(out.paint.bold(`raftsim ${RAFTSIM_VERSION}  seed ${args.seedText}${args.bugs.length > 0 ? `  bugs ${args.bugs.join(',')}` : ''}`));
