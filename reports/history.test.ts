@@ -213,7 +213,7 @@ describe('historyFromTrace', () => {
     const command = (clientId: number, sequence: number, value: string) =>
       ({ type: 'command' as const, command: { clientId, sequence, op: { type: 'put' as const, key: 'k', value } } });
     const apply = (time: number, node: number, index: number, clientId?: number, sequence?: number): TraceEvent =>
-      ({ type: 'apply', time, node, entry: { index, term: 1, digest: 0, ...(clientId === undefined ? {} : { clientId, sequence }) } });
+      ({ type: 'apply', time, node, entry: { index, term: 1, digest: 0, ...(clientId === undefined || sequence === undefined ? {} : { clientId, sequence }) } });
     const events: TraceEvent[] = [
       { type: 'call', time: 1, client: 1, op: 1, node: 1, input: command(1, 1, 'a') },
       { type: 'call', time: 2, client: 2, op: 2, node: 1, input: command(2, 1, 'b') },
