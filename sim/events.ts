@@ -48,8 +48,14 @@ export type TraceEvent =
   | (At & { readonly type: 'append'; readonly node: NodeId; readonly from: number; readonly entries: readonly EntrySummary[] })
   | (At & { readonly type: 'commit'; readonly node: NodeId; readonly index: number })
   | (At & { readonly type: 'apply'; readonly node: NodeId; readonly entry: EntrySummary })
-  /** The node's state now starts from a snapshot covering up to index/term (installed or restored). */
-  | (At & { readonly type: 'snapshot'; readonly node: NodeId; readonly index: number; readonly term: number; readonly digest: number })
+  /**
+   * The node's state now starts from a snapshot covering up to index/term (installed or restored).
+   * `kept` is present when the node kept its own entries after the snapshot, through that index
+   * (the paper's Figure 13: an installed snapshot whose last entry the log already holds keeps the
+   * suffix); absent, the log ends at `index` (etcd's way: the snapshot replaces the log).
+   */
+  | (At & { readonly type: 'snapshot'; readonly node: NodeId; readonly index: number; readonly term: number; readonly digest: number;
+    readonly kept?: number })
   | (At & { readonly type: 'compact'; readonly node: NodeId; readonly index: number })
   | (At & { readonly type: 'call'; readonly client: number; readonly op: number; readonly node: NodeId; readonly input: ClientInput })
   | (At & { readonly type: 'return'; readonly client: number; readonly op: number; readonly output: ClientOutput })

@@ -1,7 +1,7 @@
 // A node host: the simulated machine around one Raft node. It carries out each Ready in the
 // contract's order (persist and sync, then send, then apply, then advance), owns the node's disk
 // and state machine, and turns what it sees into trace events.
-import { AssertionError, KvStateMachine, applyConfChange, assert } from '../core/index.ts';
+import { AssertionError, KvStateMachine, RaftNode, applyConfChange, assert } from '../core/index.ts';
 import type {
   BugId, ClusterConfig, Entry, KvResult, Message, NodeId, RaftNodeApi, RaftOptions, ReadState, Ready, Role, Snapshot,
 } from '../core/index.ts';
@@ -24,6 +24,8 @@ export interface HostEnvironment {
   readReady(node: NodeId, context: number): void;
   /** The node broke one of its own invariants (an AssertionError thrown by the core). */
   invariantBroken(node: NodeId, message: string): void;
+  /** The node threw something other than an AssertionError (a bug in the implementation). */
+  threw(node: NodeId, message: string): void;
 }
 
 export interface HostOptions {
@@ -125,22 +127,16 @@ export class NodeHost {
   tick(): void {
     const node = this.node;
     if (node === null || this.paused) return;
-    try {
-      node.tick();
-    } catch (error) {
-      this.broken(error);
-    }
+    this.guard(() => node.tick());
+    this.checkInvariants();
     this.drain();
   }
 
   step(message: Message): void {
     const node = this.node;
     if (node === null) return;
-    try {
-      node.step(message);
-    } catch (error) {
-      this.broken(error);
-    }
+    this.guard(() => node.step(message));
+    this.checkInvariants();
     this.drain();
   }
 
@@ -149,8 +145,19 @@ export class NodeHost {
     const node = this.node;
     if (node === null || this.paused) return null;
     const result = this.guard(() => body(node));
+    this.checkInvariants();
     this.drain();
     return result;
+  }
+
+  /**
+   * The contract's assertInvariants() after every input. The built-in core already ends every
+   * input with it, so only other implementations are asked again.
+   */
+  private checkInvariants(): void {
+    const node = this.node;
+    if (node === null || node instanceof RaftNode || typeof node.assertInvariants !== 'function') return;
+    this.guard(() => node.assertInvariants());
   }
 
   read(key: string): string | null {
@@ -166,11 +173,18 @@ export class NodeHost {
     }
   }
 
-  /** The core threw: an AssertionError is the node breaking its own invariants; the node stops. */
+  /**
+   * The node threw and stops. An AssertionError is the node breaking its own invariants; anything
+   * else (a TypeError in an implementation, say) is reported as a crash naming the exception. The
+   * run ends with a verdict either way: an exception never escapes into the sweep.
+   */
   private broken(error: unknown): void {
-    if (!(error instanceof AssertionError)) throw error;
-    this.env.invariantBroken(this.id, error.message);
     this.node = null;
+    if (error instanceof AssertionError) {
+      this.env.invariantBroken(this.id, error.message);
+      return;
+    }
+    this.env.threw(this.id, describeException(error));
   }
 
   private drain(): void {
@@ -218,13 +232,26 @@ export class NodeHost {
     if (ready.mustSync) this.disk.sync();
     if (ready.snapshot !== null) {
       const meta = ready.snapshot.metadata;
+      const kept = this.keptAfterSnapshot(meta.index, ready.entries);
       this.env.emit({ time: now, type: 'snapshot', node: this.id, index: meta.index, term: meta.term,
-        digest: snapshotDigest(ready.snapshot) });
+        digest: snapshotDigest(ready.snapshot), ...(kept > meta.index ? { kept } : {}) });
     }
     if (ready.entries.length > 0) {
       const first = ready.entries[0] as Entry;
       this.env.emit({ time: now, type: 'append', node: this.id, from: first.index, entries: ready.entries.map(summarize) });
     }
+  }
+
+  /**
+   * The last of its own entries a node kept after installing a snapshot at `index`: its last index
+   * now, less the entries this same Ready appends (they get their own event).
+   */
+  private keptAfterSnapshot(index: number, appended: readonly Entry[]): number {
+    const node = this.node;
+    if (node === null) return index;
+    const last = node.status().lastIndex;
+    const first = appended[0];
+    return first === undefined ? last : Math.min(last, first.index - 1);
   }
 
   private restoreSnapshot(snapshot: Snapshot, _now: number): void {
@@ -301,4 +328,13 @@ export class NodeHost {
 
 function snapshotDigest(snapshot: Snapshot): number {
   return digestEntryData({ type: 'noop' }) ^ (snapshot.metadata.index * 31 + snapshot.metadata.term);
+}
+
+/**
+ * One line naming an exception: its class and message. No stack: file paths differ between
+ * checkouts, and the line goes into the trace, whose hash must not.
+ */
+export function describeException(error: unknown): string {
+  if (error instanceof Error) return `threw ${error.name}: ${error.message}`;
+  return `threw ${typeof error === 'string' ? JSON.stringify(error) : String(error)}`;
 }

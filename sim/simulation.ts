@@ -367,6 +367,7 @@ export class Simulation {
           this.config.onReadReady?.(node, context);
         },
         invariantBroken: (node, message) => this.halt('invariants', `node ${node}: ${message}`),
+        threw: (node, message) => this.halt('crash', `node ${node} ${message}`),
       }));
       const disk = this.config.initialDisks?.get(id);
       if (disk !== undefined) this.prepareDisk(this.host(id), disk);

@@ -237,7 +237,8 @@ export class ClusterView {
     }
     if (!keepsOwnLog) log.validFrom = event.index + 1;
     log.prefixes[event.index] = prefix;
-    log.lastIndex = event.index;
+    // A node that held the snapshot's last entry may keep what follows it (Figure 13).
+    log.lastIndex = keepsOwnLog && event.kept !== undefined ? Math.min(event.kept, log.lastIndex) : event.index;
     log.snapshotIndex = event.index;
     log.snapshotTerm = event.term;
   }

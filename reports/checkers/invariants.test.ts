@@ -69,4 +69,17 @@ describe('invariants', () => {
       .snapshot(2, 5, 2).append(2, 6, [entry(6, 3)]).commit(2, 6).apply(2, entry(6, 3));
     expect(violationOf(trace)).toBeNull();
   });
+
+  // A follower holds 1..8, installs a snapshot at 6 whose last entry it already has, and the next
+  // append starts at 8. Figure 13 keeps 7..8 (the trace says so with `kept`); etcd drops them.
+  const installedOver = (kept?: number) => new TraceBuilder().append(2, 1, entries(1, 1, 1, 1, 1, 2, 2, 2))
+    .snapshot(2, 6, 2, 0, kept).append(2, 8, [entry(8, 2), entry(9, 2)]).commit(2, 9);
+
+  it('passes a snapshot installed over a matching log that keeps the suffix (Figure 13)', () => {
+    expect(checkTrace(installedOver(8).events).violation).toBeNull();
+  });
+
+  it('still finds the hole when the snapshot replaced the log (etcd) and the next append skips an index', () => {
+    expect(violationOf(installedOver())?.message).toContain('leaving a hole');
+  });
 });

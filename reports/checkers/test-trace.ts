@@ -58,8 +58,8 @@ export class TraceBuilder {
     return this.push({ type: 'apply', node, entry: applied, time: this.time });
   }
 
-  snapshot(node: NodeId, index: number, term: number, digest = 0): this {
-    return this.push({ type: 'snapshot', node, index, term, digest, time: this.time });
+  snapshot(node: NodeId, index: number, term: number, digest = 0, kept?: number): this {
+    return this.push({ type: 'snapshot', node, index, term, digest, time: this.time, ...(kept === undefined ? {} : { kept }) });
   }
 
   compact(node: NodeId, index: number): this {

@@ -1,0 +1,65 @@
+// Another implementation under the harness: whatever it throws ends the run with a verdict naming
+// the node and the exception (never an exception out of the run), and its assertInvariants() is
+// called after every input.
+import { describe, expect, it } from 'vitest';
+import { AssertionError } from '../core/index.ts';
+import type { RaftOptions } from '../core/index.ts';
+import { PaperRaft } from '../examples/paper-raft/raft.ts';
+import { runSimulation } from './run.ts';
+import { specForSeed } from './spec.ts';
+
+const PAPER_ONLY = {
+  nodes: 3,
+  durationMs: 3_000,
+  raft: { preVote: false, checkQuorum: false, leaseReads: false },
+  snapshotEveryEntries: 0,
+} as const;
+
+function run(factory: (options: RaftOptions) => PaperRaft, record = false) {
+  const spec = specForSeed('7', { preset: 'calm', override: PAPER_ONLY, bugs: [], record });
+  return runSimulation({ ...spec, factory, hash: true });
+}
+
+/** Node 2 dereferences a missing field on its 30th tick. */
+class ThrowsTypeError extends PaperRaft {
+  private ticks = 0;
+  override tick(): void {
+    if (this.id === 2 && ++this.ticks === 30) (undefined as unknown as { field: number[] }).field.push(1);
+    super.tick();
+  }
+}
+
+/** Node 1's own check fails once it has seen 20 inputs; nothing else is wrong with it. */
+class BrokenInvariant extends PaperRaft {
+  private inputs = 0;
+  override assertInvariants(): void {
+    super.assertInvariants();
+    if (this.id === 1 && ++this.inputs > 20) throw new AssertionError('node 1 found itself broken');
+  }
+}
+
+describe('an implementation that throws', () => {
+  it('ends the run with a crash verdict naming the node and the exception', () => {
+    const report = run((options) => new ThrowsTypeError(options));
+    expect(report.verdict).toBe('fail');
+    expect(report.failure?.checker).toBe('crash');
+    expect(report.failure?.message).toMatch(/^node 2 threw TypeError: Cannot read properties of undefined/);
+  });
+
+  it('gives the same trace hash every time', () => {
+    const first = run((options) => new ThrowsTypeError(options), true);
+    const second = run((options) => new ThrowsTypeError(options), true);
+    expect(first.sim.hash).toMatch(/^[0-9a-f]+$/);
+    expect(first.sim.hash).toBe(second.sim.hash);
+  });
+
+  it('has its assertInvariants() called after every input', () => {
+    const report = run((options) => new BrokenInvariant(options));
+    expect(report.failure?.checker).toBe('invariants');
+    expect(report.failure?.message).toContain('node 1 found itself broken');
+  });
+
+  it('passes the same run when nothing throws', () => {
+    expect(run((options) => new PaperRaft(options)).verdict).toBe('pass');
+  });
+});
