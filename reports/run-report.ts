@@ -4,7 +4,7 @@ import type { TraceEvent } from '../sim/events.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import type { NodeFactory } from '../sim/host.ts';
 import type { SimOptions } from '../sim/options.ts';
-import type { Seed, SimulationResult } from '../sim/simulation.ts';
+import type { RunBudgets, Seed, SimulationResult } from '../sim/simulation.ts';
 import type { SometimesCounters } from './checkers/types.ts';
 import type { LinResult } from './lin/check.ts';
 
@@ -24,6 +24,8 @@ export interface RunSpec {
   /** Step budget of the linearizability search. */
   readonly linBudgetSteps?: number;
   readonly factory?: NodeFactory;
+  /** Bounds on the run's work; a run past one stops with a `budget` failure (sim/simulation.ts). */
+  readonly budgets?: Partial<RunBudgets>;
   /** Told every trace event with its JSON line, in order (a streaming trace writer). */
   readonly sink?: (event: TraceEvent, line: string) => void;
 }

@@ -24,6 +24,7 @@ export function runSimulation(spec: RunSpec): RunReport {
     seed: spec.seed, options: spec.options, schedule: spec.schedule, bugs: new Set(spec.bugs),
     record: spec.record, hash: spec.hash ?? spec.record, ...(spec.factory === undefined ? {} : { factory: spec.factory }),
     ...(spec.sink === undefined ? {} : { sink: spec.sink }),
+    ...(spec.budgets === undefined ? {} : { budgets: spec.budgets }),
     observe: (event, index) => {
       if (keepForHistory(event)) clientEvents.push(event);
       if (suite === null) return null;
@@ -34,7 +35,7 @@ export function runSimulation(spec: RunSpec): RunReport {
   let sim = simulation.run();
   let failure: Failure | null = found === null ? null : fromViolation(found);
   if (failure === null && sim.stop !== null) {
-    failure = { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [sim.traceEvents - 1] };
+    failure = { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [sim.stopIndex ?? sim.traceEvents - 1] };
   }
   if (failure === null && suite !== null) {
     const atEnd = suite.finish();

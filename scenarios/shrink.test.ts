@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from '../sim/faults.ts';
 import { DEFAULT_OPTIONS } from '../sim/options.ts';
 import type { RunReport, RunSpec } from '../reports/run-report.ts';
+import type { BugId } from '../core/index.ts';
+import { runSimulation } from './run.ts';
 import { faultUnits, shrinkFailure } from './shrink.ts';
+import { specForSeed } from './spec.ts';
 
 const crash = (at: number, node: number): FaultEvent => ({ at, type: 'crash', node, torn: false });
 const restart = (at: number, node: number): FaultEvent => ({ at, type: 'restart', node });
@@ -13,15 +16,19 @@ function specWith(schedule: FaultEvent[]): RunSpec {
   return { seed: 1, options: DEFAULT_OPTIONS, schedule, bugs: [], scenario: null, record: false };
 }
 
-/** A stand-in run: fails with `checker` when `fails` holds for the spec. */
-function stubRun(fails: (spec: RunSpec) => boolean, checker = 'election-safety') {
+/**
+ * A stand-in run: fails with `checker` when `fails` holds for the spec, at `time`, in a trace of
+ * `length(spec)` events (by default one per fault event).
+ */
+function stubRun(fails: (spec: RunSpec) => boolean, checker = 'election-safety',
+  length: (spec: RunSpec) => number = (spec) => spec.schedule.length, time = 25_000) {
   let runs = 0;
   const run = (spec: RunSpec): RunReport => {
     runs++;
     const failed = fails(spec);
     return {
-      spec, verdict: failed ? 'fail' : 'pass', sim: null as never, verdicts: [], sometimes: null, lin: null, operations: 0,
-      failure: failed ? { checker, time: 5_000, message: 'stub', witnesses: [] } : null,
+      spec, verdict: failed ? 'fail' : 'pass', sim: { traceEvents: length(spec) } as never, verdicts: [], sometimes: null, lin: null, operations: 0,
+      failure: failed ? { checker, time, message: 'stub', witnesses: [] } : null,
     };
   };
   return { run, runs: () => runs };
@@ -78,7 +85,7 @@ describe('shrinkFailure', () => {
       const failed = spec.schedule.some((event) => event.at === 3_000 && event.type === 'crash' && event.node === 3)
         || resolved(spec).some((crash) => crash.at === 3_000 && crash.node === 3);
       return {
-        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec) } as never, verdicts: [], sometimes: null,
+        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec), traceEvents: 0 } as never, verdicts: [], sometimes: null,
         lin: null, operations: 0, failure: failed ? { checker: 'leader-completeness', time: 5_000, message: 'stub', witnesses: [] } : null,
       };
     };
@@ -88,8 +95,64 @@ describe('shrinkFailure', () => {
     expect(runs).toBeLessThan(40);
   });
 
+  it('never takes a candidate whose trace is longer than the best so far', () => {
+    // Each fault removed lengthens the run (the failure comes later): none may go.
+    const stub = stubRun(() => true, 'election-safety', (spec) => 1_000 - 10 * spec.schedule.length);
+    const result = shrinkFailure(stub.run(specWith(big)), { run: stub.run });
+    expect(result.spec.schedule).toHaveLength(24);
+    expect(result.traceEventsAfter).toBe(result.traceEventsBefore);
+  });
+
+  it('shortens the run itself while the failure holds: the safety phase and the clients\' work', () => {
+    // The trace grows with the safety phase and the clients; the failure needs the crash at 3100.
+    const length = (spec: RunSpec): number => spec.options.durationMs / 10 + 100 * spec.options.clients + spec.schedule.length;
+    const stub = stubRun((spec) => has(spec, 3_100), 'linearizability', length, 200_000);
+    const start = specWith(big);
+    const result = shrinkFailure(stub.run(start), { run: stub.run });
+    expect(result.spec.schedule.map((event) => event.at)).toEqual([3_100]);
+    expect(result.clientsBefore).toBe(DEFAULT_OPTIONS.clients);
+    expect(result.clientsAfter).toBe(1);
+    expect(result.durationMsAfter).toBeLessThanOrEqual(3_200);
+    expect(result.traceEventsAfter).toBeLessThan(result.traceEventsBefore / 10);
+  });
+
+  it('ends the safety phase right after a failure found in it', () => {
+    const stub = stubRun((spec) => has(spec, 3_100), 'invariants', (spec) => spec.schedule.length, 4_321);
+    const seen: RunSpec[] = [];
+    shrinkFailure(stub.run(specWith(big)), { run: (spec) => { seen.push(spec); return stub.run(spec); } });
+    // The first re-run: the same run up to the failure, the faults after it gone.
+    expect(seen[0]?.options.durationMs).toBe(4_400);
+    expect(seen[0]?.schedule.map((event) => event.at)).toEqual([100, 600, 1_100, 1_600, 2_100, 2_600, 3_100, 3_600, 4_100]);
+  });
+
+  it('saves a run stopped at a budget as it is, without a re-run', () => {
+    const stub = stubRun(() => true, 'budget');
+    const result = shrinkFailure(stub.run(specWith(big)), { run: stub.run });
+    expect(stub.runs()).toBe(1);
+    expect(result.spec.schedule).toHaveLength(24);
+    expect(result.exhausted).toBe(false);
+  });
+
   it('refuses a run that did not fail', () => {
     const stub = stubRun(() => false);
     expect(() => shrinkFailure(stub.run(specWith(big)))).toThrow(/failing run/);
+  });
+});
+
+describe('shrinking real runs', () => {
+  // Both shrank to longer traces than they started from: 86 -> 516 and 636 -> 804 events.
+  it.each([
+    ['1', 'vote-not-persisted', null],
+    ['7', 'count-duplicate-votes', 20_000],
+  ] as const)('seed %s with %s: the shrunk trace is no longer than the failing run\'s', (seed, bug, durationMs) => {
+    const spec = specForSeed(seed, { preset: null, override: durationMs === null ? {} : { durationMs }, bugs: [bug as BugId], record: false });
+    const failing = runSimulation({ ...spec, hash: true });
+    expect(failing.verdict).toBe('fail');
+    const shrunk = shrinkFailure(failing);
+    const rerun = runSimulation({ ...shrunk.spec, record: true });
+    expect(rerun.failure?.checker).toBe(failing.failure?.checker);
+    expect(rerun.sim.traceEvents).toBe(shrunk.traceEventsAfter);
+    expect(rerun.sim.traceEvents).toBeLessThanOrEqual(failing.sim.traceEvents);
+    expect(shrunk.eventsAfter).toBeLessThan(shrunk.eventsBefore);
   });
 });

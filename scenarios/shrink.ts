@@ -1,10 +1,14 @@
 // The shrinker: from a failing run to a small one that fails the same way. The simulator's seed
 // stays fixed; what shrinks is the fault schedule (delta debugging over fault units, a crash with
 // its restart, a pause with its resume, a partition with its heal; then over single events) and
-// the length of the safety phase. Every candidate is a full re-run, so the result replays exactly.
+// the run itself: the length of the safety phase and the clients' work. Every candidate is a full
+// re-run, so the result replays exactly, and a candidate is taken only when it fails with the same
+// checker in a trace no longer (in events) than the best so far: a shrunk trace is never longer
+// than the run it came from (removing a fault can make a run fail later, after far more events).
 import { compareFaults, pinLeaderCrashes } from '../sim/faults.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import { mergeOptions } from '../sim/options.ts';
+import { BUDGET_CHECKER } from '../sim/simulation.ts';
 import type { RunReport, RunSpec } from '../reports/run-report.ts';
 import { runSimulation } from './run.ts';
 
@@ -23,6 +27,11 @@ export interface ShrinkResult {
   readonly eventsAfter: number;
   readonly durationMsBefore: number;
   readonly durationMsAfter: number;
+  /** Trace events of the failing run and of the shrunk one (never more). */
+  readonly traceEventsBefore: number;
+  readonly traceEventsAfter: number;
+  readonly clientsBefore: number;
+  readonly clientsAfter: number;
   /** Re-runs spent, the original's included. */
   readonly runs: number;
   /** True when runsMax ran out before no single removal helped any more. */
@@ -92,12 +101,13 @@ class Shrinker {
     return this.runs >= this.runsMax;
   }
 
-  /** Adopts `candidate` when it fails with the same checker. */
+  /** Adopts `candidate` when it fails with the same checker in a trace no longer than the best's. */
   attempt(candidate: RunSpec): boolean {
     if (this.exhausted) return false;
     this.runs++;
     const report = this.run(candidate);
     if (report.verdict !== 'fail' || report.failure?.checker !== this.checker) return false;
+    if (report.sim.traceEvents > this.bestReport.sim.traceEvents) return false;
     this.best = candidate;
     this.bestReport = report;
     return true;
@@ -133,20 +143,46 @@ class Shrinker {
     }
   }
 
-  /** Shorter safety phases: the faults after the new end go, the liveness phase comes sooner. */
-  shortenDuration(failureTimeMs: number | null): void {
+  /**
+   * The safety phase ends right after a failure found in it: the run up to the failure is the same
+   * (the liveness phase is queued at the same point, only later), and the faults after it go.
+   */
+  endAfterFailure(): void {
+    const failureMs = this.bestReport.failure?.time;
+    if (failureMs === undefined || failureMs >= this.best.options.durationMs) return;
+    this.attemptDuration(Math.max(100, roundUp(failureMs + 1, 100)));
+  }
+
+  /**
+   * Shorter safety phases, not before the last fault: the liveness phase comes sooner. Shortest
+   * first; after each success, again from the new length.
+   */
+  shortenDuration(): void {
+    for (let round = 0; round < 16 && !this.exhausted; round++) {
+      const durationMs = this.best.options.durationMs;
+      const lastFaultMs = this.best.schedule.reduce((last, event) => Math.max(last, event.at), 0);
+      const candidates = new Set<number>();
+      for (const share of [0.1, 0.25, 0.5, 0.75]) candidates.add(roundUp(Math.max(lastFaultMs + 1, durationMs * share), 100));
+      if (![...candidates].sort((a, b) => a - b).some((candidate) => this.attemptDuration(candidate))) return;
+    }
+  }
+
+  private attemptDuration(candidate: number): boolean {
     const durationMs = this.best.options.durationMs;
-    const lastFaultMs = this.best.schedule.reduce((last, event) => Math.max(last, event.at), 0);
-    const candidates = new Set<number>();
-    if (failureTimeMs !== null && failureTimeMs < durationMs) candidates.add(roundUp(failureTimeMs + 1, 100));
-    for (const share of [0.25, 0.5, 0.75]) candidates.add(roundUp(Math.max(lastFaultMs + 1, durationMs * share), 100));
-    for (const candidate of [...candidates].sort((a, b) => a - b)) {
-      if (candidate >= this.best.options.durationMs || this.exhausted) continue;
-      const options = mergeOptions(this.best.options, { durationMs: candidate });
-      // A partition at exactly durationMs is kept through the liveness phase: it moves with the end.
-      const schedule = this.best.schedule.flatMap((event) => event.at < candidate ? [event]
-        : event.at === durationMs && event.type === 'partition' ? [{ ...event, at: candidate }] : []);
-      if (this.attempt({ ...this.best, options, schedule })) return;
+    if (candidate >= durationMs || this.exhausted) return false;
+    const options = mergeOptions(this.best.options, { durationMs: candidate });
+    // A partition at exactly durationMs is kept through the liveness phase: it moves with the end.
+    const schedule = this.best.schedule.flatMap((event) => event.at < candidate ? [event]
+      : event.at === durationMs && event.type === 'partition' ? [{ ...event, at: candidate }] : []);
+    return this.attempt({ ...this.best, options, schedule });
+  }
+
+  /** Less client work: fewer clients (each with its own operations), down to one while the failure holds. */
+  fewerClients(): void {
+    for (let round = 0; round < 8 && this.best.options.clients > 1 && !this.exhausted; round++) {
+      const clients = this.best.options.clients;
+      const candidates = [1, Math.floor(clients / 2), clients - 1].filter((count, index, all) => count >= 1 && count < clients && all.indexOf(count) === index);
+      if (!candidates.some((count) => this.attempt({ ...this.best, options: mergeOptions(this.best.options, { clients: count }) }))) return;
     }
   }
 }
@@ -164,15 +200,25 @@ function defaultRun(spec: RunSpec): RunReport {
 }
 
 /**
+ * Whether shrinkFailure would shrink this run: a failing one, not stopped at a budget (a runaway
+ * run; every re-run would run away as long again, so it is saved as it is).
+ */
+export function shrinkable(report: RunReport): boolean {
+  return report.verdict === 'fail' && report.failure !== null && report.failure.checker !== BUDGET_CHECKER;
+}
+
+/**
  * Shrinks a failing spec. `failing` is its report (from any run of the same spec). The result
- * fails with the same checker; its schedule is a subset of the original, in the same order.
+ * fails with the same checker in a trace no longer than the original's; its schedule is a subset
+ * of the original, in the same order. A run stopped at a budget is returned as it is (no re-run).
  */
 export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): ShrinkResult {
   const checker = failing.failure?.checker;
   if (failing.verdict !== 'fail' || checker === undefined) throw new Error('shrinkFailure needs a failing run');
   const original = failing.spec;
   const shrinker = new Shrinker({ ...original, schedule: [...original.schedule].sort(compareFaults) }, failing, checker,
-    options.runsMax ?? SHRINK_RUNS_MAX_DEFAULT, options.run ?? defaultRun);
+    shrinkable(failing) ? options.runsMax ?? SHRINK_RUNS_MAX_DEFAULT : 0, options.run ?? defaultRun);
+  shrinker.endAfterFailure();
   // Cheapest first: no faults at all (some mutants fail on a healthy network).
   if (!shrinker.attempt(shrinker.withSchedule([]))) {
     shrinker.removeGroups(faultUnits);
@@ -186,7 +232,11 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
       shrinker.removeGroups(singles);
     }
   }
-  shrinker.shortenDuration(failing.failure?.time ?? null);
+  shrinker.shortenDuration();
+  shrinker.fewerClients();
+  // A shorter run may let faults go that a longer one needed.
+  if (shrinker.best.schedule.length > 0 && (shrinker.best.options.durationMs < original.options.durationMs
+    || shrinker.best.options.clients < original.options.clients)) shrinker.removeGroups(singles);
   return {
     spec: { ...shrinker.best, record: original.record },
     checker,
@@ -194,14 +244,24 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
     eventsAfter: shrinker.best.schedule.length,
     durationMsBefore: original.options.durationMs,
     durationMsAfter: shrinker.best.options.durationMs,
+    traceEventsBefore: failing.sim.traceEvents,
+    traceEventsAfter: shrinker.bestReport.sim.traceEvents,
+    clientsBefore: original.options.clients,
+    clientsAfter: shrinker.best.options.clients,
     runs: shrinker.runs,
-    exhausted: shrinker.exhausted,
+    exhausted: shrinker.exhausted && shrinkable(failing),
   };
 }
 
-/** One line for summaries: "shrunk: 23 -> 2 fault events, safety phase 20000 -> 4000 ms (41 runs)". */
+/**
+ * One line for summaries: "shrunk (invariants): 14 -> 1 fault events, safety phase 120000 -> 100
+ * ms, clients 7 -> 1, trace 86 -> 40 events (12 re-runs)".
+ */
 export function describeShrink(result: ShrinkResult): string {
+  if (result.checker === BUDGET_CHECKER) return `not shrunk (${result.checker}): a run stopped at a budget is saved as it ran`;
+  const clients = result.clientsAfter === result.clientsBefore ? '' : `, clients ${result.clientsBefore} -> ${result.clientsAfter}`;
   return `shrunk (${result.checker}): ${result.eventsBefore} -> ${result.eventsAfter} fault events, `
-    + `safety phase ${result.durationMsBefore} -> ${result.durationMsAfter} ms `
+    + `safety phase ${result.durationMsBefore} -> ${result.durationMsAfter} ms${clients}, `
+    + `trace ${result.traceEventsBefore} -> ${result.traceEventsAfter} events `
     + `(${result.runs} re-runs${result.exhausted ? ', run budget exhausted' : ''})`;
 }

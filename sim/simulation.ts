@@ -45,8 +45,8 @@ export interface SimulationConfig {
   readonly observe?: (event: TraceEvent, index: number) => Stop | null;
   /** Another Raft implementation behind the same contract (README, "Plugging in"). */
   readonly factory?: NodeFactory;
-  /** Bound on processed queue events; past it the run stops as an internal error. */
-  readonly eventsMax?: number;
+  /** Bounds on the run's work (RunBudgets); absent fields take budgetsFor's defaults. */
+  readonly budgets?: Partial<RunBudgets>;
   // Scripted control (named scenarios). Absent in every generated run, which they do not change.
   /** The voters every node starts with; the default is all nodes. A node left out is not a member. */
   readonly initialVoters?: readonly NodeId[];
@@ -58,6 +58,43 @@ export interface SimulationConfig {
   readonly onReadReady?: (node: NodeId, context: number) => void;
 }
 
+/**
+ * What one run may do before it is stopped as a runaway (a flood of messages, a loop of events):
+ * a `budget` violation that names the budget, a failing verdict like any other, so the run still
+ * ends with a trace and a sweep goes on. Both are deterministic (counted in events and simulated
+ * time, never wall time), so the stop replays exactly. A run within them emits nothing more: its
+ * trace and hash are as without budgets.
+ */
+export interface RunBudgets {
+  /** Trace events per run (what a saved trace holds; queue events are bounded with them). */
+  readonly eventsMax: number;
+  /** Messages sent within one simulated second (from a whole second to the next). */
+  readonly messagesPerSecondMax: number;
+}
+
+export const BUDGET_CHECKER = 'budget';
+/** Trace events per simulated second of the run's plan (safety and liveness phase) the default allows. */
+export const EVENTS_PER_SECOND_BUDGET = 80_000;
+/** The least default events budget, for short runs. */
+export const EVENTS_BUDGET_MIN = 1_000_000;
+/**
+ * A run that keeps its trace in memory keeps at most this many events (about 140 bytes each):
+ * with the rest of a run, under 1 GB. Stream a longer run's trace to a file (`--trace FILE`).
+ */
+export const RECORDED_EVENTS_MAX = 4_000_000;
+/** The default message budget: the busiest of 300 swarm seeds at 20 s sent 28,609 in one simulated second. */
+export const MESSAGES_PER_SECOND_BUDGET = 400_000;
+
+/** The budgets of a run with these options: EVENTS_PER_SECOND_BUDGET of its plan, less when recording. */
+export function budgetsFor(options: SimOptions, recording: boolean, given: Partial<RunBudgets> = {}): RunBudgets {
+  const planSeconds = Math.ceil((options.durationMs + options.livenessMs) / 1000);
+  const scaled = Math.max(EVENTS_BUDGET_MIN, EVENTS_PER_SECOND_BUDGET * planSeconds);
+  return {
+    eventsMax: given.eventsMax ?? (recording ? Math.min(scaled, RECORDED_EVENTS_MAX) : scaled),
+    messagesPerSecondMax: given.messagesPerSecondMax ?? MESSAGES_PER_SECOND_BUDGET,
+  };
+}
+
 /** Decides at delivery whether a message in flight gets through (false drops it as a 'loss'). */
 export type MessageFilter = (message: Message, timeMs: number) => boolean;
 
@@ -66,6 +103,8 @@ export type MessageDelay = (message: Message, timeMs: number) => number;
 
 export interface SimulationResult {
   readonly stop: Stop | null;
+  /** The index of the stop's violation event in the trace (events of the step under way may follow it). */
+  readonly stopIndex: number | null;
   /** True when the liveness phase ended with a leader and no pending client work. */
   readonly settled: boolean;
   readonly timeMs: number;
@@ -119,7 +158,6 @@ interface Lag {
   readonly stalledMs: number;
 }
 
-const EVENTS_MAX_DEFAULT = 50_000_000;
 /** How long one leader must last, in election timeouts, when the liveness phase keeps a cut. */
 const STABLE_ELECTION_TIMEOUTS = 3;
 
@@ -136,10 +174,17 @@ export class Simulation {
   private readonly faultRng: Rng;
   private readonly hasher: Hasher | null;
   private readonly events: TraceEvent[] | null;
+  private readonly budgets: RunBudgets;
+  /** Queue events allowed: the events budget plus every node's ticks over the plan, twice. */
+  private readonly stepsMax: number;
+  /** Messages sent in the current simulated second, and where that second ends. */
+  private messagesThisSecond = 0;
+  private secondEndsMs = 1000;
   private traceEvents = 0;
   private steps = 0;
   private nextMessageId = 1;
   private stop: Stop | null = null;
+  private stopIndex: number | null = null;
   private settled = false;
   private liveness = false;
   /** The partition kept through the liveness phase, if the schedule has one; see keepCut. */
@@ -168,6 +213,9 @@ export class Simulation {
     this.faultRng = this.streams.stream('faults');
     this.events = config.record === true ? [] : null;
     this.hasher = config.record === true || config.hash === true ? new Hasher() : null;
+    this.budgets = budgetsFor(options, this.events !== null, config.budgets);
+    const planMs = options.durationMs + options.livenessMs;
+    this.stepsMax = this.budgets.eventsMax + 2 * options.nodes * Math.ceil(planMs / Math.max(1, options.tickMs) + 1);
     this.network = new Network<Message>(options.network, this.streams.stream('network'), options.nodes,
       this.streams.stream('network-stall'));
     this.createHosts();
@@ -308,19 +356,22 @@ export class Simulation {
 
   result(): SimulationResult {
     return {
-      stop: this.stop, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
+      stop: this.stop, stopIndex: this.stopIndex, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
       hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
       leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
   }
 
   private loop(endMs: number): number {
-    const eventsMax = this.config.eventsMax ?? EVENTS_MAX_DEFAULT;
     let steps = 0;
     while (this.stop === null && !this.settled) {
       const time = this.queue.peekTime();
       if (time === undefined || time > endMs) break;
-      if (steps >= eventsMax) assert(false, `run exceeded ${eventsMax} events`);
+      if (this.steps + steps >= this.stepsMax) {
+        this.halt(BUDGET_CHECKER, `The run used its budget of ${this.stepsMax} queue events (ticks, deliveries, faults, `
+          + `client wake-ups) at ${this.clock.now} ms without ending: a runaway run, stopped.`);
+        break;
+      }
       this.clock.advanceTo(time);
       this.dispatch(this.queue.popPayload() as Action);
       steps++;
@@ -406,6 +457,7 @@ export class Simulation {
   private send(message: Message): void {
     const id = this.nextMessageId++;
     this.counters.messagesSent++;
+    this.countMessage();
     this.emit({ time: this.clock.now, type: 'send', id, message });
     const route = this.network.route(this.clock.now, message);
     if ('drop' in route) {
@@ -421,6 +473,20 @@ export class Simulation {
       }
       this.queue.push((deliveries[copy] as number) + extraMs, { kind: 'deliver', id, message });
     }
+  }
+
+  /** The messages budget: a flood of messages stops the run within the simulated second it starts. */
+  private countMessage(): void {
+    const now = this.clock.now;
+    if (now >= this.secondEndsMs) {
+      this.secondEndsMs = (Math.floor(now / 1000) + 1) * 1000;
+      this.messagesThisSecond = 0;
+    }
+    if (++this.messagesThisSecond <= this.budgets.messagesPerSecondMax || this.stop !== null) return;
+    const from = this.secondEndsMs / 1000 - 1;
+    this.halt(BUDGET_CHECKER, `The run sent more than its budget of ${this.budgets.messagesPerSecondMax} messages in one `
+      + `simulated second (between ${from} s and ${from + 1} s; stopped at ${now} ms, ${this.counters.messagesSent} `
+      + `messages in all): a message flood, stopped.`);
   }
 
   private deliver(id: number, message: Message): void {
@@ -705,10 +771,12 @@ export class Simulation {
   private halt(checker: string, message: string): void {
     if (this.stop !== null) return;
     this.stop = { checker, message };
+    this.stopIndex = this.traceEvents;
     this.emit({ time: this.clock.now, type: 'violation', checker, message });
   }
 
   private emit(event: TraceEvent): void {
+    if (this.traceEvents >= this.budgets.eventsMax && this.stop === null) this.overEventsBudget();
     const index = this.traceEvents++;
     if (event.type === 'role') this.countRole(event.node, event.role, event.term);
     else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
@@ -721,6 +789,16 @@ export class Simulation {
     if (this.stop !== null || event.type === 'violation') return;
     const stop = this.config.observe?.(event, index) ?? null;
     if (stop !== null) this.halt(stop.checker, stop.message);
+  }
+
+  /** The events budget: the event about to be emitted is past it; the violation comes first. */
+  private overEventsBudget(): void {
+    const timeMs = this.clock.now;
+    const { durationMs, livenessMs } = this.config.options;
+    const recorded = this.events !== null && this.budgets.eventsMax === RECORDED_EVENTS_MAX
+      ? ', the most a run keeps in memory (stream a longer trace to a file with --trace FILE)' : '';
+    this.halt(BUDGET_CHECKER, `The run used its budget of ${this.budgets.eventsMax} trace events${recorded} at ${timeMs} ms `
+      + `of its ${durationMs + livenessMs} ms plan without ending: a runaway run, stopped.`);
   }
 
   private countRole(node: NodeId, role: string, term: number): void {

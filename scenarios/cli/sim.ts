@@ -16,7 +16,7 @@ import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
-import { describeShrink, shrinkFailure } from '../shrink.ts';
+import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
 import { specForSeed } from '../spec.ts';
 import { validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
@@ -182,7 +182,8 @@ function single(args: SimArguments, out: Output): number {
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
   if (saved !== null) {
     printReproduce(out, saved);
-    saveShrunk(args.seedText, report, out);
+    // A run stopped at a budget (a runaway) is not shrunk: every re-run would run away as long.
+    if (shrinkable(report)) saveShrunk(args.seedText, report, out);
   }
   if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
   return exitCodeOf(report);

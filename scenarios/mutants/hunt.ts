@@ -2,6 +2,7 @@
 // until a seed fails. This is what the mutant tests and `npm run bench -- bugs` run.
 import type { BugId } from '../../core/index.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
+import type { RunBudgets } from '../../sim/simulation.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
 
@@ -12,6 +13,11 @@ export interface HuntOptions {
   readonly durationMs: number;
   /** The linearizability search bound: a history too hard to decide is `unknown`, not a failure. */
   readonly linBudgetSteps?: number;
+  /**
+   * Bounds on each run (sim/simulation.ts, RunBudgets; the defaults when absent): a runaway run
+   * stops with a `budget` failure, which the hunt passes over unless `accept` takes it.
+   */
+  readonly budgets?: Partial<RunBudgets>;
 }
 
 export interface HuntResult {
@@ -33,7 +39,10 @@ export function huntSpec(seed: number, bug: BugId | null, options: HuntOptions):
   const spec = specForSeed(String(seed), {
     preset: null, override: { durationMs: options.durationMs }, bugs: bug === null ? [] : [bug], record: false,
   });
-  return { ...spec, linBudgetSteps: options.linBudgetSteps ?? HUNT_LIN_BUDGET_STEPS };
+  return {
+    ...spec, linBudgetSteps: options.linBudgetSteps ?? HUNT_LIN_BUDGET_STEPS,
+    ...(options.budgets === undefined ? {} : { budgets: options.budgets }),
+  };
 }
 
 function nowMs(): number {

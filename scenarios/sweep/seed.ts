@@ -8,7 +8,7 @@ import type { RunReport, RunSpec, Verdict } from '../../reports/run-report.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
 import { encodeTrace } from '../../reports/trace-file.ts';
 import { writeLinesAtomic } from '../files.ts';
-import { describeShrink, shrinkFailure } from '../shrink.ts';
+import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
@@ -33,6 +33,9 @@ export interface SeedResult {
 export interface ShrunkSeed {
   readonly eventsBefore: number;
   readonly eventsAfter: number;
+  /** Trace events of the failing run and of the shrunk one (never more). */
+  readonly traceEventsBefore: number;
+  readonly traceEventsAfter: number;
   readonly trace: string;
 }
 
@@ -46,7 +49,8 @@ export function runSeed(seedText: string, args: SimArguments): SeedOutcome {
   const spec: RunSpec = { ...specFor(seedText, args, false), hash: true };
   const { report, wallMs } = timed(spec);
   const saved = report.verdict === 'fail' ? saveFailure(seedText, headerOf(seedText, report.spec), rerunRecorded(report.spec), null) : null;
-  const shrunk = report.verdict === 'fail' ? shrinkAndSave(seedText, report) : null;
+  // A run stopped at a budget (a runaway) is saved as it ran: every re-run would run away as long.
+  const shrunk = shrinkable(report) ? shrinkAndSave(seedText, report) : null;
   const result = {
     ...resultJson(seedText, report, saved, wallMs), reproduce: reproduceCommand(seedText, args),
     ...(shrunk === null ? {} : { shrunk: shrunk.seed }),
@@ -63,7 +67,10 @@ function shrinkAndSave(seedText: string, report: RunReport): { seed: ShrunkSeed;
   const bugs = report.spec.bugs.length > 0 ? `-${report.spec.bugs.join('+')}` : '';
   const trace = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.shrunk.trace.jsonl`);
   writeLinesAtomic(trace, encodeTrace(headerOf(seedText, shrunk.spec), rerun.sim.events ?? []));
-  const seed = { eventsBefore: shrunk.eventsBefore, eventsAfter: shrunk.eventsAfter, trace };
+  const seed = {
+    eventsBefore: shrunk.eventsBefore, eventsAfter: shrunk.eventsAfter,
+    traceEventsBefore: shrunk.traceEventsBefore, traceEventsAfter: shrunk.traceEventsAfter, trace,
+  };
   return { seed, line: `${describeShrink(shrunk)}; shrunk trace: npm run sim -- --replay ${trace}` };
 }
 
