@@ -7,6 +7,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../sim/events.ts';
+import { encodeTrace } from '../../reports/trace-file.ts';
+import type { TraceHeader } from '../../reports/trace-file.ts';
+import { runSimulation } from '../run.ts';
+import { specForSeed } from '../spec.ts';
 import type { CheckIo } from './check.ts';
 import { main } from './check.ts';
 
@@ -89,7 +94,7 @@ describe('check main', () => {
 
   it.each([
     [['/no/such/file.jsonl'], /no such file/],
-    [[], /expected one history file/],
+    [[], /expected a history or trace file/],
     [[good, '--bogus'], /Unknown option/],
     [[good, '--model', 'queue'], /--model must be one of/],
     [[good, '--budget', '-3'], /--budget/],
@@ -101,6 +106,77 @@ describe('check main', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+/** A short swarm run's trace, as `--trace` writes it; `edit` may change its events first. */
+function traceFile(name: string, seed: string, edit: (events: TraceEvent[]) => TraceEvent[] = (events) => events): string {
+  const spec = specForSeed(seed, { preset: null, override: { durationMs: 5_000 }, bugs: [], record: true });
+  const report = runSimulation(spec);
+  const events = edit([...(report.sim.events ?? [])]);
+  const header: TraceHeader = {
+    format: 'raftsim-trace/1', raftsim: '0.1.0', seed, scenario: null, options: spec.options, schedule: spec.schedule, bugs: [],
+  };
+  const path = join(directory, name);
+  writeFileSync(path, [...encodeTrace(header, events)].join('\n') + '\n');
+  return path;
+}
+
+/** The last read that returned a value, made to return one nobody wrote: a violation. */
+function staleRead(events: TraceEvent[]): TraceEvent[] {
+  const index = events.findLastIndex((event) => event.type === 'return' && event.output.type === 'result' && event.output.result.type === 'value');
+  const event = events[index];
+  if (event?.type !== 'return') throw new Error('the run has no read');
+  events[index] = { ...event, output: { type: 'result', result: { type: 'value', value: 'never written' } } };
+  return events;
+}
+
+describe('check several files and traces', () => {
+  const trace = traceFile('run.trace.jsonl', '42');
+  const badTrace = traceFile('bad.trace.jsonl', '42', staleRead);
+
+  it('reads a trace as its clients\' history, with the applied log for the witness', () => {
+    const result = run([trace]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^linearizable \(\d+ operations, \d+ keys, model kv, 0 steps, applied-log witness (\d+) of \1 keys\)/);
+    const plain = run([trace, '--plain']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toMatch(/witness/);
+    expect(run([trace, '--format', 'raftsim']).code).toBe(2);
+  });
+
+  it('explains a trace that is not linearizable: what the witness placed, where the search took over', () => {
+    const result = run([badTrace]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/applied-log witness: placed \d+ operations in log order.*then stuck at #\d+/);
+    expect(result.stdout).toMatch(/the search took over there, on \d+ operations/);
+    expect(result.stdout).toMatch(/cannot place: #\d+ .*get\("k\d+"\) -> "never written"/);
+  });
+
+  it('prints a line per file and a total; the exit code is the most telling verdict', () => {
+    const result = run([good, trace, hard, '--budget', '5']);
+    expect(result.code).toBe(3);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^${good}: linearizable`));
+    expect(lines[1]).toMatch(new RegExp(`^${trace}: linearizable`));
+    expect(lines[2]).toMatch(new RegExp(`^${hard}: unknown`));
+    expect(lines[3]).toBe('total: 3 files: 2 linearizable, 0 not linearizable, 1 unknown, 0 bad input');
+    const broken = run([good, '/no/such/file.jsonl', stale]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/\/no\/such\/file.jsonl: bad input: cannot read/);
+    expect(broken.stdout).toMatch(/total: 3 files: 1 linearizable, 1 not linearizable, 0 unknown, 1 bad input/);
+    expect(run([good, '/no/such/file.jsonl']).code).toBe(2);
+    expect(run([good, trace]).code).toBe(0);
+  });
+
+  it('prints NDJSON for several files with --json', () => {
+    const result = run([good, badTrace, '--json']);
+    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line['file'] ?? 'total')).toEqual([good, badTrace, 'total']);
+    expect(lines.map((line) => line['verdict'])).toEqual(['pass', 'fail', undefined]);
+    expect(lines[1]).toMatchObject({ explanation: { witness: { reason: expect.any(String) as unknown } } });
+    expect(lines[2]).toEqual({ total: { files: 2, linearizable: 1, notLinearizable: 1, unknown: 0, badInput: 0 } });
   });
 });
 

@@ -1,15 +1,20 @@
-// `npm run check -- FILE [--model register|kv] [--format raftsim|porcupine-etcd|porcupine-kv]
-// [--budget N] [--json]`: is a recorded history linearizable? Exit 0 yes, 1 no, 3 unknown (the
-// budget ran out), 2 bad input (one line on stderr), 4 internal error.
+// `npm run check -- FILE... [--model register|kv] [--format raftsim|porcupine-etcd|porcupine-kv|trace]
+// [--budget N] [--plain] [--json]`: is a recorded history linearizable? A file is a history or a
+// raftsim trace (its clients' history, with the applied log). One file: its verdict with the
+// explanation. Several: one line per file and a total, in one process. Exit 0 all linearizable,
+// 1 one is not, else 2 bad input (one line per bad file; on stderr for a single file), else 3
+// unknown (the budget ran out); 4 internal error.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { History, HistoryFormat } from '../../reports/history.ts';
-import { HistoryError, parseHistory } from '../../reports/history.ts';
+import { HistoryError, historyFromTrace, parseHistory } from '../../reports/history.ts';
 import { checkHistory, DEFAULT_BUDGET_STEPS } from '../../reports/lin/check.ts';
-import type { ModelName } from '../../reports/lin/model.ts';
+import type { LinResult } from '../../reports/lin/check.ts';
+import type { Model, ModelName } from '../../reports/lin/model.ts';
 import { modelFor } from '../../reports/lin/model.ts';
 import { formatVerdict, verdictJson } from '../../reports/lin/explain.ts';
+import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
 
 export interface CheckIo {
   readFile(path: string): string;
@@ -19,18 +24,22 @@ export interface CheckIo {
 
 export const EXIT = { linearizable: 0, notLinearizable: 1, badInput: 2, unknown: 3, internal: 4 } as const;
 
-const USAGE = 'usage: npm run check -- FILE [--model register|kv] [--format raftsim|porcupine-etcd|porcupine-kv] [--budget N] [--json]';
-const FORMATS: readonly HistoryFormat[] = ['raftsim', 'porcupine-etcd', 'porcupine-kv'];
+const USAGE = 'usage: npm run check -- FILE... [--model register|kv] [--format raftsim|porcupine-etcd|porcupine-kv|trace] [--budget N] [--plain] [--json]';
+/** A history format, or a raftsim trace (read for its clients' history). */
+type InputFormat = HistoryFormat | 'trace';
+const FORMATS: readonly InputFormat[] = ['raftsim', 'porcupine-etcd', 'porcupine-kv', 'trace'];
 const MODELS: readonly ModelName[] = ['register', 'kv'];
 
 /** Bad usage or bad input: reported as one line, exit 2. */
 class UsageError extends Error {}
 
 interface Arguments {
-  readonly file: string;
+  readonly files: readonly string[];
   readonly model: ModelName | null;
-  readonly format: HistoryFormat | null;
+  readonly format: InputFormat | null;
   readonly budgetSteps: number;
+  /** The search alone: no applied-log witness, nothing left out. */
+  readonly plain: boolean;
   readonly json: boolean;
 }
 
@@ -45,6 +54,7 @@ function parseArguments(argv: readonly string[]): Arguments {
         model: { type: 'string' },
         format: { type: 'string' },
         budget: { type: 'string' },
+        plain: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -52,12 +62,13 @@ function parseArguments(argv: readonly string[]): Arguments {
     throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; ${USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError(`expected one history file; ${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`expected a history or trace file; ${USAGE}`);
   return {
-    file: positionals[0],
+    files: positionals,
     model: oneOf('--model', values.model, MODELS),
     format: oneOf('--format', values.format, FORMATS),
     budgetSteps: budget(values.budget),
+    plain: values.plain,
     json: values.json,
   };
 }
@@ -75,7 +86,13 @@ function budget(value: string | undefined): number {
   return steps;
 }
 
-function readHistory(file: string, format: HistoryFormat | null, io: CheckIo): History {
+/** A trace's first line: {"format":"raftsim-trace/N",...}. */
+function looksLikeTrace(text: string): boolean {
+  const first = text.slice(0, 200).trimStart();
+  return /^\{\s*"format"\s*:\s*"raftsim-trace\//.test(first);
+}
+
+function readHistory(file: string, format: InputFormat | null, io: CheckIo): History {
   let text: string;
   try {
     text = io.readFile(file);
@@ -84,9 +101,12 @@ function readHistory(file: string, format: HistoryFormat | null, io: CheckIo): H
     throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`);
   }
   try {
+    // A trace holds the clients' calls and returns and every node's applies: the history with its applied log.
+    if (format === 'trace' || (format === null && looksLikeTrace(text))) return historyFromTrace(decodeTrace(text, file).events);
     return parseHistory(text, format ?? undefined);
   } catch (error) {
     if (error instanceof HistoryError) throw new UsageError(`${file}: ${error.message}`);
+    if (error instanceof TraceFileError) throw new UsageError(error.message);
     throw error;
   }
 }
@@ -98,21 +118,57 @@ function modelName(requested: ModelName | null, history: History): ModelName {
   return fromFile as ModelName;
 }
 
+/** One file read and checked; a bad file throws UsageError. */
+function checkFile(file: string, args: Arguments, io: CheckIo): { result: LinResult; model: Model<unknown> } {
+  const history = readHistory(file, args.format, io);
+  const model = modelFor(modelName(args.model, history), history.init);
+  try {
+    const options = args.plain ? { witness: false, appliedLog: false } : {};
+    return { result: checkHistory(history, model, { budgetSteps: args.budgetSteps, ...options }), model };
+  } catch (error) {
+    if (error instanceof HistoryError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+const VERDICT_EXIT = { pass: EXIT.linearizable, fail: EXIT.notLinearizable, unknown: EXIT.unknown } as const;
+
+/** Several files: a line each, then the total. The exit code is the most telling: 1, else 2, else 3, else 0. */
+function checkFiles(args: Arguments, io: CheckIo): number {
+  const counts = { pass: 0, fail: 0, unknown: 0, bad: 0 };
+  for (const file of args.files) {
+    let checked;
+    try {
+      checked = checkFile(file, args, io);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      counts.bad++;
+      io.stdout(args.json ? `${JSON.stringify({ file, verdict: 'bad-input', error: error.message })}\n` : `${file}: bad input: ${error.message}\n`);
+      continue;
+    }
+    const { result, model } = checked;
+    counts[result.verdict]++;
+    const line = args.json
+      ? JSON.stringify({ file, ...(verdictJson(result, model) as Record<string, unknown>) })
+      : `${file}: ${formatVerdict(result, model).split('\n')[0] ?? ''}`;
+    io.stdout(`${line}\n`);
+  }
+  const total = { files: args.files.length, linearizable: counts.pass, notLinearizable: counts.fail, unknown: counts.unknown, badInput: counts.bad };
+  io.stdout(args.json
+    ? `${JSON.stringify({ total })}\n`
+    : `total: ${total.files} files: ${total.linearizable} linearizable, ${total.notLinearizable} not linearizable, ${total.unknown} unknown, ${total.badInput} bad input\n`);
+  if (counts.fail > 0) return EXIT.notLinearizable;
+  if (counts.bad > 0) return EXIT.badInput;
+  return counts.unknown > 0 ? EXIT.unknown : EXIT.linearizable;
+}
+
 export function main(argv: readonly string[], io: CheckIo): number {
   try {
     const args = parseArguments(argv);
-    const history = readHistory(args.file, args.format, io);
-    const model = modelFor(modelName(args.model, history), history.init);
-    let result;
-    try {
-      result = checkHistory(history, model, { budgetSteps: args.budgetSteps });
-    } catch (error) {
-      if (error instanceof HistoryError) throw new UsageError(`${args.file}: ${error.message}`);
-      throw error;
-    }
+    if (args.files.length > 1) return checkFiles(args, io);
+    const { result, model } = checkFile(args.files[0] ?? '', args, io);
     io.stdout(args.json ? `${JSON.stringify(verdictJson(result, model))}\n` : formatVerdict(result, model));
-    if (result.verdict === 'pass') return EXIT.linearizable;
-    return result.verdict === 'fail' ? EXIT.notLinearizable : EXIT.unknown;
+    return VERDICT_EXIT[result.verdict];
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`check: ${error.message}\n`);
