@@ -2,7 +2,9 @@
 // options (a preset, or drawn by swarm mode from the seed), overrides, and the fault schedule.
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
-import { DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmMembership, swarmOptions } from '../sim/options.ts';
+import {
+  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmLease, swarmMembership, swarmOptions, swarmTransfers,
+} from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
 import type { RunSpec } from '../reports/run-report.ts';
@@ -24,7 +26,9 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   const streams = new RandomStreams(seed);
   const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
   const withMembership = swarmMembership(streams.stream('regime-membership'), swarm);
-  return mergeOptions(leaderChurn(streams.stream('regime-leader-churn'), withMembership), override);
+  const withChurn = leaderChurn(streams.stream('regime-leader-churn'), withMembership);
+  const withLease = swarmLease(streams.stream('regime-lease'), withChurn);
+  return mergeOptions(swarmTransfers(streams.stream('regime-transfer'), withLease), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {

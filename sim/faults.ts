@@ -4,6 +4,7 @@
 import { assert, assertNever } from '../core/index.ts';
 import type { NodeId } from '../core/index.ts';
 import type { PartitionKind } from './events.ts';
+import { leaseBounds } from './options.ts';
 import type { RngLike, SimOptions } from './options.ts';
 import { connectedQuorum, generateCut, nodeIds, normalizeCut } from './partitions.ts';
 import type { Link } from './partitions.ts';
@@ -186,27 +187,63 @@ function drawFreeNode(rng: RngLike, nodes: number, busy: readonly Busy[]): NodeI
  * Crashes and pauses share one budget, faultyNodesMax, and never hit a node already crashed or
  * paused. Checking the budget at each start is enough: the overlap of windows peaks at a start.
  */
+/**
+ * The node faults' durations. Without lease reads: crashes of 1..restartDelayMsMax, pauses of
+ * 1..pauseDurationMsMax. With them, within the lease's assumption (leaseBounds): a crashed node
+ * stays down a whole lease, a pause is no longer than the lease's slack allows (none when it
+ * allows none), and a node is not paused again within pauseSpacingMs of its last resume.
+ */
+interface NodeFaultBounds {
+  readonly restartMsMin: number;
+  readonly restartMsMax: number;
+  readonly pauseMsMax: number;
+  readonly pauseSpacingMs: number;
+}
+
+function nodeFaultBounds(options: SimOptions): NodeFaultBounds {
+  const { restartDelayMsMax, pauseDurationMsMax } = options.faults;
+  if (!options.raft.leaseReads) {
+    return { restartMsMin: 1, restartMsMax: restartDelayMsMax, pauseMsMax: pauseDurationMsMax, pauseSpacingMs: 0 };
+  }
+  const lease = leaseBounds(options);
+  return {
+    restartMsMin: lease.restartMsMin,
+    restartMsMax: Math.max(lease.restartMsMin, restartDelayMsMax),
+    pauseMsMax: Math.min(pauseDurationMsMax, lease.pauseMsMax),
+    pauseSpacingMs: lease.pauseSpacingMs,
+  };
+}
+
 function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, events: FaultEvent[]): void {
-  const { crashIntervalMsMean, pauseIntervalMsMean, restartDelayMsMax, pauseDurationMsMax } = options.faults;
+  const { crashIntervalMsMean } = options.faults;
+  const bounds = nodeFaultBounds(options);
+  const pauseIntervalMsMean = bounds.pauseMsMax >= 1 ? options.faults.pauseIntervalMsMean : 0;
   const budget = Math.min(options.faults.faultyNodesMax, options.nodes);
   let nextCrashAt = crashIntervalMsMean > 0 ? exponentialMs(rng, crashIntervalMsMean) : Infinity;
   let nextPauseAt = pauseIntervalMsMean > 0 ? exponentialMs(rng, pauseIntervalMsMean) : Infinity;
   let busy: Busy[] = [];
+  /** Under lease reads: when each node may be paused again (by node id). */
+  const pausableAt = new Map<NodeId, number>();
   // Each round moves one of the two arrival times forward by at least 1 ms.
   for (let round = 0; round <= 2 * lastMs; round++) {
     const isCrash = nextCrashAt <= nextPauseAt;
     const at = isCrash ? nextCrashAt : nextPauseAt;
     if (at >= lastMs) return;
     busy = busy.filter((window) => window.until >= at);
-    if (busy.length < budget) {
-      const node = drawFreeNode(rng, options.nodes, busy);
-      const until = Math.min(at + rng.range(1, isCrash ? restartDelayMsMax : pauseDurationMsMax), lastMs);
+    // Nodes paused too recently are not free for another pause (never the case without leases).
+    const blocked = isCrash ? busy : [...busy, ...[...pausableAt].filter(([, free]) => free > at).map(([node]) => ({ node, until: at }))];
+    // Under leases a crash that could not stay down a whole lease before lastMs is not made.
+    const fits = !isCrash || at + bounds.restartMsMin <= lastMs;
+    if (busy.length < budget && blocked.length < options.nodes && fits) {
+      const node = drawFreeNode(rng, options.nodes, blocked);
+      const until = Math.min(at + (isCrash ? rng.range(bounds.restartMsMin, bounds.restartMsMax) : rng.range(1, bounds.pauseMsMax)), lastMs);
       busy.push({ node, until });
       if (isCrash) {
         events.push({ at, type: 'crash', node, torn: rng.chance(options.faults.tornWriteRatio) });
         events.push({ at: until, type: 'restart', node });
       } else {
         events.push({ at, type: 'pause', node }, { at: until, type: 'resume', node });
+        if (bounds.pauseSpacingMs > 0) pausableAt.set(node, until + bounds.pauseSpacingMs);
       }
     }
     if (isCrash) nextCrashAt = at + exponentialMs(rng, crashIntervalMsMean);

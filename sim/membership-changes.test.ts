@@ -143,3 +143,21 @@ describe('the membership workload in a run', () => {
     expect(second).toEqual(first);
   });
 });
+
+describe('leadership transfers in a run', () => {
+  it('asks leaders to hand over: TimeoutNow is sent, its target is elected in the next term', () => {
+    const { events, configs } = run({ nodes: 3, membership: { transferIntervalMsMean: 2_000 } });
+    const timeouts = events.flatMap((event) => event.type === 'send' && event.message.type === 'TimeoutNow' ? [event] : []);
+    expect(timeouts.length).toBeGreaterThan(2);
+    const completed = timeouts.filter((sent) => events.some((event) => event.type === 'role' && event.role === 'leader'
+      && event.node === sent.message.to && event.term === sent.message.term + 1 && event.time >= sent.time));
+    expect(completed.length).toBeGreaterThan(2);
+    // No configuration change is asked for: every node stays a voter.
+    for (const config of configs) expect(config).toEqual({ voters: [1, 2, 3], learners: [] });
+  });
+
+  it('asks for none when off', () => {
+    const { events } = run({ nodes: 3 });
+    expect(events.some((event) => event.type === 'send' && event.message.type === 'TimeoutNow')).toBe(false);
+  });
+});

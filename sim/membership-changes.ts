@@ -9,8 +9,8 @@ import type { NodeHost } from './host.ts';
 import type { RngLike } from './options.ts';
 import { exponentialMs, otherNode } from './random.ts';
 
-/** 'interval': the timer of changes; 'attempt': the next try of the change under way. */
-export type MembershipTimer = 'interval' | 'attempt';
+/** 'interval': the timer of changes; 'attempt': the next try of the change under way; 'transfer': the timer of leadership transfers. */
+export type MembershipTimer = 'interval' | 'attempt' | 'transfer';
 
 /** What the workload needs from the simulation around it. */
 export interface MembershipEnvironment {
@@ -32,12 +32,20 @@ export interface MembershipWorkloadOptions {
   readonly attemptsMax: number;
   /** In the liveness phase, how often the leader's configuration is looked at again. */
   readonly restoreEveryMs: number;
+  /**
+   * Mean time between two leadership transfers asked in the safety phase (absent or 0: none):
+   * the node believed to lead is asked to hand over to another voter of its configuration.
+   */
+  readonly transferIntervalMsMean?: number;
 }
 
 export interface MembershipCounters {
   asked: number;
   accepted: number;
   refused: number;
+  /** Leadership transfers asked of a leader, and those it started. */
+  transfersAsked: number;
+  transfersAccepted: number;
 }
 
 /** The fewest voters the workload leaves: three at least, so one deaf or lagging voter leaves a quorum. */
@@ -95,7 +103,7 @@ export class MembershipChanges {
   private restoring = false;
   /** While restoring: the last leader asked held every node as a voter. */
   private restoredSeen = false;
-  readonly counters: MembershipCounters = { asked: 0, accepted: 0, refused: 0 };
+  readonly counters: MembershipCounters = { asked: 0, accepted: 0, refused: 0, transfersAsked: 0, transfersAccepted: 0 };
 
   constructor(private readonly options: MembershipWorkloadOptions, private readonly rng: RngLike,
     private readonly env: MembershipEnvironment) {
@@ -103,6 +111,12 @@ export class MembershipChanges {
     assert(options.retryMsMax >= 1 && options.restoreEveryMs >= 1, 'membership delays must be >= 1 ms');
     this.leaderGuess = 1 + rng.int(options.nodes);
     if (options.changeIntervalMsMean > 0) this.env.schedule(this.nextIntervalAt(), 'interval', 0);
+    // Drawn after everything above, so a run without transfers draws what it drew before them.
+    if (this.transferMeanMs > 0) this.env.schedule(this.env.now() + exponentialMs(rng, this.transferMeanMs), 'transfer', 0);
+  }
+
+  private get transferMeanMs(): number {
+    return this.options.transferIntervalMsMean ?? 0;
   }
 
   /**
@@ -135,6 +149,11 @@ export class MembershipChanges {
         return;
       case 'attempt':
         if (token === this.attemptToken) this.ask();
+        return;
+      case 'transfer':
+        if (this.restoring) return;
+        this.transfer();
+        this.env.schedule(this.env.now() + exponentialMs(this.rng, this.transferMeanMs), 'transfer', 0);
         return;
       default:
         assertNever(timer);
@@ -180,6 +199,28 @@ export class MembershipChanges {
       return { kind: 'answer', answer: raft.proposeConfChange(change) };
     });
     return outcome ?? { kind: 'unreachable' };
+  }
+
+  /**
+   * Asks the node believed to lead to transfer leadership to another voter of its configuration,
+   * drawn at random. A node that does not lead only tells who it believes does, for next time.
+   */
+  private transfer(): void {
+    const asked = this.leaderGuess;
+    const outcome = this.env.host(asked).call((raft): { readonly leads: boolean; readonly hint: NodeId | null } => {
+      const status = raft.status();
+      if (status.role !== 'leader') return { leads: false, hint: status.leader };
+      const targets = status.config.voters.filter((voter) => voter !== status.id);
+      if (targets.length > 0) {
+        this.counters.transfersAsked++;
+        if (raft.transferLeadership(pick(this.rng, targets)).ok) this.counters.transfersAccepted++;
+      }
+      return { leads: true, hint: status.id };
+    });
+    if (outcome?.leads === true) return;
+    // Down, paused or not leading: ask the node it names next time, or another one.
+    const hint = outcome?.hint ?? null;
+    this.leaderGuess = hint !== null && hint !== asked ? hint : otherNode(this.rng, this.options.nodes, asked);
   }
 
   private answered(answer: ProposeResult): void {

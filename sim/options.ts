@@ -19,7 +19,9 @@ export const GENERATED_PARTITION_KINDS: readonly GeneratedPartitionKind[] = [
 
 /**
  * The core's timing, feature and flow-control options, as the simulator sets them. `leaseReads`
- * is unsafe under pauses and clock drift by design; swarm mode never switches it on.
+ * is only safe within the lease's assumptions (bounded drift, short pauses, restarted voters that
+ * stayed down a whole lease, no leadership transfer): swarm mode's lease regime (swarmLease) draws
+ * them, and generateSchedule (sim/faults.ts) keeps pauses and restarts within them.
  */
 export type RaftKnobs = Pick<RaftOptions, 'electionTicks' | 'heartbeatTicks' | 'preVote' | 'checkQuorum' | 'leaseReads'
   | 'maxEntriesPerMessage' | 'maxBytesPerMessage' | 'maxInflightMessages'>;
@@ -92,6 +94,12 @@ export interface MembershipOptions {
   readonly changeIntervalMsMean: number;
   /** The share of elections after which the new leader is asked for a change within a tick. */
   readonly changeAfterElectionRatio: number;
+  /**
+   * Mean time between two leadership transfers asked of the node believed to lead (exponential
+   * inter-arrival); absent or 0: none. Only present in a record when on, so older records and
+   * traces read the same.
+   */
+  readonly transferIntervalMsMean?: number;
 }
 
 export interface SimOptions {
@@ -199,7 +207,7 @@ const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax', 'leaderCutIntervalMsMean', 'leaderCutAfterMsMax',
   'leaderCutDurationMsMax',
 ];
-const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio'];
+const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio', 'transferIntervalMsMean'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
   'nodes', 'clients', 'keys', 'durationMs', 'livenessMs', 'tickMs', 'clockDriftRatioMax',
   'clientTimeoutMs', 'snapshotEveryEntries', 'raft', 'network', 'faults', 'membership',
@@ -208,9 +216,10 @@ const TOP_KEYS: readonly (keyof SimOptions)[] = [
 /** No membership changes: the default, and what a trace header written without the record means. */
 export const MEMBERSHIP_OFF: MembershipOptions = Object.freeze({ changeIntervalMsMean: 0, changeAfterElectionRatio: 0 });
 
-/** True when the membership workload runs (either field switches it on). */
+/** True when the membership workload runs (any field switches it on; transfers run in it too). */
 export function membershipChangesOn(membership: MembershipOptions): boolean {
-  return membership.changeIntervalMsMean > 0 || membership.changeAfterElectionRatio > 0;
+  return membership.changeIntervalMsMean > 0 || membership.changeAfterElectionRatio > 0
+    || (membership.transferIntervalMsMean ?? 0) > 0;
 }
 
 function validateRaft(value: unknown): RaftKnobs {
@@ -292,9 +301,12 @@ function validateMembership(value: unknown): MembershipOptions {
   // Traces recorded before the workload existed have no record: they ran without it.
   if (value === undefined) return MEMBERSHIP_OFF;
   const raw = recordAt(value, 'membership', MEMBERSHIP_KEYS);
+  const transferIntervalMsMean = integerIn(raw['transferIntervalMsMean'] ?? 0, 'membership.transferIntervalMsMean', 0, DURATION_MS_MAX);
   return {
     changeIntervalMsMean: integerIn(raw['changeIntervalMsMean'], 'membership.changeIntervalMsMean', 0, DURATION_MS_MAX),
     changeAfterElectionRatio: ratio(raw['changeAfterElectionRatio'], 'membership.changeAfterElectionRatio'),
+    // Written only when on: a record without transfers is the record it was before they existed.
+    ...(transferIntervalMsMean > 0 ? { transferIntervalMsMean } : {}),
   };
 }
 
@@ -324,6 +336,10 @@ export function validateOptions(input: unknown): SimOptions {
   check(options.livenessMs >= 2 * electionMs,
     `livenessMs must be >= 2 * raft.electionTicks * tickMs (${2 * electionMs})`);
   check(options.clientTimeoutMs >= options.tickMs, 'clientTimeoutMs must be >= tickMs');
+  // The core ignores the lease while a leader transfers (its voters grant a transfer's votes at
+  // once): with lease reads on, an old leader could serve a stale read (TiKV suspends the lease).
+  check(!options.raft.leaseReads || (options.membership.transferIntervalMsMean ?? 0) === 0,
+    'membership.transferIntervalMsMean must be 0 when raft.leaseReads is on (a transfer ends a lease early)');
   return deepFreeze(options);
 }
 
@@ -645,7 +661,7 @@ export function leaderChurn(rng: RngLike, options: SimOptions): SimOptions {
 
 function assignments(record: object, keys: readonly string[]): string {
   const fields = record as Fields;
-  return keys.map((key) => {
+  return keys.filter((key) => fields[key] !== undefined).map((key) => {
     const value = fields[key];
     return `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`;
   }).join(' ');
@@ -660,4 +676,97 @@ export function formatOptions(options: SimOptions): string[] {
     `faults   ${assignments(options.faults, FAULT_KEYS)}`,
     `membership ${assignments(options.membership, MEMBERSHIP_KEYS)}`,
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lease reads and leadership transfers: the last two regimes, each from its own stream.
+
+/**
+ * The lease's assumption, in milliseconds of virtual time, from core/raft.ts: a leader serves
+ * reads from its lease while a quorum acknowledged a heartbeat round started less than
+ * `electionTicks - margin` of its own ticks ago (margin = max(1, floor(electionTicks / 4))), and
+ * each voter that acknowledged refuses other candidates until `electionTicks` of its own ticks
+ * after it heard the round (CheckQuorum's inLease). The voter's first tick can come at once, so it
+ * refuses for at least electionTicks - 1 of its ticks; the round started no later than it heard
+ * it. With each node's tick interval max(1, round(tickMs * (1 + d))), |d| <= clockDriftRatioMax,
+ * the lease is safe while the slowest voter's refusal outlasts the fastest leader's lease:
+ * slack = (electionTicks - 1) * shortestTick - (electionTicks - margin) * longestTick > 0.
+ */
+export interface LeaseBounds {
+  readonly marginTicks: number;
+  readonly shortestTickMs: number;
+  readonly longestTickMs: number;
+  /** How much longer the voters' refusal lasts than the leader's lease, at worst (> 0: safe). */
+  readonly slackMs: number;
+  /**
+   * The longest pause of a node that keeps the lease safe (0: none). A pause stops a leader's
+   * clock, so its lease outlives its voters' refusal by the pause plus up to one tick (the tick
+   * under way when it paused starts over on resume): pause + longestTick < slack.
+   */
+  readonly pauseMsMax: number;
+  /**
+   * The shortest time a crashed node must stay down: a voter restarts knowing no leader, so it
+   * would vote at once for anyone; down for a whole lease, no lease it acknowledged is left.
+   */
+  readonly restartMsMin: number;
+  /** Pauses of one node at least this far apart, so one lease never spans two of them. */
+  readonly pauseSpacingMs: number;
+}
+
+export function leaseBounds(options: Pick<SimOptions, 'tickMs' | 'clockDriftRatioMax' | 'raft'>): LeaseBounds {
+  const ticks = options.raft.electionTicks;
+  const marginTicks = Math.max(1, Math.floor(ticks / 4));
+  const shortestTickMs = Math.max(1, Math.round(options.tickMs * (1 - options.clockDriftRatioMax)));
+  const longestTickMs = Math.max(1, Math.round(options.tickMs * (1 + options.clockDriftRatioMax)));
+  const slackMs = (ticks - 1) * shortestTickMs - (ticks - marginTicks) * longestTickMs;
+  return {
+    marginTicks, shortestTickMs, longestTickMs, slackMs,
+    pauseMsMax: Math.max(0, slackMs - longestTickMs - 1),
+    restartMsMin: (ticks + 1) * longestTickMs,
+    pauseSpacingMs: 2 * (ticks + 1) * longestTickMs,
+  };
+}
+
+/** The share of eligible swarm seeds (CheckQuorum on, a lease with slack) that read from leases. */
+export const LEASE_REGIME_RATIO = 0.6;
+
+/**
+ * The lease read regime, drawn from its own stream after every other regime, so a seed that does
+ * not select it keeps its options and its run. Only seeds with CheckQuorum on (the lease needs it)
+ * and whose election timeout leaves the lease a margin are eligible (electionTicks 5 has a margin
+ * of one tick, all of it taken by the voter's first tick: leader churn runs never read from
+ * leases). A selected seed keeps its drift when the lease has slack under it, and otherwise draws
+ * a smaller one; its pauses are cut to what the slack allows (none when it allows none), and
+ * generateSchedule keeps restarts and pause spacing within leaseBounds.
+ */
+export function swarmLease(rng: RngLike, options: SimOptions): SimOptions {
+  if (!options.raft.checkQuorum || options.raft.leaseReads || options.nodes < 2) return options;
+  if (leaseBounds({ ...options, clockDriftRatioMax: 0 }).slackMs <= options.tickMs / 2) return options;
+  if (!rng.chance(LEASE_REGIME_RATIO)) return options;
+  const clockDriftRatioMax = leaseBounds(options).slackMs > 0 ? options.clockDriftRatioMax : pickFrom(rng, [0, 0.01, 0.05]);
+  const bounds = leaseBounds({ ...options, clockDriftRatioMax });
+  const pauses = options.faults.pauseIntervalMsMean > 0 && bounds.pauseMsMax >= 1;
+  return mergeOptions(options, {
+    clockDriftRatioMax,
+    raft: { leaseReads: true },
+    faults: pauses
+      ? { pauseDurationMsMax: Math.min(options.faults.pauseDurationMsMax, bounds.pauseMsMax) }
+      : { pauseIntervalMsMean: 0 },
+  });
+}
+
+/** The share of eligible swarm seeds (two nodes or more, no lease reads) that transfer leadership. */
+export const TRANSFER_REGIME_RATIO = 0.35;
+
+/**
+ * The leadership transfer regime, from its own stream after the lease regime: an operator asks
+ * the node it believes leads to hand leadership to another voter, every few election timeouts on
+ * average (thesis 3.10: TimeoutNow, the target's election ignoring its voters' leases). Not with
+ * lease reads: the core does not end its lease when it starts a transfer (validateOptions).
+ */
+export function swarmTransfers(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 2 || options.raft.leaseReads || (options.membership.transferIntervalMsMean ?? 0) > 0) return options;
+  if (!rng.chance(TRANSFER_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  return mergeOptions(options, { membership: { transferIntervalMsMean: pickFrom(rng, [1, 3, 10]) * electionMs } });
 }
