@@ -22,9 +22,7 @@ export const capabilities = {
   checkQuorum: false,
   snapshots: false,
   membership: false,
-  readIndex: true,
   leaseReads: false,
-  transfer: false,
 } as const;
 
 function check(condition: boolean, message: string): asserts condition {
