@@ -15,9 +15,9 @@ import { eraseModel, kvModel } from '../reports/lin/model.ts';
 import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
 import type { ClientInput, ClientOutput, TraceEvent } from '../sim/events.ts';
 import type { FaultEvent } from '../sim/faults.ts';
-import type { NodeHost } from '../sim/host.ts';
+import type { NodeFactory, NodeHost } from '../sim/host.ts';
 import { validateOptions } from '../sim/options.ts';
-import type { OptionsOverride, SimOptions } from '../sim/options.ts';
+import type { NetworkOptions, OptionsOverride, SimOptions } from '../sim/options.ts';
 import { cutBetween } from '../sim/partitions.ts';
 import type { Link } from '../sim/partitions.ts';
 import { RandomStreams } from '../sim/random.ts';
@@ -48,6 +48,33 @@ export const SCENARIO_BASE_OPTIONS: SimOptions = validateOptions({
   },
 });
 
+/**
+ * Timing like the MIT 6.5840 Raft lab's: 100 ms heartbeats, election timeouts uniform in 300 to
+ * 600 ms (10 ms ticks), no PreVote, no CheckQuorum, a reliable network with short delays.
+ */
+export const LAB_TIMING: OptionsOverride = {
+  tickMs: 10, clockDriftRatioMax: 0, livenessMs: 20_000, clientTimeoutMs: 1_000,
+  raft: { electionTicks: 30, heartbeatTicks: 10, preVote: false, checkQuorum: false, leaseReads: false },
+  network: { delayMsMin: 1, delayMsMax: 10, lossRatio: 0, duplicateRatio: 0 },
+};
+
+/** The lab's unreliable network: each message delayed 0 to 26 ms, one in ten lost (requests and replies alike). */
+export const LAB_UNRELIABLE: Partial<NetworkOptions> = { delayMsMin: 0, delayMsMax: 26, lossRatio: 0.1 };
+
+/** Scenario options over the lab's timing (LAB_TIMING), with `override` on top, group by group. */
+export function labOptions(override: OptionsOverride = {}): SimOptions {
+  return scenarioOptions(mergeOverride(LAB_TIMING, override));
+}
+
+function mergeOverride(base: OptionsOverride, override: OptionsOverride): OptionsOverride {
+  return {
+    ...base, ...override,
+    raft: { ...base.raft, ...override.raft },
+    network: { ...base.network, ...override.network },
+    faults: { ...base.faults, ...override.faults },
+  };
+}
+
 export function scenarioOptions(override: OptionsOverride): SimOptions {
   const base = SCENARIO_BASE_OPTIONS;
   return validateOptions({
@@ -70,6 +97,55 @@ export interface ClusterSetup {
   readonly bugs?: readonly BugId[];
   readonly initialVoters?: readonly NodeId[];
   readonly initialDisks?: ReadonlyMap<NodeId, PersistedState>;
+  /**
+   * False runs the scenario with the checkers off: no safety checker, no liveness phase, no
+   * linearizability check; only the script's own checks (and a node's own assertions, which stop
+   * the run) decide. To see what a lab-style test catches by itself.
+   */
+  readonly checkers?: boolean;
+  /** Another Raft implementation behind the core contract (default: the built-in core). */
+  readonly factory?: NodeFactory;
+}
+
+/** Messages sent, by type, with their size as JSON (the lab's RPC count and bytes). */
+export interface MessageStats {
+  /** Every message sent, requests and replies. */
+  messages: number;
+  bytes: number;
+  /** Requests only (RequestVote, AppendEntries, InstallSnapshot, TimeoutNow): the lab's RPC count. */
+  rpcs: number;
+  /** AppendEntries replies that refused the entries (log backtracking). */
+  rejections: number;
+  readonly byType: Record<string, { count: number; bytes: number }>;
+}
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set(['RequestVote', 'AppendEntries', 'InstallSnapshot', 'TimeoutNow']);
+
+export interface AgreementOptions {
+  /** False: the first command a leader accepted must be applied within 2 s (default true: offer it again). */
+  readonly retry?: boolean;
+  /** How long to keep offering it (default 10 s, the lab's). */
+  readonly withinMs?: number;
+}
+
+/** What `start` returns when the node accepted the command as leader. */
+export interface Started {
+  readonly index: number;
+  readonly term: number;
+  readonly operation: Operation;
+}
+
+/**
+ * A concurrent scripted client (or any background activity): a generator that does some work and
+ * yields how many simulated milliseconds to sleep before it runs again (at least 1).
+ */
+export type Task = Generator<number, void, void>;
+
+interface RunningTask {
+  readonly name: string;
+  readonly body: Task;
+  wakeAt: number;
+  done: boolean;
 }
 
 /** One scripted client operation: its own client id, one call, at most one return. */
@@ -117,15 +193,27 @@ export class Cluster {
   private violation: Violation | null = null;
   private readonly writesByClient = new Map<number, Operation>();
   private readonly readsByContext = new Map<number, Operation>();
+  /** The cut the script made: a partition's links plus those of every disconnected node. */
+  private readonly cutLinks = new Map<string, Link>();
+  private readonly disconnectedNodes = new Set<NodeId>();
+  /** Per node, the highest index it applied (or restored from a snapshot); what the first applier applied at each index. */
+  private readonly appliedUpTo = new Map<NodeId, number>();
+  private readonly appliedAt = new Map<number, { digest: number; clientId: number | null; node: NodeId }>();
+  private conflict: string | null = null;
+  private readonly stats: MessageStats = { messages: 0, bytes: 0, rpcs: 0, rejections: 0, byType: {} };
+  private readonly tasks: RunningTask[] = [];
+  private inTask = false;
 
   constructor(readonly setup: ClusterSetup) {
     this.options = setup.options;
+    this.network = setup.options.network;
     this.random = new RandomStreams(setup.seed).stream('scenario');
     this.suite = new CheckerSuite({ livenessBoundMs: setup.options.livenessMs });
     this.simulation = new Simulation({
       seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true,
       ...(setup.initialVoters === undefined ? {} : { initialVoters: setup.initialVoters }),
       ...(setup.initialDisks === undefined ? {} : { initialDisks: setup.initialDisks }),
+      ...(setup.factory === undefined ? {} : { factory: setup.factory }),
       observe: (event, index) => this.observe(event, index),
       onApplied: (node, data, result) => this.applied(node, data, result),
       onReadReady: (node, context) => this.readReady(node, context),
@@ -148,10 +236,73 @@ export class Cluster {
   // -------------------------------------------------------------------------------------------
   // Time.
 
+  /** Runs the simulation `ms` simulated milliseconds on, waking concurrent tasks (`go`) when due. */
   runMs(ms: number): void {
     assert(ms >= 0, 'runMs: negative duration');
-    this.simulation.runUntil(this.now + ms);
-    this.throwIfStopped();
+    if (this.inTask) throw new ScenarioError('a task must yield its sleep, not run the cluster itself');
+    const target = this.now + ms;
+    for (;;) {
+      const wake = this.nextWake();
+      this.simulation.runUntil(Math.min(target, Math.max(this.now, wake)));
+      this.throwIfStopped();
+      if (wake > target) return;
+      this.wakeTasks();
+      if (this.now >= target && this.nextWake() > target) return;
+    }
+  }
+
+  /** Runs in steps of `stepMs` until `predicate` holds; a ScenarioError after `msMax` simulated ms. */
+  waitUntilMs(what: string, predicate: () => boolean, msMax: number, stepMs = this.options.tickMs): void {
+    const deadline = this.now + msMax;
+    for (;;) {
+      if (predicate()) return;
+      if (this.now >= deadline) throw new ScenarioError(`${what}: not within ${msMax} ms (at ${this.now} ms)`);
+      this.runMs(Math.min(stepMs, deadline - this.now));
+    }
+  }
+
+  /**
+   * Starts a concurrent task (a scripted client, say): it runs now and then whenever the
+   * simulated milliseconds it yields have passed, while the script runs time on. It ends when its
+   * generator returns, or at `stopTasks` and at the end of the script.
+   */
+  go(name: string, body: Task): void {
+    const task: RunningTask = { name, body, wakeAt: this.now, done: false };
+    this.tasks.push(task);
+    this.resumeTask(task);
+  }
+
+  /** Ends every task (they are not resumed again). */
+  stopTasks(): void {
+    for (const task of this.tasks) task.done = true;
+    this.tasks.length = 0;
+  }
+
+  private nextWake(): number {
+    let wake = Infinity;
+    for (const task of this.tasks) if (!task.done && task.wakeAt < wake) wake = task.wakeAt;
+    return wake;
+  }
+
+  private wakeTasks(): void {
+    for (const task of [...this.tasks]) if (!task.done && task.wakeAt <= this.now) this.resumeTask(task);
+    for (let index = this.tasks.length - 1; index >= 0; index--) if (this.tasks[index]?.done === true) this.tasks.splice(index, 1);
+  }
+
+  private resumeTask(task: RunningTask): void {
+    this.inTask = true;
+    let step: IteratorResult<number, void>;
+    try {
+      step = task.body.next();
+    } finally {
+      this.inTask = false;
+    }
+    if (step.done === true) {
+      task.done = true;
+      return;
+    }
+    if (!(step.value >= 1)) throw new ScenarioError(`task ${task.name} must sleep at least 1 ms, yielded ${step.value}`);
+    task.wakeAt = this.now + step.value;
   }
 
   runTicks(ticks: number): void {
@@ -199,6 +350,7 @@ export class Cluster {
     for (let a = 0; a < groups.length; a++) {
       for (let b = a + 1; b < groups.length; b++) links.push(...cutBetween(groups[a] ?? [], groups[b] ?? []));
     }
+    this.setCut(links);
     this.fault({ at: this.now, type: 'partition', kind: 'explicit', cut: normalized(links) });
   }
 
@@ -206,11 +358,63 @@ export class Cluster {
   partitionOneWay(senders: readonly NodeId[], receivers: readonly NodeId[]): void {
     const links: Link[] = [];
     for (const from of senders) for (const to of receivers) if (from !== to) links.push([from, to]);
+    this.setCut(links);
     this.fault({ at: this.now, type: 'partition', kind: 'asymmetric', cut: normalized(links) });
   }
 
   heal(): void {
+    this.setCut([]);
     this.fault({ at: this.now, type: 'heal' });
+  }
+
+  /**
+   * Cuts both directions of every link of `node`, keeping the rest of the current cut (the lab's
+   * disconnect: the node keeps running, its timers fire and it accepts commands). A partition or
+   * heal replaces the whole cut, disconnections included.
+   */
+  disconnect(node: NodeId): void {
+    this.host(node);
+    this.disconnectedNodes.add(node);
+    for (const other of this.nodeIds) {
+      if (other === node) continue;
+      this.cutLinks.set(`${node}>${other}`, [node, other]);
+      this.cutLinks.set(`${other}>${node}`, [other, node]);
+    }
+    this.applyCut();
+  }
+
+  /** Restores the links of `node` to every connected node, keeping the rest of the current cut. */
+  connect(node: NodeId): void {
+    this.host(node);
+    this.disconnectedNodes.delete(node);
+    for (const other of this.nodeIds) {
+      if (other === node || this.disconnectedNodes.has(other)) continue;
+      this.cutLinks.delete(`${node}>${other}`);
+      this.cutLinks.delete(`${other}>${node}`);
+    }
+    this.applyCut();
+  }
+
+  /** False after `disconnect(node)` until `connect(node)`, a partition or a heal. */
+  isConnected(node: NodeId): boolean {
+    return !this.disconnectedNodes.has(node);
+  }
+
+  /** The nodes not disconnected (up or down). */
+  connectedNodes(): NodeId[] {
+    return this.nodeIds.filter((node) => this.isConnected(node));
+  }
+
+  private setCut(links: readonly Link[]): void {
+    this.cutLinks.clear();
+    this.disconnectedNodes.clear();
+    for (const link of links) this.cutLinks.set(`${link[0]}>${link[1]}`, link);
+  }
+
+  /** Records the composed cut as an explicit partition (or a heal when nothing is cut). */
+  private applyCut(): void {
+    const links = normalized([...this.cutLinks.values()]);
+    this.fault(links.length === 0 ? { at: this.now, type: 'heal' } : { at: this.now, type: 'partition', kind: 'explicit', cut: links });
   }
 
   crash(node: NodeId, options: { readonly torn?: boolean } = {}): void {
@@ -262,6 +466,29 @@ export class Cluster {
     if (!fired()) throw new ScenarioError(`n${node}'s election timer did not fire`);
   }
 
+  /**
+   * Changes the network from now on (copies in flight keep their delivery times): the lab's
+   * reliable and unreliable modes, say. The liveness phase still calms whatever is set.
+   */
+  setNetwork(network: Partial<NetworkOptions>): void {
+    const next = { ...this.network, ...network };
+    this.simulation.setNetworkOptions(next);
+    this.network = next;
+    this.note(`network delay ${next.delayMsMin}-${next.delayMsMax} ms, loss ${next.lossRatio}, dup ${next.duplicateRatio}`);
+  }
+
+  /** The network settings in force. */
+  network: NetworkOptions;
+
+  /**
+   * Adds the milliseconds `delay` returns to each message sent from now on (0 or less: none), until
+   * cleared with null: a long delay for single messages, the lab's long reordering of replies.
+   */
+  delayMessages(description: string, delay: ((message: Message) => number) | null): void {
+    this.note(delay === null ? 'stop delaying messages' : `delay ${description}`);
+    this.simulation.setMessageDelay(delay === null ? null : (message) => Math.max(0, Math.floor(delay(message))));
+  }
+
   /** Drops every message in flight or later sent that `drop` selects, until cleared with null. */
   dropMessages(description: string, drop: ((message: Message) => boolean) | null): void {
     this.note(drop === null ? 'stop dropping messages' : `drop ${description}`);
@@ -294,6 +521,127 @@ export class Cluster {
 
   put(node: NodeId, key: string, value: string): Operation {
     return this.propose(node, { type: 'put', key, value });
+  }
+
+  /**
+   * The lab's Start: proposes `op` at `node` if it believes it leads (recorded as a client call
+   * like `propose`); null, with nothing recorded, when it does not, is down, or refuses.
+   */
+  start(node: NodeId, op: KvOp): Started | null {
+    if (this.status(node)?.role !== 'leader') return null;
+    const operation = this.propose(node, op);
+    const answer = operation.answer;
+    return answer !== null && answer.ok ? { index: answer.index, term: answer.term, operation } : null;
+  }
+
+  /**
+   * How many nodes applied `index` (a snapshot covering it counts), and the client of the command
+   * first applied there (null for a no-op or a configuration entry, or when no node applied it).
+   */
+  nCommitted(index: number): { count: number; clientId: number | null } {
+    let count = 0;
+    for (const node of this.nodeIds) if ((this.appliedUpTo.get(node) ?? 0) >= index) count++;
+    return { count, clientId: this.appliedAt.get(index)?.clientId ?? null };
+  }
+
+  /**
+   * The lab's one(): for up to `withinMs` (10 s), offers `op` (a string is a put of that value to
+   * key `one`) to each connected node in turn until one accepts it as leader, then waits up to
+   * 2 s for at least `expected` nodes to apply that very command at the index it returned. Without
+   * `retry`, a first attempt that does not commit fails. Returns the index; a ScenarioError when
+   * agreement is not reached.
+   */
+  one(op: KvOp | string, expected: number, options: AgreementOptions = {}): number {
+    const agreement = this.agreement(op, expected, options);
+    for (;;) {
+      const step = agreement.next();
+      if (step.done === true) return step.value;
+      this.runMs(step.value);
+    }
+  }
+
+  /** `one` as a task step: `yield* cluster.agreement(...)` inside a task started with `go`. */
+  *agreement(op: KvOp | string, expected: number, options: AgreementOptions = {}): Generator<number, number, void> {
+    const command: KvOp = typeof op === 'string' ? { type: 'put', key: `k${this.operations.length + 1}`, value: op } : op;
+    const label = typeof op === 'string' ? (op.length > 20 ? `${op.slice(0, 17)}...` : op) : JSON.stringify(op);
+    const withinMs = options.withinMs ?? 10_000;
+    const deadline = this.now + withinMs;
+    while (this.now < deadline) {
+      let started: Started | null = null;
+      for (const node of this.connectedNodes()) {
+        started = this.start(node, command);
+        if (started !== null) break;
+      }
+      if (started !== null) {
+        const { index, operation } = started;
+        const agreed = (): boolean => {
+          const committed = this.nCommitted(index);
+          return committed.count >= expected && committed.clientId === operation.client;
+        };
+        const until = Math.min(deadline, this.now + 2_000);
+        while (this.now < until && !agreed()) yield Math.max(1, Math.min(20, until - this.now));
+        if (agreed()) return index;
+        if (options.retry === false) {
+          throw new ScenarioError(`one(${label}): index ${index} not applied by ${expected} nodes within 2 s`);
+        }
+      }
+      yield Math.max(1, Math.min(50, deadline - this.now));
+    }
+    throw new ScenarioError(`one(${label}): no agreement on ${expected} nodes within ${withinMs} ms`);
+  }
+
+  /**
+   * The lab's checkOneLeader: polls for up to `withinMs` (5 s) until a connected node that is up
+   * leads; returns the leader of the highest term. Two connected leaders of one term fail the
+   * scenario (a check), and none in time is a ScenarioError.
+   */
+  oneLeader(options: { readonly withinMs?: number } = {}): NodeId {
+    const withinMs = options.withinMs ?? 5_000;
+    let found: NodeId | null = null;
+    this.waitUntilMs('one leader among the connected nodes', () => {
+      const byTerm = new Map<number, NodeId[]>();
+      for (const node of this.connectedNodes()) {
+        const status = this.status(node);
+        if (status?.role === 'leader') byTerm.set(status.term, [...(byTerm.get(status.term) ?? []), node]);
+      }
+      for (const [term, leaders] of byTerm) {
+        if (leaders.length > 1) {
+          this.check(`one leader in term ${term}`, false, leaders.map((node) => `n${node}`).join(' '));
+          throw new ScenarioError(`term ${term} has ${leaders.length} leaders`);
+        }
+      }
+      const terms = [...byTerm.keys()].sort((a, b) => b - a);
+      found = terms.length === 0 ? null : (byTerm.get(terms[0] as number)?.[0] ?? null);
+      return found !== null;
+    }, withinMs, 50);
+    return found as unknown as NodeId;
+  }
+
+  /** The lab's checkNoLeader: no connected node that is up believes it leads (a check). */
+  noLeader(): boolean {
+    const leaders = this.connectedNodes().filter((node) => this.status(node)?.role === 'leader');
+    return this.check('no leader among the connected nodes', leaders.length === 0, leaders.map((node) => `n${node}`).join(' '));
+  }
+
+  /** The lab's checkTerms: every connected node that is up has the same term (a check); returns it. */
+  termsAgree(): number {
+    const terms = this.connectedNodes().map((node) => this.status(node)?.term).filter((term) => term !== undefined);
+    const first = terms[0] ?? 0;
+    this.check('the connected nodes agree on the term', terms.every((term) => term === first), terms.join(' '));
+    return first;
+  }
+
+  /** Messages sent so far, by type (a copy: take two and subtract). */
+  messageStats(): MessageStats {
+    const byType: Record<string, { count: number; bytes: number }> = {};
+    for (const [type, value] of Object.entries(this.stats.byType)) byType[type] = { ...value };
+    const { messages, bytes, rpcs, rejections } = this.stats;
+    return { messages, bytes, rpcs, rejections, byType };
+  }
+
+  /** A conflict between two nodes' applied commands at one index, as the lab's applier sees it, or null. */
+  get applyConflict(): string | null {
+    return this.conflict;
   }
 
   /** Proposes a membership change at `node` and waits for it to commit there. */
@@ -408,8 +756,37 @@ export class Cluster {
 
   private observe(event: TraceEvent, index: number): { checker: string; message: string } | null {
     if (this.keepForHistory(event)) this.clientEvents.push(event);
-    this.violation = this.suite.observe(event, index);
+    if (event.type === 'send') this.countMessage(event.message);
+    else if (event.type === 'apply') this.noteApplied(event.node, event.entry.index, event.entry.digest, event.entry.clientId ?? null);
+    else if (event.type === 'snapshot') this.noteApplied(event.node, event.index, null, null);
+    // With the checkers off they still count "sometimes" evidence; their verdict is ignored.
+    const violation = this.suite.observe(event, index);
+    if (this.setup.checkers === false) return null;
+    this.violation = violation;
     return this.violation === null ? null : { checker: this.violation.checker, message: this.violation.message };
+  }
+
+  private countMessage(message: Message): void {
+    const bytes = JSON.stringify(message).length;
+    const stats = this.stats;
+    stats.messages++;
+    stats.bytes += bytes;
+    if (REQUEST_TYPES.has(message.type)) stats.rpcs++;
+    if (message.type === 'AppendEntriesReply' && !message.success) stats.rejections++;
+    const byType = stats.byType[message.type] ?? (stats.byType[message.type] = { count: 0, bytes: 0 });
+    byType.count++;
+    byType.bytes += bytes;
+  }
+
+  /** The lab's applier: the first command applied at an index is the one; another there is a conflict. */
+  private noteApplied(node: NodeId, index: number, digest: number | null, clientId: number | null): void {
+    if (index > (this.appliedUpTo.get(node) ?? 0)) this.appliedUpTo.set(node, index);
+    if (digest === null) return;
+    const first = this.appliedAt.get(index);
+    if (first === undefined) this.appliedAt.set(index, { digest, clientId, node });
+    else if (first.digest !== digest && this.conflict === null) {
+      this.conflict = `n${node} applied another command at index ${index} than n${first.node}`;
+    }
   }
 
   private throwIfStopped(): void {
@@ -422,9 +799,13 @@ export class Cluster {
 
   finish(scriptError: Error | null): ScenarioReport {
     if (scriptError !== null) this.check('the script ran to its end', false, scriptError.message);
+    if (this.conflict !== null) this.check('no two nodes apply different commands at one index', false, this.conflict);
     // Faults stop in the liveness phase: scripted control too.
+    this.stopTasks();
     for (const node of this.nodeIds) this.simulation.holdTimer(node, false);
     this.simulation.setMessageFilter(null);
+    this.simulation.setMessageDelay(null);
+    if (this.setup.checkers === false) return this.finishUnchecked();
     let sim = this.simulation.finishScripted(this.options.livenessMs);
     let failure: Failure | null = this.violation === null ? null : fromViolation(this.violation);
     if (failure === null && sim.stop !== null) {
@@ -456,6 +837,26 @@ export class Cluster {
     return {
       spec, sim, verdict, failure, verdicts: verdictsOf(failure, lin), sometimes: this.suite.sometimes(), lin,
       operations: this.operations.length, checks: this.checks, golden: `${this.lines.join('\n')}\n`,
+    };
+  }
+
+  /** With the checkers off: no liveness phase and no linearizability check; the script's checks decide. */
+  private finishUnchecked(): ScenarioReport {
+    const sim = this.simulation.result();
+    const broken = this.checks.find((check) => !check.ok);
+    const failure: Failure | null = sim.stop !== null
+      ? { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [] }
+      : broken === undefined ? null : { checker: SCENARIO_CHECKER, time: sim.timeMs, message: `${broken.what}: ${broken.detail}`, witnesses: [] };
+    this.note(`end (checkers off): ${failure === null ? 'pass' : `FAIL ${failure.checker}: ${failure.message}`}`);
+    const spec: RunSpec = {
+      seed: this.setup.seed, options: this.options, schedule: this.schedule, bugs: this.setup.bugs ?? [],
+      scenario: this.setup.scenario, record: true,
+    };
+    return {
+      spec, sim, verdict: failure === null ? 'pass' : 'fail', failure,
+      verdicts: CHECKERS.map((checker) => ({ checker, verdict: failure?.checker === checker ? 'fail' : checker === SCENARIO_CHECKER && failure === null ? 'pass' : 'unknown' })),
+      sometimes: this.suite.sometimes(), lin: null, operations: this.operations.length, checks: this.checks,
+      golden: `${this.lines.join('\n')}\n`,
     };
   }
 }
