@@ -3,7 +3,7 @@
 // called after every input.
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../core/index.ts';
-import type { RaftOptions } from '../core/index.ts';
+import type { Message, RaftOptions } from '../core/index.ts';
 import { PaperRaft } from '../examples/paper-raft/raft.ts';
 import { runSimulation } from './run.ts';
 import { specForSeed } from './spec.ts';
@@ -38,6 +38,29 @@ class BrokenInvariant extends PaperRaft {
   }
 }
 
+/** A message storm: every message received is answered with a heartbeat to every peer, twice over. */
+class Floods extends PaperRaft {
+  private storm: Message[] = [];
+  override step(message: Message): void {
+    super.step(message);
+    for (const to of [1, 2, 3]) {
+      if (to === this.id) continue;
+      const heartbeat: Message = { type: 'AppendEntries', from: this.id, to, term: 0, prevLogIndex: 0, prevLogTerm: 0,
+        entries: [], leaderCommit: 0, round: 0 };
+      this.storm.push(heartbeat, heartbeat);
+    }
+  }
+  override hasReady(): boolean {
+    return this.storm.length > 0 || super.hasReady();
+  }
+  override ready(): ReturnType<PaperRaft['ready']> {
+    const batch = super.ready();
+    const messages = [...batch.messages, ...this.storm];
+    this.storm = [];
+    return { ...batch, messages };
+  }
+}
+
 describe('an implementation that throws', () => {
   it('ends the run with a crash verdict naming the node and the exception', () => {
     const report = run((options) => new ThrowsTypeError(options));
@@ -61,5 +84,14 @@ describe('an implementation that throws', () => {
 
   it('passes the same run when nothing throws', () => {
     expect(run((options) => new PaperRaft(options)).verdict).toBe('pass');
+  });
+});
+
+describe('an implementation that floods the network', () => {
+  it('ends the run with a budget verdict that says what was exceeded', () => {
+    const report = run((options) => new Floods(options));
+    expect(report.verdict).toBe('fail');
+    expect(report.failure?.checker).toBe('budget');
+    expect(report.failure?.message).toMatch(/messages in one/);
   });
 });
