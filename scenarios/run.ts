@@ -1,6 +1,7 @@
 // One run, wired together: the simulator with every online checker watching, the end-of-run
 // checks (durability, liveness), and the linearizability check of the clients' history. This is
 // what the CLI, the scenarios, the property tests and the benchmarks all call.
+import { availabilityOptions } from '../reports/checkers/availability.ts';
 import { CheckerSuite } from '../reports/checkers/suite.ts';
 import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
 import { historyEventFilter, historyFromTrace } from '../reports/history.ts';
@@ -16,7 +17,7 @@ export const LIN_CHECKER = 'linearizability';
 
 export function runSimulation(spec: RunSpec): RunReport {
   const useCheckers = spec.checkers ?? true;
-  const suite = useCheckers ? new CheckerSuite({ livenessBoundMs: spec.options.livenessMs }) : null;
+  const suite = useCheckers ? new CheckerSuite({ livenessBoundMs: spec.options.livenessMs, availability: availabilityOptions(spec.options) }) : null;
   const clientEvents: TraceEvent[] = [];
   const keepForHistory = historyEventFilter();
   let found: Violation | null = null;

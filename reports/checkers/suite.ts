@@ -4,6 +4,7 @@
 import { assertNever } from '../../core/index.ts';
 import type { TraceEvent, TraceEventType } from '../../sim/events.ts';
 import { ClusterView } from './cluster-view.ts';
+import { Availability } from './availability.ts';
 import { Durability } from './durability.ts';
 import { ElectionSafety } from './election-safety.ts';
 import { Invariants } from './invariants.ts';
@@ -35,6 +36,7 @@ export function createChecker(name: CheckerName, view: ClusterView, options: Che
     case 'durability': return new Durability(view);
     case 'invariants': return new Invariants(view);
     case 'liveness': return new Liveness(view, options.livenessBoundMs);
+    case 'availability': return new Availability(view, options.availability ?? null);
     default: return assertNever(name);
   }
 }
@@ -59,6 +61,8 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   // Liveness notices an overdue operation at the first event past its deadline, whatever its type.
   invariants: ['term', 'send', 'duplicate', 'drop', 'deliver', 'commit', 'apply', 'append', 'snapshot', 'restart'],
   liveness: 'all',
+  // Availability, like liveness, notices an overdue leader at the first event past the bound.
+  availability: 'all',
 };
 
 export class CheckerSuite {
@@ -74,6 +78,7 @@ export class CheckerSuite {
     const selected = new Set(options.names ?? CHECKER_NAMES);
     const checkerOptions: CheckerOptions = {
       livenessBoundMs: options.livenessBoundMs ?? options.livenessBoundTicks ?? DEFAULT_CHECKER_OPTIONS.livenessBoundMs,
+      availability: options.availability ?? null,
     };
     if (!(checkerOptions.livenessBoundMs > 0)) throw new RangeError('livenessBoundMs must be > 0');
     this.checkers = CHECKER_NAMES.filter((name) => selected.has(name)).map((name) => createChecker(name, this.view, checkerOptions));

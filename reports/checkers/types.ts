@@ -2,6 +2,7 @@
 // events that runs online (one event at a time, the first violation stops the run) and offline over
 // a saved trace with the same code.
 import type { TraceEvent } from '../../sim/events.ts';
+import type { AvailabilityOptions } from './availability.ts';
 
 export const CHECKER_NAMES = [
   'election-safety',
@@ -12,6 +13,7 @@ export const CHECKER_NAMES = [
   'durability',
   'invariants',
   'liveness',
+  'availability',
 ] as const;
 
 export type CheckerName = (typeof CHECKER_NAMES)[number];
@@ -59,6 +61,8 @@ export interface CheckerOptions {
    * a leader, and each client operation pending in it may take to return.
    */
   readonly livenessBoundMs: number;
+  /** Availability during the run (availability.ts); absent or null: not judged. */
+  readonly availability?: AvailabilityOptions | null;
 }
 
 export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { livenessBoundMs: 10_000 };
