@@ -591,31 +591,36 @@ export class Cluster {
   }
 
   /**
-   * The lab's checkOneLeader: polls for up to `withinMs` (5 s) until a connected node that is up
-   * leads; returns the leader of the highest term. Two connected leaders of one term fail the
-   * scenario (a check), and none in time is a ScenarioError.
+   * The lab's checkOneLeader: up to ten rounds, each sleeping 450 to 550 ms and then looking at
+   * the connected nodes that are up; returns the leader of the highest term once there is one. Two
+   * connected leaders of one term fail the scenario (a check), and none in time is a ScenarioError.
    */
-  oneLeader(options: { readonly withinMs?: number } = {}): NodeId {
-    const withinMs = options.withinMs ?? 5_000;
-    let found: NodeId | null = null;
-    this.waitUntilMs('one leader among the connected nodes', () => {
-      const byTerm = new Map<number, NodeId[]>();
-      for (const node of this.connectedNodes()) {
-        const status = this.status(node);
-        if (status?.role === 'leader') byTerm.set(status.term, [...(byTerm.get(status.term) ?? []), node]);
-      }
-      for (const [term, leaders] of byTerm) {
-        if (leaders.length > 1) {
-          this.check(`one leader in term ${term}`, false, leaders.map((node) => `n${node}`).join(' '));
-          throw new ScenarioError(`term ${term} has ${leaders.length} leaders`);
-        }
-      }
-      const terms = [...byTerm.keys()].sort((a, b) => b - a);
-      found = terms.length === 0 ? null : (byTerm.get(terms[0] as number)?.[0] ?? null);
-      return found !== null;
-    }, withinMs, 50);
-    return found as unknown as NodeId;
+  oneLeader(options: { readonly rounds?: number } = {}): NodeId {
+    const rounds = options.rounds ?? 10;
+    for (let round = 0; round < rounds; round++) {
+      this.runMs(450 + this.random.int(101));
+      const leader = this.highestLeader();
+      if (leader !== null) return leader;
+    }
+    throw new ScenarioError(`one leader among the connected nodes: none in ${rounds} rounds (at ${this.now} ms)`);
   }
+
+  private highestLeader(): NodeId | null {
+    const byTerm = new Map<number, NodeId[]>();
+    for (const node of this.connectedNodes()) {
+      const status = this.status(node);
+      if (status?.role === 'leader') byTerm.set(status.term, [...(byTerm.get(status.term) ?? []), node]);
+    }
+    for (const [term, leaders] of byTerm) {
+      if (leaders.length > 1) {
+        this.check(`one leader in term ${term}`, false, leaders.map((node) => `n${node}`).join(' '));
+        throw new ScenarioError(`term ${term} has ${leaders.length} leaders`);
+      }
+    }
+    const highest = Math.max(...byTerm.keys());
+    return byTerm.get(highest)?.[0] ?? null;
+  }
+
 
   /** The lab's checkNoLeader: no connected node that is up believes it leads (a check). */
   noLeader(): boolean {

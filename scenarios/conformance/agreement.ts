@@ -10,7 +10,7 @@ import type { ConformanceTest } from './suite.ts';
 export const basicAgree: ConformanceTest = {
   name: 'basic-agree',
   purpose: 'three commands commit on all three nodes, at consecutive indexes, nothing committed before',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     const leader = cluster.oneLeader();
     let last = cluster.status(leader)?.lastIndex ?? 0;
@@ -29,7 +29,7 @@ export const basicAgree: ConformanceTest = {
 export const rpcBytes: ConformanceTest = {
   name: 'rpc-bytes',
   purpose: 'ten commands of 5,000 bytes are sent to each follower about once (the lab\'s byte bound)',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster, figure) {
     cluster.oneLeader();
     cluster.one('99', 3, { retry: false });
@@ -50,7 +50,7 @@ export const rpcBytes: ConformanceTest = {
 export const followerFailure: ConformanceTest = {
   name: 'follower-failure',
   purpose: 'two of three nodes agree without a follower; a leader alone commits nothing',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.one('101', 3, { retry: false });
     const leader1 = cluster.oneLeader();
@@ -72,7 +72,7 @@ export const followerFailure: ConformanceTest = {
 export const leaderFailure: ConformanceTest = {
   name: 'leader-failure',
   purpose: 'two nodes agree after the leader is gone; the last one alone commits nothing',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.one('101', 3, { retry: false });
     const leader1 = cluster.oneLeader();
@@ -93,7 +93,7 @@ export const leaderFailure: ConformanceTest = {
 export const failAgree: ConformanceTest = {
   name: 'fail-agree',
   purpose: 'agreement goes on without a follower, which catches up when it reconnects',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.one('101', 3, { retry: false });
     const leader = cluster.oneLeader();
@@ -117,7 +117,7 @@ export const failAgree: ConformanceTest = {
 export const failNoAgree: ConformanceTest = {
   name: 'fail-no-agree',
   purpose: 'with three of five nodes cut off nothing commits; after they return the cluster agrees again',
-  nodes: 5, needs: [], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   script(cluster) {
     const first = cluster.one('10', 5);
     const leader = cluster.oneLeader();
@@ -142,7 +142,7 @@ export const failNoAgree: ConformanceTest = {
 export const concurrentStarts: ConformanceTest = {
   name: 'concurrent-starts',
   purpose: 'five commands started at once in one term all commit',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (attempt > 0) cluster.runMs(3_000);
@@ -171,7 +171,7 @@ export const concurrentStarts: ConformanceTest = {
 export const rejoin: ConformanceTest = {
   name: 'rejoin',
   purpose: 'a partitioned leader\'s uncommitted entries are replaced when it rejoins',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.one('101', 3);
     const leader1 = cluster.oneLeader();
@@ -201,7 +201,7 @@ function holdsClient(cluster: Cluster, node: NodeId, client: number): boolean {
 export const backup: ConformanceTest = {
   name: 'backup',
   purpose: 'leaders repair followers with 50 divergent entries quickly (fast log backtracking)',
-  nodes: 5, needs: [], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   script(cluster, figure) {
     cluster.one(value(cluster), 5);
     // Put the leader and one follower in a partition; 50 commands there never commit.
@@ -237,7 +237,7 @@ export const backup: ConformanceTest = {
 export const count: ConformanceTest = {
   name: 'count',
   purpose: 'an election, eleven agreements and a second of idleness each use few RPCs (the lab\'s bounds)',
-  nodes: 3, needs: [], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster, figure) {
     cluster.oneLeader();
     const election = cluster.messageStats().rpcs;

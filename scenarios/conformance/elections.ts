@@ -61,7 +61,7 @@ export const reElection: ConformanceTest = {
 export const manyElections: ConformanceTest = {
   name: 'many-elections',
   purpose: 'seven nodes, ten rounds of disconnecting three random ones: the rest elect or keep a leader',
-  nodes: 7, needs: [], ciSeeds: 2,
+  nodes: 7, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.oneLeader();
     const leaders = new Set<string>();

@@ -12,7 +12,7 @@ import type { ConformanceTest } from './suite.ts';
 export const persist1: ConformanceTest = {
   name: 'persist-1',
   purpose: 'crashing all nodes, the leader, or a follower loses nothing committed',
-  nodes: 3, needs: ['persistence'], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     const before = cluster.one('11', 3);
     for (const node of cluster.nodeIds) cluster.crash(node);
@@ -39,7 +39,7 @@ export const persist1: ConformanceTest = {
 export const persist2: ConformanceTest = {
   name: 'persist-2',
   purpose: 'five rounds of crashing most of five nodes: the leader elected from the restarted ones has every committed entry',
-  nodes: 5, needs: ['persistence'], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   script(cluster) {
     let missed = 0;
     for (let round = 0; round < 5; round++) {
@@ -65,7 +65,7 @@ export const persist2: ConformanceTest = {
 export const persist3: ConformanceTest = {
   name: 'persist-3',
   purpose: 'a node that missed a commit must not win against a restarted node holding it',
-  nodes: 3, needs: ['persistence'], ciSeeds: 2,
+  nodes: 3, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.one('101', 3);
     const leader = cluster.oneLeader();
@@ -197,7 +197,7 @@ const FIGURE_8_FLOW = { maxEntriesPerMessage: 1, maxInflightMessages: 1 };
 export const figure8: ConformanceTest = {
   name: 'figure-8',
   purpose: 'leaders crash right after election over and over; no entry of an earlier term is committed by counting',
-  nodes: 5, needs: ['persistence'], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   options: { raft: FIGURE_8_FLOW },
   script(cluster) {
     const paper = paperFigure8(cluster, (node) => shutdown(cluster, node), (node) => revive(cluster, node));
@@ -213,7 +213,7 @@ export const figure8: ConformanceTest = {
 export const unreliableAgree: ConformanceTest = {
   name: 'unreliable-agree',
   purpose: 'concurrent clients agree over a network that loses and reorders messages',
-  nodes: 5, needs: [], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   script(cluster) {
     cluster.setNetwork(LAB_UNRELIABLE);
     let agreed = 0;
@@ -232,14 +232,14 @@ export const unreliableAgree: ConformanceTest = {
     cluster.setNetwork({ lossRatio: 0 });
     cluster.one('100', 5);
     const lost = cluster.simulation.result().counters.dropsByReason['loss'] ?? 0;
-    exercised(cluster, 'messages were lost while commands were agreed', agreed >= 245 && lost >= 100, `${agreed} agreed, ${lost} lost`);
+    exercised(cluster, 'messages were lost while commands were agreed', agreed >= 245 && lost >= 10, `${agreed} agreed, ${lost} lost`);
   },
 };
 
 export const figure8Unreliable: ConformanceTest = {
   name: 'figure-8-unreliable',
   purpose: 'leaders cut off after election, on a lossy network whose replies come late; the final leader repairs every log',
-  nodes: 5, needs: [], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   options: { raft: FIGURE_8_FLOW },
   script(cluster) {
     const paper = paperFigure8(cluster, (node) => cluster.disconnect(node), (node) => cluster.connect(node));
@@ -257,9 +257,10 @@ export const figure8Unreliable: ConformanceTest = {
     cluster.delayMessages('two replies in three by 200 ms to 2.2 s', longReordering);
     const second = figure8Loop(cluster, { iterations: 800, disconnectRatio: 0.5 });
     cluster.delayMessages('', null);
-    // The lab allows 10 s; one entry per append with one in flight over a lossy network moves
-    // about 15 entries a second, and the logs hold several hundred by now.
-    cluster.one(value(cluster), 5, { withinMs: 60_000 });
+    // The lab allows 10 s; one entry per append with one in flight (for the paper's Figure 8
+    // above) over a lossy network moves about 15 entries a second, and the logs hold several
+    // hundred entries by now.
+    cluster.one(value(cluster), 5, { withinMs: 120_000 });
     const removed = first.removed + second.removed;
     exercised(cluster, 'leaders were cut off, replies delayed, logs diverged',
       removed >= 10 && delayed >= 20 && cluster.sometimes().truncations >= 1,
@@ -325,14 +326,14 @@ function churn(cluster: Cluster, unreliable: boolean): void {
 export const reliableChurn: ConformanceTest = {
   name: 'reliable-churn',
   purpose: 'three clients write through random disconnections, crashes and restarts; nothing committed is lost',
-  nodes: 5, needs: ['persistence'], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   script: (cluster) => churn(cluster, false),
 };
 
 export const unreliableChurn: ConformanceTest = {
   name: 'unreliable-churn',
   purpose: 'the same churn over a lossy network',
-  nodes: 5, needs: ['persistence'], ciSeeds: 2,
+  nodes: 5, needs: [], ciSeeds: 3,
   script: (cluster) => churn(cluster, true),
 };
 

@@ -83,35 +83,35 @@ const SNAPSHOT_OPTIONS = { snapshotEveryEntries: SNAPSHOT_EVERY };
 export const snapshotBasic: ConformanceTest = {
   name: 'snapshot-basic',
   purpose: 'thirty rounds of commands: every node snapshots and the log stays short',
-  nodes: 3, needs: ['snapshots'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script: (cluster, figure) => snapshotRounds(cluster, figure, { disconnect: false, crash: false, unreliable: false }),
 };
 
 export const snapshotInstall: ConformanceTest = {
   name: 'snapshot-install',
   purpose: 'a follower or leader cut off while the others snapshot catches up through InstallSnapshot',
-  nodes: 3, needs: ['snapshots'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script: (cluster, figure) => snapshotRounds(cluster, figure, { disconnect: true, crash: false, unreliable: false }),
 };
 
 export const snapshotInstallUnreliable: ConformanceTest = {
   name: 'snapshot-install-unreliable',
   purpose: 'the same over a lossy network',
-  nodes: 3, needs: ['snapshots'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script: (cluster, figure) => snapshotRounds(cluster, figure, { disconnect: true, crash: false, unreliable: true }),
 };
 
 export const snapshotInstallCrash: ConformanceTest = {
   name: 'snapshot-install-crash',
   purpose: 'a crashed node restarts from its snapshot and log tail and catches up',
-  nodes: 3, needs: ['snapshots', 'persistence'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script: (cluster, figure) => snapshotRounds(cluster, figure, { disconnect: false, crash: true, unreliable: false }),
 };
 
 export const snapshotInstallUnCrash: ConformanceTest = {
   name: 'snapshot-install-uncrash',
   purpose: 'the same over a lossy network',
-  nodes: 3, needs: ['snapshots', 'persistence'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script: (cluster, figure) => snapshotRounds(cluster, figure, { disconnect: false, crash: true, unreliable: true }),
 };
 
@@ -129,7 +129,7 @@ function crashAll(cluster: Cluster): void {
 export const snapshotAllCrash: ConformanceTest = {
   name: 'snapshot-all-crash',
   purpose: 'every node crashes after snapshotting, five times over a lossy network; indexes never go back',
-  nodes: 3, needs: ['snapshots', 'persistence'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script(cluster) {
     cluster.setNetwork(LAB_UNRELIABLE);
     cluster.one(value(cluster), 3);
@@ -150,7 +150,7 @@ export const snapshotAllCrash: ConformanceTest = {
 export const snapshotInit: ConformanceTest = {
   name: 'snapshot-init',
   purpose: 'a node restarted from a snapshot keeps it when it next persists (restart, write, restart again)',
-  nodes: 3, needs: ['snapshots', 'persistence'], ciSeeds: 2, options: SNAPSHOT_OPTIONS,
+  nodes: 3, needs: ['snapshots'], ciSeeds: 3, options: SNAPSHOT_OPTIONS,
   script(cluster) {
     cluster.setNetwork(LAB_UNRELIABLE);
     cluster.one(value(cluster), 3);

@@ -3,18 +3,11 @@
 // contract. Each test declares the capabilities it needs, keeps the lab's bounds where the lab has
 // them, and checks that it exercised what it tests, so a run where nothing happened fails as vacuous.
 import type { BugId } from '../../core/index.ts';
-import type { NodeFactory } from '../../sim/host.ts';
 import type { OptionsOverride } from '../../sim/options.ts';
+import { BUILTIN } from '../impl.ts';
+import type { Capability, Implementation } from '../impl.ts';
 import { Cluster, ScenarioError, labOptions } from '../vocabulary.ts';
 import type { ScenarioReport } from '../vocabulary.ts';
-
-/**
- * What a test needs of an implementation beyond elections and replication: `persistence`
- * (restarting from what it persisted), `snapshots` (compaction and InstallSnapshot).
- */
-export type Capability = 'persistence' | 'snapshots';
-
-export const CAPABILITIES: readonly Capability[] = ['persistence', 'snapshots'];
 
 /** Figures a test reports besides its verdict (the RPC counts, say), with the bound each is held to. */
 export interface Figure {
@@ -30,6 +23,10 @@ export interface ConformanceTest {
   /** One sentence: the behaviour it tests. */
   readonly purpose: string;
   readonly nodes: number;
+  /**
+   * The features it needs beyond elections, replication and persistence, which every
+   * implementation has (scenarios/impl.ts): the lab's timing runs without PreVote and CheckQuorum.
+   */
   readonly needs: readonly Capability[];
   /** Options over the lab's timing (LAB_TIMING). */
   readonly options?: OptionsOverride;
@@ -38,16 +35,6 @@ export interface ConformanceTest {
   /** The script; it records figures with `figure` and must end with at least one `exercised` check. */
   readonly script: (cluster: Cluster, figure: (figure: Figure) => void) => void;
 }
-
-/** An implementation under test: a factory for its nodes and the capabilities it declares. */
-export interface Implementation {
-  readonly name: string;
-  /** Absent: the built-in core. */
-  readonly factory?: NodeFactory;
-  readonly capabilities: ReadonlySet<Capability>;
-}
-
-export const BUILT_IN: Implementation = { name: 'core', capabilities: new Set(CAPABILITIES) };
 
 export interface TestResult {
   readonly test: string;
@@ -82,12 +69,12 @@ export function bounded(cluster: Cluster, figure: Figure): Figure {
 }
 
 export function missingCapabilities(test: ConformanceTest, implementation: Implementation): Capability[] {
-  return test.needs.filter((need) => !implementation.capabilities.has(need));
+  return test.needs.filter((need) => !implementation.capabilities[need]);
 }
 
 /** Runs one test on one seed; never throws for a failing implementation (a node error is its verdict). */
 export function runTest(test: ConformanceTest, seed: number, options: RunOptions = {}): TestResult & { readonly report: ScenarioReport | null } {
-  const implementation = options.implementation ?? BUILT_IN;
+  const implementation = options.implementation ?? BUILTIN;
   const missing = missingCapabilities(test, implementation);
   if (missing.length > 0) {
     return {
@@ -138,10 +125,11 @@ export interface TestSummary {
   readonly ok: boolean;
 }
 
-/** Runs a test over seeds 1..seeds and sums it up in one line. */
-export function runSeeds(test: ConformanceTest, seeds: number, options: RunOptions = {}): TestSummary {
+/** Runs a test over seeds 1..seeds (or from..to) and sums it up in one line. */
+export function runSeeds(test: ConformanceTest, seeds: number | { readonly from: number; readonly to: number }, options: RunOptions = {}): TestSummary {
+  const { from, to } = typeof seeds === 'number' ? { from: 1, to: seeds } : seeds;
   const results: TestResult[] = [];
-  for (let seed = 1; seed <= seeds; seed++) {
+  for (let seed = from; seed <= to; seed++) {
     const { report: _report, ...result } = runTest(test, seed, options);
     results.push(result);
   }
