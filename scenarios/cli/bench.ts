@@ -11,7 +11,7 @@ type Suite = (print: (line: string) => void) => Promise<Metric[]> | Metric[];
 
 const SUITES: Readonly<Record<string, Suite>> = {
   sim: benchSimulator,
-  lin: async () => (await import('../bench/lin.ts')).benchLinearizability(),
+  lin: async (print) => (await import('../bench/lin.ts')).benchLinearizability(print),
   sweep: async (print) => (await import('../bench/sweep.ts')).benchSweep(print),
   replay: async () => (await import('../bench/replay.ts')).benchReplay(),
   bugs: async (print) => (await import('../bench/bugs.ts')).benchBugs(print),
