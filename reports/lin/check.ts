@@ -7,7 +7,11 @@
 // is first tried with the applied-log witness (witness.ts): a linear walk in log order, checked
 // against the definition when it passes. A key it cannot place goes to the search, and when the
 // history lists every operation that reached the applied log (`appliedLog`), the search leaves
-// out the open operations that never did: they never took effect within the history.
+// out the open operations that never did: they never took effect within the history, so a pass
+// without them is a pass. A failure without them is only a failure of the run as it happened (a
+// read saw a state no order of the applied operations gives); the definition also lets those
+// operations take effect, so the key is searched again with them, and its verdict is that search's.
+// Only when the budget runs out first is the failure reported as it stands (`whiteBox`).
 import { assert } from '../../core/index.ts';
 import type { History, OperationInput, OperationOutput } from '../history.ts';
 import { HistoryError } from '../history.ts';
@@ -75,6 +79,11 @@ export interface LinExplanation<Input = OperationInput, Output = OperationOutput
   readonly searched: number;
   /** Open operations left out of the search because they never reached the applied log. */
   readonly leftOut: number;
+  /**
+   * True when only the search without the leftOut operations failed, and the search with them ran
+   * out of budget: the history as the applied log says it happened is not linearizable.
+   */
+  readonly whiteBox?: boolean;
 }
 
 interface ResultBase {
@@ -102,7 +111,7 @@ export function checkOperations<State, Input, Output>(
   const maxCacheEntries = options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES;
   const partitions = model.partition(operations);
   const stale = options.witness !== false && operations.some((operation) => operation.applied !== undefined) ? staleOperations(operations) : new Set<number>();
-  const keys = partitions.map((partition) => prepareKey(model, partition, options, stale));
+  const keys: PreparedKey<Input, Output>[] = partitions.map((partition) => prepareKey(model, partition, options, stale));
   const searches = keys.map((key) => (key.witness === 'passed' ? null : new PartitionSearch(model, key.searched)));
   let active = searches.flatMap((search, index) => (search === null ? [] : [index]));
   let remaining = budgetSteps;
@@ -112,19 +121,30 @@ export function checkOperations<State, Input, Output>(
     cacheEntries = 0;
     for (const index of active) {
       const search = searches[index];
-      assert(search !== undefined && search !== null, 'active search exists');
+      const key = keys[index];
+      assert(search !== undefined && search !== null && key !== undefined, 'active search exists');
       remaining -= search.run(Math.min(sliceSteps, remaining));
       if (search.status === 'illegal') {
-        return failure(model, keys, searches, index, budgetSteps);
+        if (key.searched.length === key.partition.operations.length) return failure(model, keys, searches, index, budgetSteps);
+        // Illegal without the operations that never applied: search again with them (see the top).
+        keys[index] = { ...key, searched: key.partition.operations, whiteBoxFailure: failure(model, keys, searches, index, budgetSteps), earlierSteps: search.steps };
+        search.release();
+        searches[index] = new PartitionSearch(model, key.partition.operations);
+      } else if (search.status === 'linearizable') {
+        search.release();
       }
-      if (search.status === 'linearizable') search.release();
-      cacheEntries += search.cacheEntries;
+      cacheEntries += searches[index]?.cacheEntries ?? 0;
       if (remaining <= 0) break;
     }
     active = active.filter((index) => searches[index]?.status === 'running');
   }
   const base = { keys: keyReports(keys, searches), steps: budgetSteps - remaining, budgetSteps };
   if (active.length === 0) return { ...base, verdict: 'pass' };
+  // The budget ran out. A key that failed as the applied log says the run happened is a failure.
+  const whiteBox = active.map((index) => keys[index]?.whiteBoxFailure).find((found) => found !== null && found !== undefined);
+  if (whiteBox !== undefined && whiteBox.verdict === 'fail') {
+    return { ...whiteBox, ...base, explanation: { ...whiteBox.explanation, whiteBox: true } };
+  }
   return { ...base, verdict: 'unknown', exhausted: remaining <= 0 ? 'steps' : 'memory', maxCacheEntries };
 }
 
@@ -136,6 +156,10 @@ interface PreparedKey<Input, Output> {
   readonly witnessFailure: WitnessFailure<Input, Output> | null;
   /** The operations the search gets (empty when the witness passed). */
   readonly searched: readonly Operation<Input, Output>[];
+  /** The failure of the search without the operations that never applied, once it is searched again with them. */
+  readonly whiteBoxFailure?: LinResult<Input, Output> | null;
+  /** Steps of that first search. */
+  readonly earlierSteps?: number;
 }
 
 function prepareKey<State, Input, Output>(
@@ -178,7 +202,7 @@ function keyReports<State, Input, Output>(keys: readonly PreparedKey<Input, Outp
       key: key.partition.key,
       operations: key.partition.operations.length,
       outcome: status === 'running' ? 'undecided' : status,
-      steps: search?.steps ?? 0,
+      steps: (search?.steps ?? 0) + (key.earlierSteps ?? 0),
       witness: key.witness,
       witnessSteps: key.witnessSteps,
       leftOut: key.partition.operations.length - (search === null ? key.partition.operations.length : key.searched.length),
@@ -210,7 +234,7 @@ function failure<State, Input, Output>(
     leftOut: key.partition.operations.length - key.searched.length,
     ...(key.witnessFailure === null ? {} : { witness: key.witnessFailure }),
   };
-  const steps = searches.reduce((sum, search) => sum + (search?.steps ?? 0), 0);
+  const steps = searches.reduce((sum, search) => sum + (search?.steps ?? 0), 0) + keys.reduce((sum, prepared) => sum + (prepared.earlierSteps ?? 0), 0);
   return { verdict: 'fail', keys: keyReports(keys, searches), steps, budgetSteps, explanation };
 }
 

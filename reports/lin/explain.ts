@@ -35,10 +35,13 @@ export function formatVerdict<Input, Output>(result: LinResult<Input, Output>, m
       return `unknown: ${bound} before deciding key${undecided.length === 1 ? '' : 's'} ${undecided.join(', ')} (${scope})${advice}\n`;
     }
     case 'fail': {
-      const { key, prefix, blocked, state, witness: stuck, searched, leftOut } = result.explanation;
+      const { key, prefix, blocked, state, witness: stuck, searched, leftOut, whiteBox } = result.explanation;
       const hidden = Math.max(0, prefix.length - PREFIX_LINES_SHOWN);
       const lines = [
         `not linearizable: key ${JSON.stringify(key)} (${scope})`,
+        ...(whiteBox === true
+          ? [`as the applied log says the run happened: the search with the ${leftOut} open operations that never reached it as well ran out of budget${result.budgetSteps > 0 ? '; raise --budget to decide without the log' : ''}`]
+          : []),
         ...(stuck === undefined ? [] : witnessLines(model, stuck, searched, leftOut)),
         `longest linearizable prefix: ${prefix.length} of ${result.keys.find((report) => report.key === key)?.operations ?? '?'} operations, leaving state ${state}`,
         ...(hidden > 0 ? [`  ... ${hidden} earlier operations (see --json)`] : []),
@@ -79,9 +82,9 @@ export function verdictJson<Input, Output>(result: LinResult<Input, Output>, mod
   const base = { verdict: result.verdict, model: model.name, steps: result.steps, budgetSteps: result.budgetSteps, keys: result.keys };
   if (result.verdict === 'unknown') return { ...base, exhausted: result.exhausted };
   if (result.verdict !== 'fail') return base;
-  const { key, prefix, blocked, state, witness, searched, leftOut } = result.explanation;
+  const { key, prefix, blocked, state, witness, searched, leftOut, whiteBox } = result.explanation;
   const witnessJson = witness === undefined ? {} : {
     witness: { placed: witness.placed.map((operation) => operation.id), blocked: operationJson(witness.blocked), reason: witness.reason },
   };
-  return { ...base, explanation: { key, state, prefix: prefix.map(operationJson), blocked: operationJson(blocked), searched, leftOut, ...witnessJson } };
+  return { ...base, explanation: { key, state, prefix: prefix.map(operationJson), blocked: operationJson(blocked), searched, leftOut, ...(whiteBox === true ? { whiteBox } : {}), ...witnessJson } };
 }
