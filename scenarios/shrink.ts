@@ -105,12 +105,20 @@ class Shrinker {
   attempt(candidate: RunSpec): boolean {
     if (this.exhausted) return false;
     this.runs++;
-    const report = this.run(candidate);
+    // A candidate longer than the best cannot be taken: it stops at that length (a budget failure).
+    const eventsMax = Math.min(candidate.budgets?.eventsMax ?? Number.MAX_SAFE_INTEGER, this.bestReport.sim.traceEvents);
+    const report = this.run({ ...candidate, budgets: { ...candidate.budgets, eventsMax } });
     if (report.verdict !== 'fail' || report.failure?.checker !== this.checker) return false;
     if (report.sim.traceEvents > this.bestReport.sim.traceEvents) return false;
     this.best = candidate;
     this.bestReport = report;
     return true;
+  }
+
+  /** Goes back to an earlier best (a failing spec and its report). */
+  restore(spec: RunSpec, report: RunReport): void {
+    this.best = spec;
+    this.bestReport = report;
   }
 
   withSchedule(schedule: readonly FaultEvent[]): RunSpec {
@@ -224,12 +232,16 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
     shrinker.removeGroups(faultUnits);
     shrinker.removeGroups(singles);
     // Removing a leader crash re-aims every later one, so few go: pin the rest to the nodes they
-    // hit in the smallest failing run, then shrink again over plain crashes and restarts.
+    // hit in the smallest failing run, then shrink again over plain crashes and restarts. A pinned
+    // crash is two events (crash, restart): when too few of them go, the unpinned schedule stays.
+    const unpinned = { spec: shrinker.best, report: shrinker.bestReport };
     if (shrinker.best.schedule.some((event) => event.type === 'crash-leader' || event.type === 'cut-leader')
       && shrinker.attempt(shrinker.withSchedule(pinLeaderCrashes(shrinker.best.schedule, shrinker.bestReport.sim.leaderCrashes,
         shrinker.bestReport.sim.leaderCuts)))) {
       shrinker.removeGroups(faultUnits);
       shrinker.removeGroups(singles);
+      if (shrinker.best.schedule.length > unpinned.spec.schedule.length
+        && shrinker.bestReport.sim.traceEvents >= unpinned.report.sim.traceEvents) shrinker.restore(unpinned.spec, unpinned.report);
     }
   }
   shrinker.shortenDuration();
