@@ -151,9 +151,17 @@ export class MembershipChanges {
         if (token === this.attemptToken) this.ask();
         return;
       case 'transfer':
+        // Token 0: the timer (a new transfer); 1: another try of the one under way.
         if (this.restoring) return;
-        this.transfer();
-        this.env.schedule(this.env.now() + exponentialMs(this.rng, this.transferMeanMs), 'transfer', 0);
+        if (token === 0) {
+          this.transferTries = 0;
+          this.env.schedule(this.env.now() + exponentialMs(this.rng, this.transferMeanMs), 'transfer', 0);
+        }
+        if (this.transfer()) return;
+        this.transferTries++;
+        if (this.transferTries < this.options.attemptsMax) {
+          this.env.schedule(this.env.now() + 1 + this.rng.int(this.options.retryMsMax), 'transfer', 1);
+        }
         return;
       default:
         assertNever(timer);
@@ -201,11 +209,14 @@ export class MembershipChanges {
     return outcome ?? { kind: 'unreachable' };
   }
 
+  /** Tries of the transfer under way (a node that does not lead is followed to the one it names). */
+  private transferTries = 0;
+
   /**
    * Asks the node believed to lead to transfer leadership to another voter of its configuration,
-   * drawn at random. A node that does not lead only tells who it believes does, for next time.
+   * drawn at random; true when a leader was asked. A node that does not lead tells who it believes does.
    */
-  private transfer(): void {
+  private transfer(): boolean {
     const asked = this.leaderGuess;
     const outcome = this.env.host(asked).call((raft): { readonly leads: boolean; readonly hint: NodeId | null } => {
       const status = raft.status();
@@ -217,10 +228,11 @@ export class MembershipChanges {
       }
       return { leads: true, hint: status.id };
     });
-    if (outcome?.leads === true) return;
-    // Down, paused or not leading: ask the node it names next time, or another one.
+    if (outcome?.leads === true) return true;
+    // Down, paused or not leading: try the node it names, or another one.
     const hint = outcome?.hint ?? null;
     this.leaderGuess = hint !== null && hint !== asked ? hint : otherNode(this.rng, this.options.nodes, asked);
+    return false;
   }
 
   private answered(answer: ProposeResult): void {
