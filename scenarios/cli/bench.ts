@@ -15,6 +15,7 @@ const SUITES: Readonly<Record<string, Suite>> = {
   sweep: async (print) => (await import('../bench/sweep.ts')).benchSweep(print),
   replay: async () => (await import('../bench/replay.ts')).benchReplay(),
   bugs: async (print) => (await import('../bench/bugs.ts')).benchBugs(print),
+  coverage: async (print) => (await import('../bench/coverage.ts')).benchCoverage(print),
 };
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
