@@ -193,8 +193,8 @@ export class Cluster {
   private violation: Violation | null = null;
   private readonly writesByClient = new Map<number, Operation>();
   private readonly readsByContext = new Map<number, Operation>();
-  /** The cut the script made: a partition's links plus those of every disconnected node. */
-  private readonly cutLinks = new Map<string, Link>();
+  /** The cut the script made: the last partition's links, plus those of every disconnected node. */
+  private readonly partitionLinks = new Map<string, Link>();
   private readonly disconnectedNodes = new Set<NodeId>();
   /** Per node, the highest index it applied (or restored from a snapshot); what the first applier applied at each index. */
   private readonly appliedUpTo = new Map<NodeId, number>();
@@ -375,23 +375,13 @@ export class Cluster {
   disconnect(node: NodeId): void {
     this.host(node);
     this.disconnectedNodes.add(node);
-    for (const other of this.nodeIds) {
-      if (other === node) continue;
-      this.cutLinks.set(`${node}>${other}`, [node, other]);
-      this.cutLinks.set(`${other}>${node}`, [other, node]);
-    }
     this.applyCut();
   }
 
-  /** Restores the links of `node` to every connected node, keeping the rest of the current cut. */
+  /** Restores the links of `node` that no partition and no other disconnection cuts. */
   connect(node: NodeId): void {
     this.host(node);
     this.disconnectedNodes.delete(node);
-    for (const other of this.nodeIds) {
-      if (other === node || this.disconnectedNodes.has(other)) continue;
-      this.cutLinks.delete(`${node}>${other}`);
-      this.cutLinks.delete(`${other}>${node}`);
-    }
     this.applyCut();
   }
 
@@ -406,14 +396,18 @@ export class Cluster {
   }
 
   private setCut(links: readonly Link[]): void {
-    this.cutLinks.clear();
+    this.partitionLinks.clear();
     this.disconnectedNodes.clear();
-    for (const link of links) this.cutLinks.set(`${link[0]}>${link[1]}`, link);
+    for (const link of links) this.partitionLinks.set(`${link[0]}>${link[1]}`, link);
   }
 
   /** Records the composed cut as an explicit partition (or a heal when nothing is cut). */
   private applyCut(): void {
-    const links = normalized([...this.cutLinks.values()]);
+    const cut = [...this.partitionLinks.values()];
+    for (const node of this.disconnectedNodes) {
+      for (const other of this.nodeIds) if (other !== node) cut.push([node, other], [other, node]);
+    }
+    const links = normalized(cut);
     this.fault(links.length === 0 ? { at: this.now, type: 'heal' } : { at: this.now, type: 'partition', kind: 'explicit', cut: links });
   }
 
