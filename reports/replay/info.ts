@@ -2,6 +2,7 @@
 // each node's clock drift. The drift is not in the events; it is re-derived from the seed the way
 // the simulator draws it (the first draws of the 'drift' stream, one per node, in node order).
 import type { TraceEvent } from '../../sim/events.ts';
+import type { FaultEvent } from '../../sim/faults.ts';
 import type { SimOptions } from '../../sim/options.ts';
 import { createRng } from '../../sim/random.ts';
 import type { TraceHeader } from '../trace-file.ts';
@@ -19,7 +20,7 @@ export interface ReplayInfo {
 export function replayInfo(header: TraceHeader): ReplayInfo {
   return {
     seed: header.seed, scenario: header.scenario, bugs: header.bugs,
-    options: optionsBrief(header.options), drifts: clockDrifts(header.seed, header.options),
+    options: optionsBrief(header.options, header.schedule), drifts: clockDrifts(header.seed, header.options),
     nodeCount: header.options.nodes,
   };
 }
@@ -33,17 +34,27 @@ export function clockDrifts(seed: string, options: SimOptions): number[] {
   });
 }
 
-/** Short option fragments, most telling first; the header shows as many as fit. */
-export function optionsBrief(options: SimOptions): string[] {
+/**
+ * Short option fragments, most telling first; the header shows as many as fit. A fault kind is
+ * `off` only when nothing in the run does it: leader crashes and leader cuts count as crashes and
+ * partitions, and so do the events of an explicit schedule (`--schedule`, scenarios).
+ */
+export function optionsBrief(options: SimOptions, schedule: readonly FaultEvent[] = []): string[] {
   const network = options.network;
   const faults = options.faults;
   const on = (value: boolean): string => (value ? 'on' : 'off');
-  const every = (ms: number): string => (ms === 0 ? 'off' : `~${ms}ms`);
+  const scheduled = (...types: FaultEvent['type'][]): number => schedule.filter((event) => types.includes(event.type)).length;
+  const fault = (meanMs: number, leaderMeanMs: number, count: number): string => {
+    const parts = [...(meanMs === 0 ? [] : [`~${meanMs}ms`]), ...(leaderMeanMs === 0 ? [] : [`leader ~${leaderMeanMs}ms`])];
+    if (parts.length > 0) return parts.join(' + ');
+    return count === 0 ? 'off' : `${count} scheduled`;
+  };
   return [
     `nodes ${options.nodes}`, `clients ${options.clients}`, `keys ${options.keys}`,
     `delay ${network.delayMsMin}-${network.delayMsMax}ms`, `loss ${network.lossRatio}`, `dup ${network.duplicateRatio}`,
-    `crash ${every(faults.crashIntervalMsMean)}`, `partition ${every(faults.partitionIntervalMsMean)}`,
-    `pause ${every(faults.pauseIntervalMsMean)}`, `preVote ${on(options.raft.preVote)}`,
+    `crash ${fault(faults.crashIntervalMsMean, faults.leaderCrashIntervalMsMean ?? 0, scheduled('crash', 'crash-leader'))}`,
+    `partition ${fault(faults.partitionIntervalMsMean, faults.leaderCutIntervalMsMean ?? 0, scheduled('partition', 'cut-leader'))}`,
+    `pause ${fault(faults.pauseIntervalMsMean, 0, scheduled('pause'))}`, `preVote ${on(options.raft.preVote)}`,
     `checkQuorum ${on(options.raft.checkQuorum)}`, `election ${options.raft.electionTicks}t`,
     `tick ${options.tickMs}ms`, `drift ${options.clockDriftRatioMax}`, `snapshot ${options.snapshotEveryEntries}`,
   ];

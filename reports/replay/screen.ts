@@ -39,8 +39,8 @@ export interface ScreenInput {
 
 /** The size `--print` uses unless told otherwise, and the one the panels are planned for. */
 export const SIZE_DEFAULT: ScreenSize = { columns: 80, rows: 24 };
-/** Smaller terminals get this much and are cut by the terminal (the interactive view keeps one row free). */
-const SIZE_MIN: ScreenSize = { columns: 60, rows: 18 };
+/** Event rows the planned layout keeps at least; with fewer, panels give way (compactLines). */
+const EVENT_ROWS_MIN = 3;
 const TERM_COLOURS: readonly Colour[] = ['cyan', 'yellow', 'magenta', 'green', 'blue', 'white'];
 const ROLE_COLOURS: Readonly<Record<Role, Colour>> = { leader: 'green', candidate: 'yellow', precandidate: 'magenta', follower: 'blue' };
 
@@ -50,23 +50,79 @@ export function termColour(term: number): Colour {
 
 const text = (value: string, style: Omit<Segment, 'text'> = {}): Segment => ({ text: value, ...style });
 
-/** The whole screen: exactly `rows` lines, none wider than `columns`. */
+/**
+ * The whole screen: exactly `rows` lines, none wider than `columns`, whatever the size. When the
+ * planned layout does not fit, panels give way (compactLines): the verdict and the position stay
+ * on top.
+ */
 export function screenLines(input: ScreenInput): Line[] {
-  const size = { columns: Math.max(SIZE_MIN.columns, input.size.columns), rows: Math.max(SIZE_MIN.rows, input.size.rows) };
-  const width = size.columns;
-  const top = [...headerLines(input, width), ...clusterLines(input, width), ...logLines(input.frame.state, input.view.follow, width)];
+  const width = Math.max(1, input.size.columns);
+  const rows = Math.max(1, input.size.rows);
+  const header = headerLines(input, width);
+  const cluster = clusterLines(input, width);
+  const log = logLines(input.frame.state, input.view.follow, width, namedIndexes(input));
   const footer = [footerLine(input.view)];
-  const spare = size.rows - top.length - footer.length;
+  const top = [...header, ...cluster, ...log];
+  const spare = rows - top.length - footer.length;
   const extra = Math.max(0, spare - 12);
   const lower = [
     ...networkLines(input.frame.state, width, 2 + Math.floor(extra / 6)),
     ...clientLines(input.frame.state, width, 1 + Math.floor(extra / 8)),
   ];
-  const eventRows = Math.max(3, size.rows - top.length - lower.length - footer.length);
-  const body = input.view.mode === 'help' ? helpLines(eventRows + lower.length) : [...lower, ...eventLines(input, eventRows, width)];
-  const lines = [...top, ...body, ...footer].slice(0, size.rows);
-  while (lines.length < size.rows) lines.push([]);
+  let lines: Line[];
+  if (spare - lower.length >= EVENT_ROWS_MIN) {
+    const eventRows = spare - lower.length;
+    const body = input.view.mode === 'help' ? helpLines(eventRows + lower.length) : [...lower, ...eventLines(input, eventRows, width)];
+    lines = [...top, ...body, ...footer];
+  } else {
+    lines = compactLines(input, rows, width, { header, cluster, log, lower, footer });
+  }
+  lines = lines.slice(0, rows);
+  while (lines.length < rows) lines.push([]);
   return lines.map((line) => fitLine(line, width));
+}
+
+interface Panels {
+  readonly header: readonly Line[];
+  readonly cluster: readonly Line[];
+  readonly log: readonly Line[];
+  readonly lower: readonly Line[];
+  readonly footer: readonly Line[];
+}
+
+/**
+ * A screen too small for every panel: the verdict and position lines first, then the footer, the
+ * events around the cursor (at least EVENT_ROWS_MIN), the nodes, their logs, the network and the
+ * clients, the options, each only if it fits whole; the events get the rows left over.
+ */
+function compactLines(input: ScreenInput, rows: number, width: number, panels: Panels): Line[] {
+  const essential = panels.header.slice(0, 2);
+  let left = rows - essential.length;
+  const take = (lines: readonly Line[], least = lines.length): boolean => {
+    if (least > left || lines.length === 0) return false;
+    left -= least;
+    return true;
+  };
+  const footer = left >= EVENT_ROWS_MIN + 3 && take(panels.footer);
+  const eventsLeast = Math.min(EVENT_ROWS_MIN, Math.max(0, left));
+  left -= eventsLeast;
+  const cluster = take(panels.cluster);
+  const log = take(panels.log);
+  const lower = take(panels.lower);
+  const options = take(panels.header.slice(2));
+  const eventRows = eventsLeast + left;
+  const body = eventRows === 0 ? [] : input.view.mode === 'help' ? helpLines(eventRows) : eventLines(input, eventRows, width);
+  return [
+    ...essential, ...(options ? panels.header.slice(2) : []), ...(cluster ? panels.cluster : []), ...(log ? panels.log : []),
+    ...(lower ? panels.lower : []), ...body, ...(footer ? panels.footer : []),
+  ];
+}
+
+/** The log indexes the violation at the cursor names ("index 17"), which the log window must show. */
+function namedIndexes(input: ScreenInput): number[] {
+  const event = input.model.events[input.frame.index];
+  if (event?.type !== 'violation') return [];
+  return [...new Set([...event.message.matchAll(/\bindex (\d+)/g)].map((match) => Number(match[1])))].sort((a, b) => a - b);
 }
 
 /** Cuts a line to `width` characters, keeping the styles of what remains. */
@@ -153,15 +209,21 @@ function termAt(node: NodeState, index: number): number | undefined {
   return node.tail[index - first.index]?.term;
 }
 
-function logLines(state: ClusterState, follow: NodeId | null, width: number): Line[] {
+function logLines(state: ClusterState, follow: NodeId | null, width: number, named: readonly number[] = []): Line[] {
   const leader = leaderOf(state);
-  const highest = state.nodes.reduce((most, node) => Math.max(most, node.lastIndex), 0);
+  const lastIndex = state.nodes.reduce((most, node) => Math.max(most, node.lastIndex), 0);
   const termDigits = String(state.nodes.reduce((most, node) => Math.max(most, node.term), 0)).length;
   const cell = termDigits + 1;
   const prefix = 14;
   const cells = Math.max(1, Math.floor((width - prefix) / cell));
-  const low = Math.max(1, highest - cells + 1);
-  const title: Line = [text(`log ${low}..${highest}  `, { dim: true }), text('bold', { bold: true }), text(' committed · ', { dim: true }),
+  // The latest entries, unless the violation at the cursor names an earlier index: then the
+  // window starts just before the lowest one named.
+  const shown = named.filter((index) => index >= 1 && index <= lastIndex);
+  const lowest = shown[0];
+  const low = Math.max(1, Math.min(lastIndex - cells + 1, lowest === undefined ? Number.POSITIVE_INFINITY : lowest - 1));
+  const highest = Math.min(lastIndex, low + cells - 1);
+  const mark = shown.length === 0 ? '' : ` (violation: index ${shown.join(', ')})`;
+  const title: Line = [text(`log ${low}..${highest}${mark}  `, { dim: true }), text('bold', { bold: true }), text(' committed · ', { dim: true }),
     text('dim', { dim: true }), text(' not yet · ', { dim: true }), text('inverse', { inverse: true }),
     text(` differs from ${leader === null ? 'leader (none)' : `leader n${leader}`} · · compacted`, { dim: true })];
   const leaderNode = leader === null ? undefined : state.nodes[leader - 1];
