@@ -94,5 +94,6 @@ describe('availability', () => {
     expect(availabilityOptions(calm)).toEqual({ nodes: 5, quorum: 3, leaderMs: 10 * (2 * 10 * 100 + 100), progressMs: 21_000 });
     const changing = mergeOptions(calm, { membership: { changeIntervalMsMean: 1_000 } });
     expect(availabilityOptions(changing)?.quorum).toBe(5);
+    expect(availabilityOptions(mergeOptions(calm, { membership: { transferIntervalMsMean: 1_000 } }))?.quorum).toBe(3);
   });
 });

@@ -52,7 +52,8 @@ export function availabilityOptions(options: SimOptions): AvailabilityOptions | 
   const electionMs = 2 * options.raft.electionTicks * longestTickMs + 2 * options.network.delayMsMax;
   return {
     nodes: options.nodes,
-    quorum: membershipChangesOn(options.membership) ? options.nodes : Math.floor(options.nodes / 2) + 1,
+    // Transfers alone change no configuration.
+    quorum: membershipChangesOn({ ...options.membership, transferIntervalMsMean: 0 }) ? options.nodes : Math.floor(options.nodes / 2) + 1,
     leaderMs: LEADER_ELECTION_TIMEOUTS * electionMs,
     progressMs: PROGRESS_ELECTION_TIMEOUTS * electionMs,
   };
@@ -94,7 +95,7 @@ export class Availability implements Checker {
       case 'heal': this.cut = new Set(); return this.changed(time, index);
       case 'drop':
         // A message lost at a full link (or by loss): the links were not calm; start again.
-        if (event.reason === 'capacity' || event.reason === 'loss') return this.changed(time, index);
+        if (event.reason === 'capacity' || event.reason === 'loss') return this.changed(time, index, false);
         break;
       case 'role': this.updateLeader(time); break;
       case 'commit':
@@ -125,11 +126,12 @@ export class Availability implements Checker {
     return (this.healthy & (1 << node)) !== 0;
   }
 
-  private changed(time: number, index: number): Violation | null {
-    // Judge what came before the change up to now, then start a new stretch.
+  private changed(time: number, index: number, faults = true): Violation | null {
+    // Judge what came before the change up to now, then start a new stretch (the same set after a
+    // lost message: only faults change it, and the set is costly to find).
     const found = this.overdue(time, index);
     if (found !== null) return found;
-    this.healthy = this.healthySet();
+    if (faults) this.healthy = this.healthySet();
     this.since = time;
     this.sinceEvent = index;
     this.leaderlessSince = time;
@@ -157,13 +159,12 @@ export class Availability implements Checker {
   private overdue(time: number, index: number): Violation | null {
     const options = this.options;
     if (options === null || this.healthy === 0) return null;
-    const members = this.members();
     if (this.leader === null) {
       const leaderless = time - this.leaderlessSince;
       this.longestLeaderlessMs = Math.max(this.longestLeaderlessMs, leaderless);
       if (leaderless > options.leaderMs) {
         return violation(this.name, time,
-          `Nodes ${members} were up, running and connected (a quorum nobody else could reach, links calm) from time ${this.since}, `
+          `Nodes ${this.members()} were up, running and connected (a quorum nobody else could reach, links calm) from time ${this.since}, `
           + `yet none of them was leader from time ${this.leaderlessSince} to ${time}, more than ${options.leaderMs} ms.`,
           [this.sinceEvent, index]);
       }
@@ -179,7 +180,7 @@ export class Availability implements Checker {
     this.longestStalledMs = Math.max(this.longestStalledMs, stalled);
     if (stalled <= options.progressMs) return null;
     return violation(this.name, time,
-      `Leader ${leader.node} (term ${leader.term}) of nodes ${members}, up, running and connected from time ${this.since} `
+      `Leader ${leader.node} (term ${leader.term}) of nodes ${this.members()}, up, running and connected from time ${this.since} `
       + `with calm links, held entries up to index ${lastIndex} with commit index ${this.commits[leader.node] ?? 0} `
       + `and nothing committed or replicated from time ${this.progressSince} to ${time}, more than ${options.progressMs} ms.`,
       [this.sinceEvent, index]);
