@@ -154,3 +154,22 @@ function oneLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.split('\n')[0] ?? text;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The implementation a process (or a sweep's worker thread) runs: set once by the command before
+// any run, read by specFor and the trace header.
+
+let active: Implementation = BUILTIN;
+let activeModule: string | null = null;
+
+/** Loads and selects the implementation for this thread (a no-op when it is already selected). */
+export async function useImplementation(module: string | null, cwd = process.cwd()): Promise<Implementation> {
+  if (module === activeModule && (module === null || active !== BUILTIN)) return active;
+  active = await loadImplementation(module, cwd);
+  activeModule = module;
+  return active;
+}
+
+export function activeImplementation(): Implementation {
+  return active;
+}
