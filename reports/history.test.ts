@@ -209,6 +209,13 @@ describe('historyFromTrace', () => {
     ]);
   });
 
+  it('numbers each operation as the trace does (op), so an explanation\'s #14 is the events\' op 14', () => {
+    const read = (time: number, client: number, op: number): TraceEvent => ({ type: 'call', time, client, op, node: 1, input: { type: 'read', key: 'k' } });
+    const history = historyFromTrace([read(1, 1, 14), read(2, 2, 9), read(3, 3, 14)]);
+    // The third reuses 14 (hand-made traces number per client): it gets a number of its own.
+    expect(history.operations.map((op) => op.id)).toEqual([14, 9, 2]);
+  });
+
   it('marks where each command first reached the applied log, on any node, and says the log is complete', () => {
     const command = (clientId: number, sequence: number, value: string) =>
       ({ type: 'command' as const, command: { clientId, sequence, op: { type: 'put' as const, key: 'k', value } } });

@@ -435,16 +435,34 @@ export function parseHistory(text: string, format?: HistoryFormat): History {
 // ---------------------------------------------------------------------------------------------
 // From a recorded trace: the client calls and returns the simulator saw, as a `kv` history.
 
+/**
+ * The id of each operation of a trace, in call order: the number the trace gives it (`op`), so
+ * an explanation's #14 is the events' op 14; a number seen already (hand-made traces number per
+ * client) gets the first free one from the count of calls on. The HTML report finds an
+ * operation's events with the same numbering.
+ */
+export class OperationNumbers {
+  private readonly used = new Set<number>();
+
+  assign(op: number): number {
+    let id = op;
+    if (this.used.has(id)) for (id = this.used.size; this.used.has(id);) id++;
+    this.used.add(id);
+    return id;
+  }
+}
+
 export function historyFromTrace(events: readonly TraceEvent[]): History {
   const builder = new HistoryBuilder();
   const ids = new Map<string, number>();
+  const numbers = new OperationNumbers();
   /** (client id, sequence) of each command -> the operation that sent it. */
   const commands = new Map<number, number>();
   /** Operation -> the lowest log index at which its command was applied (on any node). */
   const applied = new Map<number, number>();
   for (const event of events) {
     if (event.type === 'call') {
-      const id = ids.size;
+      const id = numbers.assign(event.op);
       ids.set(`${event.client}/${event.op}`, id);
       if (event.input.type === 'command') commands.set(commandKey(event.input.command.clientId, event.input.command.sequence), id);
       builder.call(0, id, event.client, inputFromClient(event.input), event.time);

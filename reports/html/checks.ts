@@ -4,7 +4,7 @@
 import { checkTrace } from '../checkers/suite.ts';
 import { CHECKER_NAMES } from '../checkers/types.ts';
 import type { SometimesCounters } from '../checkers/types.ts';
-import { historyFromTrace } from '../history.ts';
+import { historyFromTrace, OperationNumbers } from '../history.ts';
 import { checkHistory } from '../lin/check.ts';
 import type { LinResult } from '../lin/check.ts';
 import { eraseModel, kvModel } from '../lin/model.ts';
@@ -40,12 +40,15 @@ export interface CheckChoices {
 
 /** Positions in the trace of each history operation's call and return (historyFromTrace numbers calls 0, 1, ...). */
 export function operationEvents(events: readonly TraceEvent[]): { call: number; return: number | null }[] {
+  // Indexed by operation id, as historyFromTrace numbers them (the trace's op numbers).
   const positions: { call: number; return: number | null }[] = [];
+  const numbers = new OperationNumbers();
   const byClientOp = new Map<string, number>();
   events.forEach((event, index) => {
     if (event.type === 'call') {
-      byClientOp.set(`${event.client}/${event.op}`, positions.length);
-      positions.push({ call: index, return: null });
+      const id = numbers.assign(event.op);
+      byClientOp.set(`${event.client}/${event.op}`, id);
+      positions[id] = { call: index, return: null };
     } else if (event.type === 'return') {
       const id = byClientOp.get(`${event.client}/${event.op}`);
       const position = id === undefined ? undefined : positions[id];
