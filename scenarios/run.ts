@@ -80,7 +80,10 @@ function describeLinFailure(lin: Extract<LinResult, { verdict: 'fail' }>): strin
   const blocked = explanation.blocked;
   return `key ${explanation.key}: after a linearizable prefix of ${explanation.prefix.length} operations `
     + `(state ${explanation.state}), operation ${JSON.stringify(blocked.input)} -> ${JSON.stringify(blocked.output)} `
-    + `by client ${blocked.client} cannot be placed`;
+    + `by client ${blocked.client} cannot be placed`
+    + (explanation.witness === undefined ? '' : `; the applied-log witness placed ${explanation.witness.placed.length} operations in log order `
+      + `before it got stuck (${explanation.witness.reason}), and the search took over there on ${explanation.searched} operations`)
+    + (explanation.whiteBox === true ? ` (as the applied log says the run happened; the search with the ${explanation.leftOut} open operations that never applied ran out of budget)` : '');
 }
 
 const SAFETY_CHECKERS = [
