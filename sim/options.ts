@@ -762,10 +762,14 @@ export const TRANSFER_REGIME_RATIO = 0.35;
  * The leadership transfer regime, from its own stream after the lease regime: an operator asks
  * the node it believes leads to hand leadership to another voter, every few election timeouts on
  * average (thesis 3.10: TimeoutNow, the target's election ignoring its voters' leases). Not with
- * lease reads: the core does not end its lease when it starts a transfer (validateOptions).
+ * lease reads: the core does not end its lease when it starts a transfer (validateOptions). Not
+ * with leader cuts either, which aim at new leaders.
  */
 export function swarmTransfers(rng: RngLike, options: SimOptions): SimOptions {
   if (options.nodes < 2 || options.raft.leaseReads || (options.membership.transferIntervalMsMean ?? 0) > 0) return options;
+  // Nor with leader cuts: they aim at each new leader right after its election, which a transfer
+  // would move elsewhere (the membership regime's single-server change pattern needs it there).
+  if (options.faults.leaderCutIntervalMsMean > 0) return options;
   if (!rng.chance(TRANSFER_REGIME_RATIO)) return options;
   const electionMs = options.raft.electionTicks * options.tickMs;
   return mergeOptions(options, { membership: { transferIntervalMsMean: pickFrom(rng, [1, 3, 10]) * electionMs } });
