@@ -1,11 +1,14 @@
 // `npm run bench -- bugs`: the bug-finding benchmark. For each mutant of core/bugs.ts, the default
 // swarm scenario runs seeds in order until one fails by a checker the catalogue expects (failures
 // by other checkers are listed, not counted); the failure is shrunk. False alarms are failures of
-// the correct core over every seed tried for any mutant.
+// the correct core over every seed tried for any mutant. Then the density: every mutant runs every
+// seed of 1..RAFTSIM_DENSITY_SEEDS, and the share of seeds that fail, and by which checkers, shows
+// how strongly the swarm finds it; a mutant under 1% is listed as weak.
 import { BUG_IDS } from '../../core/index.ts';
 import type { BugId } from '../../core/index.ts';
 import { catalogued } from '../mutants/catalogue.ts';
-import { huntMutant, falseAlarms } from '../mutants/hunt.ts';
+import { huntMutant, huntSpec, falseAlarms } from '../mutants/hunt.ts';
+import { runSimulation } from '../run.ts';
 import type { HuntOptions } from '../mutants/hunt.ts';
 import { shrinkFailure } from '../shrink.ts';
 import type { Metric } from './metric.ts';
@@ -13,6 +16,59 @@ import type { Metric } from './metric.ts';
 /** Seeds per mutant and the safety phase of each run; the environment can widen them. */
 export const BENCH_SEEDS_MAX = Number(process.env['RAFTSIM_BENCH_SEEDS'] ?? 500);
 export const BENCH_DURATION_MS = 20_000;
+/** Seeds 1..N every mutant runs in full for its density (RAFTSIM_DENSITY_SEEDS; 0 skips it). */
+export const DENSITY_SEEDS = Number(process.env['RAFTSIM_DENSITY_SEEDS'] ?? 100);
+/** A mutant failing fewer than this share of seeds is listed as weak. */
+export const WEAK_DENSITY = 0.01;
+
+export interface DensityRow {
+  readonly bug: BugId;
+  readonly seeds: number;
+  readonly failed: number;
+  readonly unknown: number;
+  /** Failing seeds by the checker that failed them, most first. */
+  readonly byChecker: readonly (readonly [string, number])[];
+  /** The failures by a checker the catalogue names for the mutant (or invariants). */
+  readonly catalogued: number;
+}
+
+/** Runs every seed of 1..seeds with `bug` on and counts the seeds that fail, by checker. */
+export function densityOf(bug: BugId, seeds: number, durationMs: number = BENCH_DURATION_MS): DensityRow {
+  const counts = new Map<string, number>();
+  let unknown = 0;
+  const expected = catalogued(bug);
+  let inCatalogue = 0;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const report = runSimulation(huntSpec(seed, bug, { firstSeed: seed, lastSeed: seed, durationMs }));
+    if (report.verdict === 'unknown') unknown++;
+    if (report.verdict !== 'fail') continue;
+    const checker = report.failure?.checker ?? 'unknown';
+    counts.set(checker, (counts.get(checker) ?? 0) + 1);
+    if (expected(checker)) inCatalogue++;
+  }
+  const byChecker = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const failed = byChecker.reduce((sum, [, count]) => sum + count, 0);
+  return { bug, seeds, failed, unknown, byChecker, catalogued: inCatalogue };
+}
+
+function percent(part: number, whole: number): string {
+  return `${(100 * part / Math.max(1, whole)).toFixed(1)}%`;
+}
+
+export function formatDensityTable(rows: readonly DensityRow[]): string[] {
+  const lines = [
+    `| mutant | seeds failing (of 1..${rows[0]?.seeds ?? 0}, ${BENCH_DURATION_MS / 1000} s) | by a catalogued checker | by checker | unknown |`,
+    '|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    const weak = row.failed / Math.max(1, row.seeds) < WEAK_DENSITY ? ' (weak)' : '';
+    const checkers = row.byChecker.length === 0 ? '-' : row.byChecker.map(([checker, count]) => `${checker} ${count}`).join(', ');
+    lines.push(`| \`${row.bug}\` | ${percent(row.failed, row.seeds)} (${row.failed})${weak} | ${percent(row.catalogued, row.seeds)} | ${checkers} | ${row.unknown} |`);
+  }
+  const weak = rows.filter((row) => row.failed / Math.max(1, row.seeds) < WEAK_DENSITY).map((row) => row.bug);
+  lines.push('', `weak (under ${100 * WEAK_DENSITY}% of seeds): ${weak.length === 0 ? 'none' : weak.join(', ')}`);
+  return lines;
+}
 
 export interface BugRow {
   readonly bug: BugId;
@@ -70,7 +126,15 @@ export function benchBugs(print: (line: string) => void = () => undefined): Metr
   const found = rows.filter((row) => row.checker !== null);
   const seedsTried = Math.max(...rows.map((row) => row.seedsTried));
   const alarms = falseAlarms({ ...options, lastSeed: options.firstSeed + seedsTried - 1 });
+  const density = DENSITY_SEEDS > 0 ? BUG_IDS.map((bug) => densityOf(bug, DENSITY_SEEDS)) : [];
+  if (density.length > 0) for (const line of ['', ...formatDensityTable(density)]) print(line);
+  const densityMetrics: Metric[] = density.map((row) => ({
+    metric: `bugs.density.${row.bug}`, value: Number((100 * row.failed / row.seeds).toFixed(1)), unit: `% of seeds 1..${row.seeds}`,
+  }));
+  const weak = density.filter((row) => row.failed / row.seeds < WEAK_DENSITY).length;
   return [
+    ...densityMetrics,
+    ...(density.length > 0 ? [{ metric: 'bugs.weak', value: weak, unit: `of ${BUG_IDS.length} under ${100 * WEAK_DENSITY}% of seeds` }] : []),
     { metric: 'bugs.found', value: found.length, unit: `of ${BUG_IDS.length}` },
     { metric: 'bugs.median_ms_to_find', value: Math.round(median(found.map((row) => row.msToFind))), unit: 'ms' },
     { metric: 'bugs.max_shrunk_events', value: Math.max(0, ...found.map((row) => row.eventsAfter ?? 0)), unit: 'events' },
