@@ -13,6 +13,8 @@ const SMS = 'state-machine-safety';
 const DUR = 'durability';
 const LIN = 'linearizability';
 const LIVE = 'liveness';
+// Availability during the run (reports/checkers/availability.ts): a liveness bug seen before the heal.
+const AVAIL = 'availability';
 export const INVARIANTS = 'invariants';
 
 const CATALOGUE: Readonly<Record<BugId, readonly string[]>> = {
@@ -20,9 +22,9 @@ const CATALOGUE: Readonly<Record<BugId, readonly string[]>> = {
   'vote-not-persisted': [ES],
   'vote-clear-on-same-term': [ES],
   'count-duplicate-votes': [ES],
-  'no-stepdown-on-higher-term': [LIVE, LIN],
-  'election-timeout-not-randomized': [LIVE],
-  'no-prevote-no-checkquorum': [LIVE],
+  'no-stepdown-on-higher-term': [LIVE, AVAIL, LIN],
+  'election-timeout-not-randomized': [LIVE, AVAIL],
+  'no-prevote-no-checkquorum': [LIVE, AVAIL],
   'ae-truncate-without-conflict': [LC, LAO, SMS, DUR],
   'ae-accept-stale-term': [LM, LC, LAO],
   'follower-commit-unbounded': [SMS],
