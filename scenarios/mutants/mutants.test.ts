@@ -12,7 +12,10 @@ import { falseAlarms, huntMutant } from './hunt.ts';
 import type { HuntOptions } from './hunt.ts';
 
 const WIDE_SEEDS = Number(process.env['RAFTSIM_MUTANT_SEEDS'] ?? 0);
-const SHRUNK_EVENTS_MAX = 10;
+// The shrinker takes no candidate whose trace is longer than the best's (a shrunk trace is never
+// longer than the run it came from), so some schedules keep more faults than they did: every
+// single removal from vote-clear-on-same-term's 13 leader crashes (seed 5) makes the run fail later.
+const SHRUNK_EVENTS_MAX = 15;
 
 /** Where each mutant is first found, as measured. */
 const RANGES: Readonly<Record<BugId, HuntOptions>> = {
