@@ -74,6 +74,8 @@ export interface ReportData {
 export interface ReportChoices {
   /** The trace file as the user named it, for the commands that reproduce the run. */
   readonly source: string;
+  /** The command that re-runs the trace from scratch with every option that differs from the defaults. */
+  readonly reproduce?: string;
   readonly linBudgetSteps?: number;
 }
 
@@ -106,13 +108,15 @@ export function focusWindow(violation: FoundViolation | null, witnessTimes: read
   return { from, to };
 }
 
-function commandsFor(source: string, seed: string, bugs: readonly string[]): string[] {
+function commandsFor(source: string, seed: string, bugs: readonly string[], reproduce: string | undefined): string[] {
   const bugFlags = bugs.map((bug) => ` --bug ${bug}`).join('');
   return [
     `npm run sim -- --replay ${source}`,
     `npm run replay -- ${source}`,
     `npm run report -- ${source}`,
-    `npm run sim -- --seed ${seed}${bugFlags}   (same run only with the same options: swarm mode or the preset)`,
+    reproduce === undefined
+      ? `npm run sim -- --seed ${seed}${bugFlags}   (same run only with the same options: swarm mode or the preset)`
+      : `${reproduce}   (the same run from scratch)`,
   ];
 }
 
@@ -129,7 +133,7 @@ export function buildReportData(trace: Trace, choices: ReportChoices): ReportDat
     hash: trace.footer.hash, eventCount: events.length, verdict: checks.verdict, verdicts: checks.verdicts,
     violation: checks.violation === null ? null : { ...checks.violation, witnesses: marks },
     sometimes: checks.sometimes, options: formatOptions(header.options),
-    commands: commandsFor(choices.source, header.seed, header.bugs),
+    commands: commandsFor(choices.source, header.seed, header.bugs, choices.reproduce),
     focus: focusWindow(checks.violation, marks.map((mark) => mark.time), diagram.endMs),
     legend: { messageTypes: MESSAGE_TYPES, outcomes: OUTCOMES, roles: BAND_ROLES, spanKinds: SPAN_KINDS },
     diagram, lin: linView(events, checks.lin),

@@ -18,12 +18,19 @@ const SUITES: Readonly<Record<string, Suite>> = {
   coverage: async (print) => (await import('../bench/coverage.ts')).benchCoverage(print),
 };
 
+export const BENCH_USAGE = `usage: npm run bench -- [--json] [${Object.keys(SUITES).join('|')}]...
+  every suite but bugs without a name; --json prints NDJSON lines {"metric","value","unit"}`;
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; usage: npm run bench -- [--json] [${Object.keys(SUITES).join('|')}]...`);
+    throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; ${BENCH_USAGE.split('\n')[0] ?? ''}`);
+  }
+  if (parsed.values.help === true) {
+    io.stdout(BENCH_USAGE);
+    return EXIT.pass;
   }
   // The bug benchmark takes minutes: it runs only when named.
   const names = parsed.positionals.length > 0 ? parsed.positionals : Object.keys(SUITES).filter((name) => name !== 'bugs');

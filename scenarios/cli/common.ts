@@ -2,11 +2,14 @@
 // and the wrapper that turns a bad input into one line and exit 2 and a harness bug into exit 4.
 import { Chalk } from 'chalk';
 import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { Paint } from '../../reports/summary.ts';
-import { UsageError } from '../files.ts';
+import { removeTemporaries, UsageError } from '../files.ts';
 
-export const EXIT = { pass: 0, fail: 1, usage: 2, unknown: 3, internal: 4, interrupted: 130 } as const;
+/** 5: a replay re-ran differently from its trace; 130 and 143: stopped by SIGINT and SIGTERM. */
+export const EXIT = { pass: 0, fail: 1, usage: 2, unknown: 3, internal: 4, diverged: 5, interrupted: 130, terminated: 143 } as const;
 
 export interface Io {
   stdout(text: string): void;
@@ -36,11 +39,61 @@ export function firstLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+/** Folders where this process writes: its temporary files there are removed on any exit. */
+const outputFolders = new Set<string>();
+
+export function noteOutputFolder(folder: string): void {
+  outputFolders.add(resolve(folder));
+}
+
+/** Removes this process's temporary files (this thread's, and any thread's in the noted folders). */
+export function cleanUp(): void {
+  removeTemporaries(outputFolders);
+}
+
+export interface MainChoices {
+  /** Handle SIGINT and SIGTERM here (remove temporary files, exit 130 or 143) unless a command listens itself. */
+  readonly signals?: boolean;
+}
+
+/**
+ * A closed stdout or stderr (`| head -1`) ends the program quietly with exit 0, as Unix tools do;
+ * any other error writing them is one line and exit 2. Every exit removes temporary files.
+ */
+export function guardProcess(choices: MainChoices = {}): void {
+  const onStreamError = (error: NodeJS.ErrnoException): void => {
+    cleanUp();
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(EXIT.pass);
+    try {
+      process.stderr.write(`raftsim: cannot write the output: ${error.code ?? error.message}\n`);
+    } finally {
+      process.exit(EXIT.usage);
+    }
+  };
+  process.stdout.on('error', onStreamError);
+  process.stderr.on('error', onStreamError);
+  process.on('exit', cleanUp);
+  if (choices.signals !== true) return;
+  for (const [signal, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated]] as const) {
+    process.on(signal, () => {
+      // A sweep listens itself: it stops cleanly and prints what finished.
+      if (process.listenerCount(signal) > 1) return;
+      cleanUp();
+      process.exit(code);
+    });
+  }
+}
+
 /** Runs `main` and exits with its code; bad input is one line and exit 2, never a stack trace. */
-export function runMain(moduleUrl: string, main: (argv: readonly string[], io: Io) => Promise<number> | number): void {
+export function runMain(
+  moduleUrl: string, main: (argv: readonly string[], io: Io) => Promise<number> | number, choices: MainChoices = {},
+): void {
   const entry = process.argv[1];
+  // A worker thread sees the parent's argv: the command runs in the main thread only.
+  if (!isMainThread) return;
   // Compared as real paths: node resolves symlinks in a module's URL, not in argv.
   if (entry === undefined || !existsSync(entry) || realpathSync(entry) !== realpathSync(fileURLToPath(moduleUrl))) return;
+  guardProcess(choices);
   Promise.resolve()
     .then(() => main(process.argv.slice(2), PROCESS_IO))
     .then((code) => { process.exitCode = code; }, (error: unknown) => {

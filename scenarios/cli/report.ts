@@ -2,8 +2,10 @@
 // self-contained file written beside the trace unless --out names another place.
 import { renderReport } from '../../reports/html/render.ts';
 import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
-import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
-import { EXIT, runMain } from './common.ts';
+import { dirname, resolve } from 'node:path';
+import { checkOutputPath, readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
+import { EXIT, noteOutputFolder, runMain } from './common.ts';
+import { reproduceFromHeader } from './reproduce.ts';
 import type { Io } from './common.ts';
 
 export const REPORT_USAGE = `usage: npm run report -- FILE.trace.jsonl [--out FILE.html]
@@ -49,6 +51,8 @@ export function main(argv: readonly string[], io: Io): number {
     io.stdout(REPORT_USAGE);
     return EXIT.pass;
   }
+  const out = args.out ?? defaultReportPath(args.trace);
+  if (resolve(out) === resolve(args.trace)) throw new UsageError(`--out ${out} would overwrite the trace`);
   let trace;
   try {
     trace = decodeTrace(readTextFile(args.trace, 'trace file'), args.trace);
@@ -56,12 +60,13 @@ export function main(argv: readonly string[], io: Io): number {
     if (error instanceof TraceFileError) throw new UsageError(error.message);
     throw error;
   }
-  const out = args.out ?? defaultReportPath(args.trace);
-  if (out === args.trace) throw new UsageError(`--out ${out} would overwrite the trace`);
-  const page = renderReport(trace, { source: args.trace });
-  writeLinesAtomic(out, [page.trimEnd()]);
+  checkOutputPath(out, args.out === null ? 'the report' : '--out');
+  noteOutputFolder(dirname(out));
+  const reproduce = reproduceFromHeader(trace.header, args.trace);
+  const page = renderReport(trace, { source: args.trace, ...(reproduce === null ? {} : { reproduce }) });
+  writeLinesAtomic(out, [page.trimEnd()], 'report');
   io.stdout(`report written to ${out} (${Math.round(Buffer.byteLength(page) / 1024)} KB, ${trace.events.length} events)`);
   return EXIT.pass;
 }
 
-runMain(import.meta.url, main);
+runMain(import.meta.url, main, { signals: true });

@@ -70,18 +70,50 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/**
+ * `--seed -5`: node's parseArgs takes "-5" for a flag and calls the value ambiguous. A value that
+ * looks like a negative number (or a negative duration) goes with the flag before it.
+ */
+export function joinNegativeValues(argv: readonly string[], options: Readonly<Record<string, { readonly type: string }>>): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] as string;
+    const next = argv[index + 1];
+    const name = argument.startsWith('--') ? argument.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-[0-9.]/.test(next)) {
+      joined.push(`${argument}=${next}`);
+      index++;
+    } else joined.push(argument);
+  }
+  return joined;
+}
+
+/** Flags a replay cannot use: the trace's header decides the whole run. */
+const REPLAY_CLASHES = ['schedule', 'preset', 'nodes', 'clients', 'time', 'bug', 'trace', 'history-out'] as const;
+
 export function parseSimArguments(argv: readonly string[]): SimArguments {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: joinNegativeValues(argv, OPTIONS), options: OPTIONS, strict: true, allowPositionals: false });
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
+    if (ambiguous !== null) throw new UsageError(`${ambiguous[1] ?? 'the flag'} needs a value (see npm run sim -- --help)`);
     throw new UsageError(`${message.replace(/\. To specify.*$/, '')} (see npm run sim -- --help)`);
   }
   const v = parsed.values;
   if (v.seed !== undefined && v.seeds !== undefined) throw new UsageError('--seed and --seeds cannot be used together');
   if (v.replay !== undefined && (v.seed !== undefined || v.seeds !== undefined)) {
     throw new UsageError('--replay takes its seed from the trace; drop --seed/--seeds');
+  }
+  if (v.replay !== undefined) {
+    const clashing = REPLAY_CLASHES.filter((flag) => v[flag] !== undefined);
+    if (clashing.length > 0) {
+      throw new UsageError(`--replay re-runs the trace exactly as its header says; drop ${clashing.map((flag) => `--${flag}`).join(', ')}`);
+    }
+  }
+  if (v.seeds !== undefined && (v.trace !== undefined || v['history-out'] !== undefined)) {
+    throw new UsageError('--trace and --history-out write one run; a sweep saves each failing seed under reports/runs');
   }
   if (v.scenario !== undefined) checkScenario(v.scenario, v);
   // A scenario's default seed is the one its golden trace was recorded with.
@@ -139,7 +171,7 @@ const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, 
 
 /** "90s", "1.5m", "500ms", "2h": a simulated duration with a unit, in milliseconds. */
 export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  const match = /^(-?\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
   if (match === null) throw new UsageError(`${flag} must be a duration with a unit (500ms, 90s, 5m, 1h), got "${text}"`);
   const ms = Math.round(Number(match[1]) * (UNITS_MS[match[2] as string] as number));
   if (ms < 1000 || ms > 24 * 3_600_000) throw new UsageError(`${flag} must be between 1s and 24h, got "${text}"`);

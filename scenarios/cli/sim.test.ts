@@ -82,7 +82,7 @@ describe('npm run sim: a run', () => {
     header.seed = '9'; // same file, other seed: the events no longer match
     writeFileSync(trace, [JSON.stringify(header), ...lines.slice(1)].join('\n') + '\n');
     const result = await run(['--replay', trace]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(5);
     expect(result.err.join('\n')).toMatch(/replay diverged at event \d+/);
   });
 

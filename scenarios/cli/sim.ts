@@ -1,10 +1,10 @@
 // `npm run sim`: one run (default swarm scenario), a sweep over a seed range, or the replay of a
 // saved trace. Summary on stdout (stderr with --json, which prints NDJSON results on stdout).
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUG_IDS, BUG_SUMMARIES } from '../../core/index.ts';
 import { historyEventFilter, historyFromTrace, serializeHistory } from '../../reports/history.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
-import { formatSummary } from '../../reports/summary.ts';
+import { formatSummary, formatSweepLine } from '../../reports/summary.ts';
 import type { Paint } from '../../reports/summary.ts';
 import { decodeTrace, encodeTrace, TraceFileError } from '../../reports/trace-file.ts';
 import type { TraceHeader } from '../../reports/trace-file.ts';
@@ -12,7 +12,7 @@ import { formatOptions } from '../../sim/options.ts';
 import type { OptionsOverride } from '../../sim/options.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 import { parseSeed } from '../../sim/random.ts';
-import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
+import { checkOutputPath, readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
@@ -20,9 +20,11 @@ import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
 import { specForSeed } from '../spec.ts';
 import { validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
-import { EXIT, paintFor, runMain } from './common.ts';
+import { EXIT, noteOutputFolder, paintFor, runMain } from './common.ts';
 import type { Io } from './common.ts';
+import { reproduceFromArgs, reproduceFromHeader, specDigest } from './reproduce.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
+import { runInWorker } from './thread.ts';
 import { sweep } from './sweep.ts';
 import { merge } from '../sweep/merge.ts';
 import { TraceStreamWriter } from '../sweep/trace-stream.ts';
@@ -31,22 +33,56 @@ import type { SimArguments } from './sim-args.ts';
 export const RAFTSIM_VERSION = '0.1.0';
 export const RUNS_DIR = join('reports', 'runs');
 
+/** Where a single run is (a run in a worker thread reports it, so an interruption can say so). */
+export type Progress = (phase: 'run' | 'shrink', traceEvents: number, timeMs: number) => void;
+
 export interface Output {
   readonly io: Io;
   /** Human text: stdout normally, stderr with --json. */
   human(text: string): void;
   readonly paint: Paint;
+  readonly progress?: Progress;
 }
 
-export function outputFor(io: Io, json: boolean): Output {
+export function outputFor(io: Io, json: boolean, progress?: Progress): Output {
   return {
     io,
     human: (text) => (json ? io.stderr(text) : io.stdout(text)),
     paint: paintFor(io, json ? io.stderrIsTty : io.stdoutIsTty),
+    ...(progress === undefined ? {} : { progress }),
   };
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * The real command: a single run, a replay and a named scenario run in a worker thread, so that
+ * Ctrl-C (SIGINT) and SIGTERM stop them at once, remove temporary files and print where the run
+ * was (a run in this thread would hold the signal until it ends). Everything else runs here.
+ */
+export async function entry(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'merge') return main(argv, io);
+  let args: SimArguments;
+  try {
+    args = parseSimArguments(argv);
+  } catch {
+    return main(argv, io);
+  }
+  if (args.help || args.listBugs || args.list || args.seeds !== null) return main(argv, io);
+  return runInWorker(argv, io, {
+    json: args.json, seed: args.replay === null ? args.seedText : null,
+    folders: [RUNS_DIR, ...[args.trace, args.historyOut].filter((path) => path !== null).map((path) => dirname(path))],
+  });
+}
+
+/** Every output path is checked before a run starts: a bad one is exit 2 with one line. */
+function checkOutputs(args: SimArguments): void {
+  if (args.trace !== null) checkOutputPath(args.trace, '--trace');
+  if (args.historyOut !== null) checkOutputPath(args.historyOut, '--history-out');
+  if (args.trace !== null && args.trace === args.historyOut) throw new UsageError('--trace and --history-out name the same file');
+  if (args.replay === null) checkOutputPath(join(RUNS_DIR, 'failing.trace.jsonl'), 'the folder for failing traces,');
+  for (const path of [RUNS_DIR, args.trace, args.historyOut]) if (path !== null) noteOutputFolder(path === RUNS_DIR ? path : dirname(path));
+}
+
+export async function main(argv: readonly string[], io: Io, progress?: Progress): Promise<number> {
   if (argv[0] === 'merge') return merge(argv.slice(1), io);
   const args = parseSimArguments(argv);
   if (args.help) {
@@ -61,7 +97,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     for (const scenario of SCENARIOS) io.stdout(`${scenario.name.padEnd(18)} ${scenario.purpose}`);
     return EXIT.pass;
   }
-  const out = outputFor(io, args.json);
+  checkOutputs(args);
+  const out = outputFor(io, args.json, progress);
   if (args.scenario !== null) return namedScenario(args.scenario, args, out);
   if (args.replay !== null) return replay(args.replay, args, out);
   if (args.seeds !== null) return sweep(args, out);
@@ -91,9 +128,11 @@ function readSchedule(path: string, nodes: number): FaultEvent[] {
   const text = readTextFile(path, 'schedule file');
   let value: unknown;
   try {
-    value = JSON.parse(text) as unknown;
+    // A trace (its first line a header): the schedule it ran, as a reproduce line names it.
+    const first = text.trimStart().startsWith('{') ? text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')) : null;
+    value = first === null ? JSON.parse(text) as unknown : (JSON.parse(first) as { schedule?: unknown }).schedule;
   } catch {
-    throw new UsageError(`schedule file ${path} is not valid JSON`);
+    throw new UsageError(`schedule file ${path} is not valid JSON (a list of fault events, or a trace)`);
   }
   try {
     return validateSchedule(value, nodes);
@@ -135,12 +174,11 @@ function namedScenario(name: string, args: SimArguments, out: Output): number {
   if (args.trace !== null) writeTrace(args.trace, header, report);
   let saved: string | null = null;
   if (report.verdict === 'fail') {
-    const bugs = args.bugs.length > 0 ? `-${args.bugs.join('+')}` : '';
-    saved = args.trace ?? join(RUNS_DIR, `${name}-seed-${args.seedText}${bugs}-${report.failure?.checker ?? 'unknown'}.trace.jsonl`);
+    saved = args.trace ?? savedTracePath(args.seedText, header, report.failure?.checker ?? 'unknown', `${name}-`);
     if (args.trace === null) writeTrace(saved, header, report);
-    printReproduce(out, saved);
+    printReproduce(out, saved, '', reproduceFromArgs(args.seedText, args));
   }
-  if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
+  if (args.json) out.io.stdout(JSON.stringify({ ...resultJson(args.seedText, report, saved, wallMs), reproduce: reproduceFromArgs(args.seedText, args) }));
   return exitCodeOf(report);
 }
 
@@ -156,10 +194,15 @@ function single(args: SimArguments, out: Output): number {
   const writer = args.trace === null ? null : new TraceStreamWriter(args.trace, header);
   const clientEvents: TraceEvent[] = [];
   const keepForHistory = historyEventFilter();
-  const spec: RunSpec = writer === null ? base : {
+  const progress = out.progress;
+  let seen = 0;
+  const spec: RunSpec = writer === null && progress === undefined ? base : {
     ...base, hash: true, sink: (event, line) => {
-      writer.write(event, line);
-      if (args.historyOut !== null && keepForHistory(event)) clientEvents.push(event);
+      if (writer !== null) {
+        writer.write(event, line);
+        if (args.historyOut !== null && keepForHistory(event)) clientEvents.push(event);
+      }
+      if (progress !== undefined && (++seen & 0x3fff) === 0) progress('run', seen, event.time);
     },
   };
   out.human(out.paint.bold(`raftsim ${RAFTSIM_VERSION}  seed ${args.seedText}${args.bugs.length > 0 ? `  bugs ${args.bugs.join(',')}` : ''}`));
@@ -178,14 +221,18 @@ function single(args: SimArguments, out: Output): number {
   const { sink: _sink, ...unsunk } = ran.report.spec;
   const report: RunReport = { ...ran.report, spec: unsunk };
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
-  if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()]);
+  if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()], 'history');
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
+  const reproduce = reproduceFromArgs(args.seedText, args);
   if (saved !== null) {
-    printReproduce(out, saved);
+    printReproduce(out, saved, '', reproduce);
     // A run stopped at a budget (a runaway) is not shrunk: every re-run would run away as long.
-    if (shrinkable(report)) saveShrunk(args.seedText, report, out);
+    if (shrinkable(report)) {
+      progress?.('shrink', report.sim.traceEvents, report.sim.timeMs);
+      saveShrunk(args.seedText, report, out);
+    }
   }
-  if (args.json) out.io.stdout(JSON.stringify(resultJson(args.seedText, report, saved, wallMs)));
+  if (args.json) out.io.stdout(JSON.stringify({ ...resultJson(args.seedText, report, saved, wallMs), reproduce }));
   return exitCodeOf(report);
 }
 
@@ -194,11 +241,10 @@ export function saveShrunk(seedText: string, report: RunReport, out: Output, ind
   const shrunk = shrinkFailure(report);
   out.io.stderr(`${indent}${describeShrink(shrunk)}`);
   const rerun = withDeterminismGuard(() => runSimulation({ ...shrunk.spec, record: true, hash: true }));
-  const checker = rerun.failure?.checker ?? 'unknown';
-  const bugs = report.spec.bugs.length > 0 ? `-${report.spec.bugs.join('+')}` : '';
-  const path = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.shrunk.trace.jsonl`);
-  writeTrace(path, headerOf(seedText, shrunk.spec), rerun);
-  printReproduce(out, path, indent);
+  const header = headerOf(seedText, shrunk.spec);
+  const path = savedTracePath(seedText, header, rerun.failure?.checker ?? 'unknown', '', '.shrunk');
+  writeTrace(path, header, rerun);
+  printReproduce(out, path, indent, reproduceFromHeader(header, path));
   return path;
 }
 
@@ -219,7 +265,7 @@ function replay(file: string, args: SimArguments, out: Output): number {
   const diverged = firstDivergence(trace.events, events);
   if (diverged !== null) {
     out.io.stderr(`replay diverged at event ${diverged}: the trace has ${describeAt(trace.events, diverged)}, the re-run has ${describeAt(events, diverged)}`);
-    return EXIT.fail;
+    return EXIT.diverged;
   }
   out.human(out.paint.ok(`replay matches the trace: ${events.length} events, hash ${report.sim.hash ?? ''}`));
   if (args.json) out.io.stdout(JSON.stringify(resultJson(h.seed, report, null, wallMs)));
@@ -249,32 +295,45 @@ export function headerOf(seedText: string, spec: RunSpec): TraceHeader {
 }
 
 function writeTrace(path: string, header: TraceHeader, report: RunReport): void {
-  writeLinesAtomic(path, encodeTrace(header, report.sim.events ?? []));
+  writeLinesAtomic(path, encodeTrace(header, report.sim.events ?? []), 'trace');
+}
+
+/**
+ * reports/runs/[PREFIX]seed-S[-BUGS]-CHECKER-DIGEST[KIND].trace.jsonl: the digest covers the seed,
+ * options, schedule and bugs, so a different run never overwrites a saved trace (the same run
+ * writes the same bytes).
+ */
+export function savedTracePath(seedText: string, header: TraceHeader, checker: string, prefix = '', kind = ''): string {
+  const bugs = header.bugs.length > 0 ? `-${header.bugs.join('+')}` : '';
+  return join(RUNS_DIR, `${prefix}seed-${seedText}${bugs}-${checker}-${specDigest(header)}${kind}.trace.jsonl`);
 }
 
 export function saveFailure(seedText: string, header: TraceHeader, report: RunReport, already: string | null): string {
   if (already !== null) return already;
-  const checker = report.failure?.checker ?? 'unknown';
-  const bugs = header.bugs.length > 0 ? `-${header.bugs.join('+')}` : '';
-  const path = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.trace.jsonl`);
+  const path = savedTracePath(seedText, header, report.failure?.checker ?? 'unknown');
   writeTrace(path, header, report);
   return path;
 }
 
-export function printReproduce(out: Output, path: string, indent = ''): void {
+/** The saved trace's commands: replay it, its HTML report, and (when known) the run from scratch. */
+export function printReproduce(out: Output, path: string, indent = '', command: string | null = null): void {
   out.io.stderr(`${indent}trace saved to ${path}; reproduce with:`);
   out.io.stderr(`${indent}  npm run sim -- --replay ${path}`);
   out.io.stderr(`${indent}  npm run report -- ${path}   (HTML: space-time diagram, violation, linearizability view)`);
+  if (command !== null) out.io.stderr(`${indent}  ${command}   (the same run from scratch)`);
 }
 
+/** A run's JSON: an unknown verdict names its checker and why, as a failure does. */
 export function resultJson(seedText: string, report: RunReport, trace: string | null, wallMs: number): object {
   const sim = report.sim;
+  const undecided = report.verdict === 'unknown' && report.failure === null;
   return {
     seed: seedText, verdict: report.verdict,
-    checker: report.failure?.checker ?? null, message: report.failure?.message ?? null,
+    checker: report.failure?.checker ?? (undecided ? report.verdicts.find((entry) => entry.verdict === 'unknown')?.checker ?? 'linearizability' : null),
+    message: report.failure?.message ?? (undecided ? formatSweepLine(report, seedText).replace(/^seed \S+ unknown: /, '') : null),
     timeMs: sim.timeMs, steps: sim.steps, traceEvents: sim.traceEvents, hash: sim.hash, wallMs: Math.round(wallMs),
     counters: sim.counters, sometimes: report.sometimes, operations: report.operations, trace,
   };
 }
 
-runMain(import.meta.url, main);
+runMain(import.meta.url, entry, { signals: true });

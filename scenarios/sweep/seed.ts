@@ -3,7 +3,6 @@
 // its trace (runs replay exactly), then shrink its fault schedule like a single run and save the
 // shrunk trace too. Everything returned is plain data, cloned across threads, so --jobs N prints
 // what --jobs 1 prints.
-import { join } from 'node:path';
 import type { RunReport, RunSpec, Verdict } from '../../reports/run-report.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
 import { encodeTrace } from '../../reports/trace-file.ts';
@@ -12,7 +11,8 @@ import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
-import { RUNS_DIR, headerOf, resultJson, saveFailure, specFor, timed } from '../cli/sim.ts';
+import { headerOf, resultJson, saveFailure, savedTracePath, specFor, timed } from '../cli/sim.ts';
+import { reproduceFromArgs } from '../cli/reproduce.ts';
 
 /** One NDJSON line of a sweep: what `npm run sim -- merge` reads. */
 export interface SeedResult {
@@ -63,10 +63,9 @@ export function runSeed(seedText: string, args: SimArguments): SeedOutcome {
 function shrinkAndSave(seedText: string, report: RunReport): { seed: ShrunkSeed; line: string } {
   const shrunk = shrinkFailure(report);
   const rerun = rerunRecorded(shrunk.spec);
-  const checker = rerun.failure?.checker ?? 'unknown';
-  const bugs = report.spec.bugs.length > 0 ? `-${report.spec.bugs.join('+')}` : '';
-  const trace = join(RUNS_DIR, `seed-${seedText}${bugs}-${checker}.shrunk.trace.jsonl`);
-  writeLinesAtomic(trace, encodeTrace(headerOf(seedText, shrunk.spec), rerun.sim.events ?? []));
+  const header = headerOf(seedText, shrunk.spec);
+  const trace = savedTracePath(seedText, header, rerun.failure?.checker ?? 'unknown', '', '.shrunk');
+  writeLinesAtomic(trace, encodeTrace(header, rerun.sim.events ?? []), 'trace');
   const seed = {
     eventsBefore: shrunk.eventsBefore, eventsAfter: shrunk.eventsAfter,
     traceEventsBefore: shrunk.traceEventsBefore, traceEventsAfter: shrunk.traceEventsAfter, trace,
@@ -80,11 +79,5 @@ function rerunRecorded(spec: RunSpec): RunReport {
 
 /** `npm run sim -- --seed S` with every flag that shapes the run, so the line stands alone. */
 export function reproduceCommand(seedText: string, args: SimArguments): string {
-  const flags = [`--seed ${seedText}`];
-  if (args.preset !== null) flags.push(`--preset ${args.preset}`);
-  if (args.nodes !== null) flags.push(`--nodes ${args.nodes}`);
-  if (args.clients !== null) flags.push(`--clients ${args.clients}`);
-  if (args.durationMs !== null) flags.push(`--time ${args.durationMs}ms`);
-  for (const bug of args.bugs) flags.push(`--bug ${bug}`);
-  return `npm run sim -- ${flags.join(' ')}`;
+  return reproduceFromArgs(seedText, args);
 }

@@ -64,10 +64,11 @@ describe('sweep --jobs', () => {
     expect(merged.code).toBe(1);
     expect(merged.out[0]).toMatch(/seeds 1\.\.6 \(6 run, no gaps\)/);
     expect(merged.out.slice(1)).toEqual(single.out.slice(1));
-    expect(merged.out.join('\n')).toMatch(/npm run sim -- --seed 1 --time 5000ms --bug client-retry-no-dedup/);
+    expect(merged.out.join('\n')).toMatch(/npm run sim -- --seed 1 --time 5s --bug client-retry-no-dedup/);
     expect(merged.out.join('\n')).toMatch(/npm run sim -- --replay \S+\.trace\.jsonl/);
     const overlapping = await run(['merge', files[0] as string, files[0] as string]);
-    expect(overlapping.out[0]).toMatch(/gaps or duplicates/);
+    expect(overlapping.code).toBe(2);
+    expect(overlapping.err).toEqual([expect.stringMatching(/seeds given twice \(counted once\): 1\.\.2 in /)]);
   });
 
   it('refuses a file that is not sweep results, with exit 2 and one line', async () => {

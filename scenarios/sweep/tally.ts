@@ -92,3 +92,82 @@ export class SweepTally {
     return lines;
   }
 }
+
+/** Seeds as sorted, disjoint ranges: which seeds a merge saw, which twice, which not at all. */
+export class SeedCoverage {
+  /** Sorted by `first`, disjoint and not adjacent. */
+  private readonly ranges: { first: number; last: number }[] = [];
+  /** Seeds seen again, as ranges in the order met, with the file of the repeat. */
+  readonly repeats: { first: number; last: number; where: string }[] = [];
+  /** Seeds that are not integers (a hand-written file): counted, not placed. */
+  others = 0;
+
+  /** False when the seed was seen before (it is recorded as a repeat). */
+  add(seedText: string, where: string): boolean {
+    const seed = Number(seedText);
+    if (!/^-?\d+$/.test(seedText) || !Number.isSafeInteger(seed)) {
+      this.others++;
+      return true;
+    }
+    const index = this.indexAtOrBefore(seed);
+    const before = index >= 0 ? this.ranges[index] : undefined;
+    if (before !== undefined && seed <= before.last) {
+      const repeat = this.repeats.at(-1);
+      if (repeat !== undefined && repeat.where === where && repeat.last === seed - 1) repeat.last = seed;
+      else this.repeats.push({ first: seed, last: seed, where });
+      return false;
+    }
+    const after = this.ranges[index + 1];
+    if (before !== undefined && before.last === seed - 1) {
+      before.last = seed;
+      if (after !== undefined && after.first === seed + 1) {
+        before.last = after.last;
+        this.ranges.splice(index + 1, 1);
+      }
+    } else if (after !== undefined && after.first === seed + 1) after.first = seed;
+    else this.ranges.splice(index + 1, 0, { first: seed, last: seed });
+    return true;
+  }
+
+  /** The gaps between the seeds seen, and before and after them when `expected` is given. */
+  gaps(expected: { first: number; last: number } | null): { first: number; last: number }[] {
+    const gaps: { first: number; last: number }[] = [];
+    let next = expected?.first ?? this.ranges[0]?.first ?? 0;
+    for (const range of this.ranges) {
+      if (range.first > next) gaps.push({ first: next, last: range.first - 1 });
+      next = Math.max(next, range.last + 1);
+    }
+    if (expected !== null && next <= expected.last) gaps.push({ first: next, last: expected.last });
+    return gaps;
+  }
+
+  /** Seeds seen outside `expected`. */
+  outside(expected: { first: number; last: number }): { first: number; last: number }[] {
+    const found: { first: number; last: number }[] = [];
+    for (const range of this.ranges) {
+      if (range.first < expected.first) found.push({ first: range.first, last: Math.min(range.last, expected.first - 1) });
+      if (range.last > expected.last) found.push({ first: Math.max(range.first, expected.last + 1), last: range.last });
+    }
+    return found;
+  }
+
+  private indexAtOrBefore(seed: number): number {
+    let low = 0;
+    let high = this.ranges.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if ((this.ranges[middle] as { first: number }).first <= seed) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    return found;
+  }
+}
+
+/** "3, 7..9, 12 (and 4 more ranges)": a short list of seed ranges for one line. */
+export function formatSeedRanges(ranges: readonly { first: number; last: number }[], shown = 8): string {
+  const text = ranges.slice(0, shown).map((range) => (range.first === range.last ? `${range.first}` : `${range.first}..${range.last}`)).join(', ');
+  return ranges.length > shown ? `${text} (and ${ranges.length - shown} more ranges)` : text;
+}
