@@ -28,6 +28,7 @@ import { renderEvent } from './named/render.ts';
 
 export const SCENARIO_CHECKER = 'scenario';
 export const LIN_CHECKER = 'linearizability';
+const APPLY_CONFLICT = 'no two nodes apply different commands at one index';
 
 /**
  * Scenarios state every option themselves instead of deriving them from DEFAULT_OPTIONS, so tuning
@@ -798,7 +799,7 @@ export class Cluster {
 
   finish(scriptError: Error | null): ScenarioReport {
     if (scriptError !== null) this.check('the script ran to its end', false, scriptError.message);
-    if (this.conflict !== null) this.check('no two nodes apply different commands at one index', false, this.conflict);
+    if (this.conflict !== null) this.check(APPLY_CONFLICT, false, this.conflict);
     // Faults stop in the liveness phase: scripted control too.
     this.stopTasks();
     for (const node of this.nodeIds) this.simulation.holdTimer(node, false);
@@ -823,7 +824,7 @@ export class Cluster {
         sim = this.simulation.recordViolation({ checker: LIN_CHECKER, message: failure.message });
       }
     }
-    const broken = this.checks.find((check) => !check.ok);
+    const broken = this.firstBrokenCheck();
     if (failure === null && broken !== undefined) {
       failure = { checker: SCENARIO_CHECKER, time: sim.timeMs, message: `${broken.what}: ${broken.detail}`, witnesses: [] };
     }
@@ -839,10 +840,15 @@ export class Cluster {
     };
   }
 
+  /** The check that decides a scenario failure: an apply conflict first (later checks may only be its echo), else the first. */
+  private firstBrokenCheck(): ScenarioCheck | undefined {
+    return this.checks.find((check) => !check.ok && check.what === APPLY_CONFLICT) ?? this.checks.find((check) => !check.ok);
+  }
+
   /** With the checkers off: no liveness phase and no linearizability check; the script's checks decide. */
   private finishUnchecked(): ScenarioReport {
     const sim = this.simulation.result();
-    const broken = this.checks.find((check) => !check.ok);
+    const broken = this.firstBrokenCheck();
     const failure: Failure | null = sim.stop !== null
       ? { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [] }
       : broken === undefined ? null : { checker: SCENARIO_CHECKER, time: sim.timeMs, message: `${broken.what}: ${broken.detail}`, witnesses: [] };
