@@ -7,7 +7,7 @@ import { LAB_UNRELIABLE } from '../vocabulary.ts';
 import type { Cluster } from '../vocabulary.ts';
 import { after, value } from './elections.ts';
 import { exercised } from './suite.ts';
-import type { ConformanceTest } from './suite.ts';
+import type { ConformanceTest, Figure } from './suite.ts';
 
 export const persist1: ConformanceTest = {
   name: 'persist-1',
@@ -199,11 +199,12 @@ export const figure8: ConformanceTest = {
   purpose: 'leaders crash right after election over and over; no entry of an earlier term is committed by counting',
   nodes: 5, needs: [], ciSeeds: 3,
   options: { raft: FIGURE_8_FLOW },
-  script(cluster) {
+  script(cluster, figure) {
     const paper = paperFigure8(cluster, (node) => shutdown(cluster, node), (node) => revive(cluster, node));
     exercised(cluster, 'the paper\'s Figure 8: a new leader carried an earlier term\'s entry to a majority', paper.ok, paper.detail);
     cluster.one(value(cluster), 1);
     const { removed } = figure8Loop(cluster, { iterations: 1_000 });
+    figure({ name: 'leaders crashed', value: removed });
     cluster.one(value(cluster), 5);
     exercised(cluster, 'leaders crashed and logs diverged', removed >= 20 && cluster.sometimes().truncations >= 1,
       `${removed} leader crashes, ${cluster.sometimes().truncations} truncations`);
@@ -269,7 +270,7 @@ export const figure8Unreliable: ConformanceTest = {
 };
 
 /** The lab's churn: three clients write through random disconnections, crashes and restarts. */
-function churn(cluster: Cluster, unreliable: boolean): void {
+function churn(cluster: Cluster, figure: (figure: Figure) => void, unreliable: boolean): void {
   if (unreliable) cluster.setNetwork(LAB_UNRELIABLE);
   const rng = cluster.random;
   const seen: { index: number; client: number }[] = [];
@@ -320,6 +321,7 @@ function churn(cluster: Cluster, unreliable: boolean): void {
   cluster.check('every value a client saw committed is applied on all five', lost.length === 0,
     lost.slice(0, 3).map(({ index }) => `index ${index}`).join(' '));
   const faults = Object.values(cluster.simulation.result().counters.faults).reduce((sum, n) => sum + n, 0);
+  figure({ name: 'values seen committed', value: seen.length });
   exercised(cluster, 'clients saw values commit through churn', seen.length >= 10 && faults >= 5, `${seen.length} values, ${faults} faults`);
 }
 
@@ -327,14 +329,14 @@ export const reliableChurn: ConformanceTest = {
   name: 'reliable-churn',
   purpose: 'three clients write through random disconnections, crashes and restarts; nothing committed is lost',
   nodes: 5, needs: [], ciSeeds: 3,
-  script: (cluster) => churn(cluster, false),
+  script: (cluster, figure) => churn(cluster, figure, false),
 };
 
 export const unreliableChurn: ConformanceTest = {
   name: 'unreliable-churn',
   purpose: 'the same churn over a lossy network',
   nodes: 5, needs: [], ciSeeds: 3,
-  script: (cluster) => churn(cluster, true),
+  script: (cluster, figure) => churn(cluster, figure, true),
 };
 
 export const PERSISTENCE_TESTS: readonly ConformanceTest[] = [
