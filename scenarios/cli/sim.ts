@@ -18,6 +18,7 @@ import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
 import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
 import { specForSeed } from '../spec.ts';
+import { conformanceMain } from '../conformance/cli.ts';
 import { validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
 import { EXIT, noteOutputFolder, paintFor, runMain } from './common.ts';
@@ -59,6 +60,8 @@ export function outputFor(io: Io, json: boolean, progress?: Progress): Output {
  * was (a run in this thread would hold the signal until it ends). Everything else runs here.
  */
 export async function entry(argv: readonly string[], io: Io): Promise<number> {
+  // `--suite conformance`: the lab-style conformance suite, with its own flags (scenarios/conformance/cli.ts).
+  if (argv.includes('--suite')) return conformanceMain(argv, { out: io.stdout, err: io.stderr, env: io.env });
   if (argv[0] === 'merge') return main(argv, io);
   let args: SimArguments;
   try {

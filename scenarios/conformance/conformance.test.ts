@@ -9,6 +9,7 @@ import { runSeeds, runTest, seedsFor } from './suite.ts';
 import type { ConformanceTest } from './suite.ts';
 import type { BugId } from '../../core/index.ts';
 import { BUILTIN } from '../impl.ts';
+import { entry } from '../cli/sim.ts';
 
 function named(name: string): ConformanceTest {
   const test = conformanceTest(name);
@@ -91,4 +92,11 @@ describe('the conformance command', () => {
     expect(await conformanceMain(['--test', 'nope'], io)).toBe(2);
     expect(await conformanceMain(['--seeds', '0'], io)).toBe(2);
   }, 60_000);
+
+  it('npm run sim -- --suite conformance runs it', async () => {
+    const out: string[] = [];
+    const io = { stdout: (text: string) => out.push(text), stderr: () => undefined, stdoutIsTty: false, stderrIsTty: false, env: {} };
+    expect(await entry(['--suite', 'conformance', '--test', 'basic-agree', '--seeds', '1'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/^basic-agree\s+pass/);
+  });
 });
