@@ -37,6 +37,8 @@ export function runInWorker(argv: readonly string[], io: Io, choices: ThreadChoi
     const worker = new Worker(THREAD_URL, { workerData: data });
     let last: Extract<ThreadMessage, { kind: 'progress' }> | null = null;
     let settled = false;
+    /** The exit code of a run stopped by a signal, once the worker is told to stop. */
+    let stopped: number | null = null;
     const finish = (code: number): void => {
       if (settled) return;
       settled = true;
@@ -45,7 +47,8 @@ export function runInWorker(argv: readonly string[], io: Io, choices: ThreadChoi
       resolve(code);
     };
     const stop = (code: number, signal: string): void => {
-      if (settled) return;
+      if (settled || stopped !== null) return;
+      stopped = code;
       io.stderr(interruptedLine(signal, last));
       if (choices.json) {
         io.stdout(JSON.stringify({
@@ -53,10 +56,7 @@ export function runInWorker(argv: readonly string[], io: Io, choices: ThreadChoi
           timeMs: last?.timeMs ?? 0, traceEvents: last?.events ?? 0,
         }));
       }
-      void worker.terminate().then(() => {
-        cleanUp();
-        finish(code);
-      });
+      void worker.terminate();
     };
     const onInterrupt = (): void => stop(EXIT.interrupted, 'SIGINT');
     const onTerminate = (): void => stop(EXIT.terminated, 'SIGTERM');
@@ -73,7 +73,10 @@ export function runInWorker(argv: readonly string[], io: Io, choices: ThreadChoi
       }
     });
     worker.on('error', (error) => finish(reportError(error, io)));
-    worker.on('exit', () => finish(EXIT.internal));
+    worker.on('exit', () => {
+      if (stopped !== null) cleanUp();
+      finish(stopped ?? EXIT.internal);
+    });
   });
 }
 

@@ -13,6 +13,8 @@ const CHUNK_CHARS = 1 << 20;
 
 export class TraceStreamWriter {
   private readonly file: AtomicFile;
+  /** A failed write (a full disk): every later call throws it again, not "already closed". */
+  private failure: unknown = null;
   private readonly hasher = new Hasher();
   private chunk: string[] = [];
   private chunkChars = 0;
@@ -56,12 +58,18 @@ export class TraceStreamWriter {
   private flush(): void {
     if (this.chunk.length === 0) return;
     this.checkOpen();
-    this.file.write(this.chunk.join('\n') + '\n');
+    try {
+      this.file.write(this.chunk.join('\n') + '\n');
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
     this.chunk = [];
     this.chunkChars = 0;
   }
 
   private checkOpen(): void {
+    if (this.failure !== null) throw this.failure;
     if (!this.file.open) throw new Error(`trace ${this.path} is already closed`);
   }
 }
