@@ -8,6 +8,7 @@ import { formatSweepLine } from '../../reports/summary.ts';
 import { encodeTrace } from '../../reports/trace-file.ts';
 import { writeLinesAtomic } from '../files.ts';
 import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
+import { BUDGET_CHECKER } from '../../sim/simulation.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
@@ -57,6 +58,25 @@ export function runSeed(seedText: string, args: SimArguments): SeedOutcome {
   } as SeedResult;
   const problem = report.verdict === 'pass' ? null : formatSweepLine(report, seedText);
   return { result, problem: shrunk === null ? problem : `${problem}\n  ${shrunk.line}` };
+}
+
+/** The heap of each sweep worker (MB): a worker past it stops, and its seed is `unknown` (lostSeed). */
+export const WORKER_HEAP_MB = 1536;
+
+/**
+ * The outcome of a seed whose worker ran out of memory before the run hit a budget of its own (a
+ * runaway the event budgets did not bound): `unknown`, naming the memory budget, with no trace
+ * (the worker's state is gone) and the command that re-runs the seed alone. The sweep goes on
+ * with a fresh worker.
+ */
+export function lostSeed(seedText: string, args: SimArguments, heapMb = WORKER_HEAP_MB): SeedOutcome {
+  const reproduce = reproduceCommand(seedText, args);
+  const message = `the worker running this seed ran out of its memory budget (a heap of ${heapMb} MB) `
+    + `before the run ended: a runaway run, stopped; no trace was saved (re-run it alone: ${reproduce})`;
+  const result: SeedResult = {
+    seed: seedText, verdict: 'unknown', checker: BUDGET_CHECKER, message, hash: null, trace: null, reproduce, sometimes: null,
+  };
+  return { result, problem: `seed ${seedText} unknown: ${BUDGET_CHECKER}: ${message}` };
 }
 
 /** As `npm run sim` does for one failing seed (saveShrunk): shrink, re-run recorded, save. */

@@ -8,7 +8,7 @@ import type { Output } from '../cli/sim.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
 import { InOrder } from './ordered.ts';
 import { Progress } from './progress.ts';
-import { runSeed } from './seed.ts';
+import { lostSeed, runSeed, WORKER_HEAP_MB } from './seed.ts';
 import type { SeedOutcome } from './seed.ts';
 import { formatRange, seedCount } from './shard.ts';
 import type { SeedRange } from './shard.ts';
@@ -64,14 +64,23 @@ async function sweepHere(range: SeedRange, args: SimArguments, emit: (outcome: S
  * --single-threaded-gc (a V8 flag must be given at startup: set at run time, V8 aborts later in a
  * concurrent-marking check).
  */
-export function createSweepPool(jobs: number): Tinypool {
-  return new Tinypool({ filename: WORKER_URL, minThreads: jobs, maxThreads: jobs, isolateWorkers: false });
+export function createSweepPool(jobs: number, heapMb = WORKER_HEAP_MB): Tinypool {
+  return new Tinypool({
+    filename: WORKER_URL, minThreads: jobs, maxThreads: jobs, isolateWorkers: false,
+    // A worker past its heap stops with ERR_WORKER_OUT_OF_MEMORY (the process goes on): lostSeed.
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+  });
 }
 
-async function sweepOnPool(
-  range: SeedRange, args: SimArguments, jobs: number, emit: (outcome: SeedOutcome) => void, signal: AbortSignal,
+/** A worker that ran out of its heap on a task (WORKER_HEAP_MB). */
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+}
+
+export async function sweepOnPool(
+  range: SeedRange, args: SimArguments, jobs: number, emit: (outcome: SeedOutcome) => void, signal: AbortSignal, heapMb = WORKER_HEAP_MB,
 ): Promise<void> {
-  const pool = createSweepPool(jobs);
+  const pool = createSweepPool(jobs, heapMb);
   const order = new InOrder<SeedOutcome>(range.first);
   const running = new Set<Promise<void>>();
   const aborted = new Promise<void>((resolve) => {
@@ -83,7 +92,11 @@ async function sweepOnPool(
       const task: SeedTask = { seedText: String(seed), args };
       const done = (pool.run(task, { signal }) as Promise<SeedOutcome>).then(
         (outcome) => { for (const ready of order.put(seed, outcome)) emit(ready); },
-        (error: unknown) => { if (!signal.aborted) throw error; },
+        (error: unknown) => {
+          // A runaway the run's own budgets did not stop: the seed is unknown, the sweep goes on.
+          if (isOutOfMemory(error)) for (const ready of order.put(seed, lostSeed(String(seed), args, heapMb))) emit(ready);
+          else if (!signal.aborted) throw error;
+        },
       );
       running.add(done);
       void done.then(() => running.delete(done), () => running.delete(done));
