@@ -38,7 +38,7 @@ const FAILING: readonly string[][] = [
   ['--seed', '1', '--bug', 'commitindex-regress', '--time', '1s', '--preset', 'chaos', '--nodes', '5'],
   ['--seed', '3', '--bug', 'commitindex-regress', '--time', '1500ms', '--nodes', '3', '--clients', '2'],
   ['--seed', '3', '--bug', 'commitindex-regress', '--time', '1s', '--preset', 'crashes'],
-  ['--seed', '2', '--bug', 'ack-before-durable', '--time', '2s', '--nodes', '5'],
+  ['--seed', '2', '--bug', 'ae-append-nonidempotent', '--time', '1500ms', '--nodes', '3', '--clients', '2'],
   ['--seed', '2', '--bug', 'ack-before-durable', '--time', '1500ms', '--clients', '3'],
   ['--seed', '2', '--bug', 'ack-before-durable', '--time', '2s', '--clients', '6'],
 ];
