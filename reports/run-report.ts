@@ -23,6 +23,8 @@ export interface RunSpec {
   readonly linearizability?: boolean;
   /** Step budget of the linearizability search. */
   readonly linBudgetSteps?: number;
+  /** The applied-log witness before the search (default true); false checks with the search alone. */
+  readonly linWitness?: boolean;
   readonly factory?: NodeFactory;
   /** Bounds on the run's work; a run past one stops with a `budget` failure (sim/simulation.ts). */
   readonly budgets?: Partial<RunBudgets>;

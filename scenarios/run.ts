@@ -48,7 +48,7 @@ export function runSimulation(spec: RunSpec): RunReport {
   let lin: LinResult | null = null;
   if (failure === null && (spec.linearizability ?? useCheckers)) {
     lin = checkHistory(historyFromTrace(clientEvents), eraseModel(kvModel('')),
-      spec.linBudgetSteps === undefined ? {} : { budgetSteps: spec.linBudgetSteps });
+      { ...(spec.linBudgetSteps === undefined ? {} : { budgetSteps: spec.linBudgetSteps }), ...(spec.linWitness === false ? { witness: false, appliedLog: false } : {}) });
     if (lin.verdict === 'fail') {
       const message = describeLinFailure(lin);
       failure = { checker: LIN_CHECKER, time: sim.timeMs, message, witnesses: [] };
