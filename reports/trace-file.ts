@@ -24,6 +24,20 @@ export interface TraceHeader {
   readonly options: SimOptions;
   readonly schedule: readonly FaultEvent[];
   readonly bugs: readonly BugId[];
+  /** The implementation that ran, when it is not the built-in core (`--impl`). */
+  readonly impl?: TraceImplementation;
+}
+
+/** Which Raft implementation made a trace: a replay must run the same module file. */
+export interface TraceImplementation {
+  readonly name: string;
+  readonly version: string;
+  /** The module as given to --impl (relative to the working folder). */
+  readonly module: string;
+  /** sha256 of the module file, first 16 hex digits. */
+  readonly digest: string;
+  /** The features it declared; the run drew nothing else. */
+  readonly capabilities: Readonly<Record<string, boolean>>;
 }
 
 export interface TraceFooter {
@@ -135,10 +149,25 @@ function decodeHeader(line: string, source: string): TraceHeader {
     const options = validateOptions(header['options']);
     const schedule = validateSchedule(header['schedule'], options.nodes);
     const scenario = typeof header['scenario'] === 'string' ? header['scenario'] : null;
-    return { format: TRACE_FORMAT, raftsim: header['raftsim'], seed: header['seed'], scenario, options, schedule, bugs: bugs as BugId[] };
+    const impl = header['impl'] === undefined ? {} : { impl: decodeImplementation(header['impl']) };
+    return { format: TRACE_FORMAT, raftsim: header['raftsim'], seed: header['seed'], scenario, options, schedule, bugs: bugs as BugId[], ...impl };
   } catch (error) {
     throw new TraceFileError(`${source}: corrupted trace header: ${(error as Error).message}`);
   }
+}
+
+function decodeImplementation(value: unknown): TraceImplementation {
+  const text = (field: string): string => {
+    const found = isRecord(value) ? value[field] : undefined;
+    if (typeof found !== 'string' || found === '') throw new Error(`impl.${field} must be a non-empty string`);
+    return found;
+  };
+  const capabilities = isRecord(value) ? value['capabilities'] : undefined;
+  if (!isRecord(capabilities) || !Object.values(capabilities).every((flag) => typeof flag === 'boolean')) {
+    throw new Error('impl.capabilities must map feature names to true or false');
+  }
+  return { name: text('name'), version: text('version'), module: text('module'), digest: text('digest'),
+    capabilities: capabilities as Record<string, boolean> };
 }
 
 function decodeEvent(value: unknown, lineNumber: number, source: string): TraceEvent {

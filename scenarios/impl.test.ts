@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, mergeOptions } from '../sim/options.ts';
 import {
-  BUILTIN, ImplementationError, capabilityOverride, implementationMismatch, implementationModule, loadImplementation, undeclaredIn,
+  BUILTIN, ImplementationError, capabilitiesOf, capabilityOverride, implementationMismatch, implementationRecord, implementationModule, loadImplementation, undeclaredIn,
 } from './impl.ts';
 import { specForSeed } from './spec.ts';
 
@@ -64,11 +64,18 @@ describe('capabilities', () => {
     expect(undeclaredIn(options, none)).toEqual(expect.arrayContaining(['preVote', 'checkQuorum']));
   });
 
-  it('refuse a replay with another implementation, naming both', () => {
-    const paper = { name: 'paper-raft', version: '1.0.0', module: 'examples/paper-raft/raft.ts', digest: '0123456789abcdef' };
-    expect(implementationMismatch(paper, paper)).toBeNull();
-    const message = implementationMismatch(paper, BUILTIN.info);
-    expect(message).toContain('paper-raft 1.0.0 (examples/paper-raft/raft.ts, sha256 0123456789abcdef)');
-    expect(message).toContain('the built-in core');
+  it('refuse a replay with another implementation, naming both', async () => {
+    const paper = await loadImplementation('examples/paper-raft/raft.ts');
+    const record = implementationRecord(paper);
+    expect(record).toMatchObject({ name: 'paper-raft', version: '1.0.0', module: 'examples/paper-raft/raft.ts', capabilities: paper.capabilities });
+    expect(implementationRecord(BUILTIN)).toBeNull();
+    expect(implementationMismatch(record ?? undefined, paper)).toBeNull();
+    expect(implementationMismatch(undefined, BUILTIN)).toBeNull();
+    const message = implementationMismatch(record ?? undefined, BUILTIN);
+    expect(message).toContain(`paper-raft 1.0.0 (examples/paper-raft/raft.ts, sha256 ${paper.info.digest})`);
+    expect(message).toContain('not the built-in core');
+    expect(implementationMismatch({ ...record!, digest: '0000000000000000' }, paper)).toContain('sha256 0000000000000000');
+    expect(implementationMismatch(undefined, paper)).toContain('made by the built-in core');
+    expect(capabilitiesOf(record ?? undefined)).toEqual(paper.capabilities);
   });
 });

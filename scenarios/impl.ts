@@ -11,6 +11,7 @@ import type { RaftNodeApi, RaftOptions } from '../core/index.ts';
 import type { NodeFactory } from '../sim/host.ts';
 import { MEMBERSHIP_OFF } from '../sim/options.ts';
 import type { OptionsOverride, SimOptions } from '../sim/options.ts';
+import type { TraceImplementation } from '../reports/trace-file.ts';
 
 /** The features an implementation may declare; anything not declared is never drawn for it. */
 export const CAPABILITIES = ['preVote', 'checkQuorum', 'snapshots', 'membership', 'leaseReads'] as const;
@@ -138,16 +139,33 @@ export function undeclaredIn(options: SimOptions, capabilities: Capabilities): C
   return CAPABILITIES.filter((name) => used[name] && !capabilities[name]);
 }
 
+/** What a trace header records about the implementation; null for the built-in core (no field). */
+export function implementationRecord(impl: Implementation): TraceImplementation | null {
+  const { name, version, module, digest } = impl.info;
+  if (module === null || digest === null) return null;
+  return { name, version, module, digest, capabilities: { ...impl.capabilities } };
+}
+
+/** The capabilities a trace header recorded (the built-in core's when it names none). */
+export function capabilitiesOf(record: TraceImplementation | undefined): Capabilities {
+  if (record === undefined) return BUILTIN.capabilities;
+  const capabilities = {} as Record<Capability, boolean>;
+  for (const name of CAPABILITIES) capabilities[name] = record.capabilities[name] === true;
+  return capabilities;
+}
+
 /** The refusal of a replay with another implementation than the trace's, or null when they agree. */
-export function implementationMismatch(recorded: ImplementationInfo, running: ImplementationInfo): string | null {
-  if (recorded.digest === running.digest && recorded.name === running.name) return null;
-  return `the trace was made by ${describeImplementation(recorded)}, not ${describeImplementation(running)}: ` +
-    `replay it with ${recorded.module === null ? '--impl builtin' : `--impl ${recorded.module}`} (the same file)`;
+export function implementationMismatch(recorded: TraceImplementation | undefined, running: Implementation): string | null {
+  const digest = recorded?.digest ?? null;
+  if (digest === running.info.digest) return null;
+  const made = recorded === undefined ? BUILTIN.info : { ...recorded };
+  return `the trace was made by ${describeImplementation(made)}, not ${describeImplementation(running.info)}: ` +
+    `replay it with ${made.module === null ? '--impl builtin' : `--impl ${made.module}`} (the same file)`;
 }
 
 export function describeImplementation(info: ImplementationInfo): string {
-  if (info.module === null) return `the built-in core`;
-  return `${info.name} ${info.version} (${info.module}, sha256 ${info.digest})`;
+  if (info.module === null) return 'the built-in core';
+  return `${info.name} ${info.version} (${info.module}, sha256 ${info.digest ?? '?'})`;
 }
 
 function oneLine(error: unknown): string {

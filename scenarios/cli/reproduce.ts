@@ -8,6 +8,7 @@ import { PRESET_NAMES } from '../../sim/options.ts';
 import { parseSeed } from '../../sim/random.ts';
 import type { OptionsOverride, PresetName } from '../../sim/options.ts';
 import { optionsForSeed, specForSeed } from '../spec.ts';
+import { activeImplementation, capabilitiesOf, capabilityOverride } from '../impl.ts';
 import type { SimArguments } from './sim-args.ts';
 
 /** "8s", "90s", "5m", "1500ms": a duration as --time takes it. */
@@ -39,6 +40,8 @@ export function reproduceFromArgs(seedText: string, args: SimArguments): string 
     return [SIM, '--scenario', args.scenario, '--seed', seedText, ...args.bugs.flatMap((bug) => ['--bug', bug])].map(shellWord).join(' ');
   }
   const flags = ['--seed', seedText];
+  const module = activeImplementation().info.module;
+  if (module !== null) flags.push('--impl', module);
   if (args.preset !== null) flags.push('--preset', args.preset);
   if (args.nodes !== null) flags.push('--nodes', String(args.nodes));
   if (args.clients !== null) flags.push('--clients', String(args.clients));
@@ -59,19 +62,22 @@ export function reproduceFromHeader(header: TraceHeader, source: string): string
     return [SIM, '--scenario', header.scenario, '--seed', header.seed, ...header.bugs.flatMap((bug) => ['--bug', bug])].map(shellWord).join(' ');
   }
   const wanted = header.options;
+  // Another implementation's runs had what it did not declare switched off, as --impl does again.
+  const declared = capabilityOverride(capabilitiesOf(header.impl)).override;
   for (const preset of [null, ...PRESET_NAMES] as (PresetName | null)[]) {
     let base;
     try {
-      base = optionsForSeed(parseSeed(header.seed), preset, {});
+      base = optionsForSeed(parseSeed(header.seed), preset, declared);
     } catch {
       return null;
     }
-    const override: { -readonly [K in keyof OptionsOverride]: OptionsOverride[K] } = {};
+    const override: { -readonly [K in keyof OptionsOverride]: OptionsOverride[K] } = { ...declared };
     if (wanted.nodes !== base.nodes) override.nodes = wanted.nodes;
     if (wanted.clients !== base.clients) override.clients = wanted.clients;
     if (wanted.durationMs !== base.durationMs) override.durationMs = wanted.durationMs;
     if (!isDeepStrictEqual(optionsForSeed(parseSeed(header.seed), preset, override), wanted)) continue;
     const flags = ['--seed', header.seed];
+    if (header.impl !== undefined) flags.push('--impl', header.impl.module);
     if (preset !== null) flags.push('--preset', preset);
     if (override.nodes !== undefined) flags.push('--nodes', String(override.nodes));
     if (override.clients !== undefined) flags.push('--clients', String(override.clients));
@@ -87,6 +93,9 @@ export function reproduceFromHeader(header: TraceHeader, source: string): string
 /** Eight hex digits over everything that decides a run: a saved trace's name carries them. */
 export function specDigest(header: TraceHeader): string {
   const hasher = new Hasher();
-  hasher.update(JSON.stringify([header.seed, header.scenario, header.options, header.schedule, header.bugs]));
+  // The built-in core's traces keep the names they had before implementations were recorded.
+  const parts: unknown[] = [header.seed, header.scenario, header.options, header.schedule, header.bugs];
+  if (header.impl !== undefined) parts.push(header.impl.digest);
+  hasher.update(JSON.stringify(parts));
   return hasher.digest();
 }

@@ -40,12 +40,14 @@ export interface SimArguments {
   /** List the named scenarios with their purposes. */
   readonly list: boolean;
   readonly help: boolean;
+  /** `--impl MODULE`: another Raft implementation (`builtin` for raftsim's own core); null: package.json's raftsim.impl, else the built-in core. */
+  readonly impl: string | null;
 }
 
 export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s] [--schedule FILE]
                     [--preset ${PRESET_NAMES.join('|')}] [--bug ID]... [--json]
                     [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]
-                    [--jobs N] [--shard i/n] (with --seeds)
+                    [--jobs N] [--shard i/n] (with --seeds) [--impl MODULE|builtin]
                     [--scenario NAME [--seed S] [--bug ID]...] [--list]
        npm run sim -- merge FILE...  (combines the NDJSON results of --json sweeps)`;
 
@@ -68,6 +70,7 @@ const OPTIONS = {
   scenario: { type: 'string' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  impl: { type: 'string' },
 } as const;
 
 /**
@@ -119,6 +122,7 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
   // A scenario's default seed is the one its golden trace was recorded with.
   const seedText = v.seed ?? (v.scenario !== undefined ? String(SCENARIO_SEED) : '42');
   checkSeed(seedText, '--seed');
+  if (v.impl !== undefined && v.impl.trim() === '') throw new UsageError('--impl needs a module path (or builtin)');
   if ((v.jobs !== undefined || v.shard !== undefined) && v.seeds === undefined) throw new UsageError('--jobs and --shard split a sweep: add --seeds A..B');
   return {
     seedText,
@@ -139,6 +143,7 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
     scenario: v.scenario ?? null,
     list: v.list ?? false,
     help: v.help ?? false,
+    impl: v.impl ?? null,
   };
 }
 

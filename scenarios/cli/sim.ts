@@ -18,6 +18,11 @@ import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
 import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
 import { specForSeed } from '../spec.ts';
+import {
+  activeImplementation, capabilityOverride, describeImplementation, ImplementationError, implementationMismatch,
+  implementationModule, implementationRecord, useImplementation,
+} from '../impl.ts';
+import type { Implementation } from '../impl.ts';
 import { conformanceMain } from '../conformance/cli.ts';
 import { validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
@@ -102,10 +107,44 @@ export async function main(argv: readonly string[], io: Io, progress?: Progress)
   }
   checkOutputs(args);
   const out = outputFor(io, args.json, progress);
-  if (args.scenario !== null) return namedScenario(args.scenario, args, out);
   if (args.replay !== null) return replay(args.replay, args, out);
+  await selectImplementation(implementationModule(args.impl), args);
+  if (args.scenario !== null) return namedScenario(args.scenario, args, out);
   if (args.seeds !== null) return sweep(args, out);
   return single(args, out);
+}
+
+/**
+ * Loads the implementation under test for this thread (`--impl`, package.json's raftsim.impl, or
+ * the built-in core) and refuses what only the built-in core can do. A bad module is exit 2.
+ */
+async function selectImplementation(module: string | null, args: SimArguments): Promise<Implementation> {
+  let impl: Implementation;
+  try {
+    impl = await useImplementation(module);
+  } catch (error) {
+    if (error instanceof ImplementationError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (impl.factory === undefined) return impl;
+  if (args.bugs.length > 0 && args.replay === null) {
+    throw new UsageError('--bug switches on mutation points of the built-in core; plant a bug in your own module instead');
+  }
+  if (args.scenario !== null) {
+    throw new UsageError(`--scenario scripts the built-in core; for ${impl.info.name} run npm run sim -- --suite conformance --impl ${impl.info.module}`);
+  }
+  return impl;
+}
+
+/** The banner's lines about the implementation: which one runs, and what it did not declare. */
+function implementationLines(): string[] {
+  const impl = activeImplementation();
+  if (impl.factory === undefined) return [];
+  const { leftOut } = capabilityOverride(impl.capabilities);
+  return [
+    `  impl     ${describeImplementation(impl.info)}`,
+    ...(leftOut.length === 0 ? [] : [`  left out ${leftOut.join(', ')} (not declared by ${impl.info.name}: never drawn)`]),
+  ];
 }
 
 function overrideOf(args: SimArguments): OptionsOverride {
@@ -117,12 +156,16 @@ function overrideOf(args: SimArguments): OptionsOverride {
 }
 
 export function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
+  const impl = activeImplementation();
+  // What the implementation does not declare is switched off before the schedule is drawn.
+  const override = { ...capabilityOverride(impl.capabilities).override, ...overrideOf(args) };
   let spec: RunSpec;
   try {
-    spec = specForSeed(seedText, { preset: args.preset, override: overrideOf(args), bugs: args.bugs, record });
+    spec = specForSeed(seedText, { preset: args.preset, override, bugs: args.bugs, record });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  if (impl.factory !== undefined) spec = { ...spec, factory: impl.factory };
   return args.schedule === null ? spec : { ...spec, schedule: readSchedule(args.schedule, spec.options.nodes) };
 }
 
@@ -211,6 +254,7 @@ function single(args: SimArguments, out: Output): number {
   out.human(out.paint.bold(`raftsim ${RAFTSIM_VERSION}  seed ${args.seedText}${args.bugs.length > 0 ? `  bugs ${args.bugs.join(',')}` : ''}`));
   out.human(out.paint.bold(args.preset === null ? 'options (swarm mode, drawn from the seed)' : `options (preset ${args.preset})`));
   for (const line of formatOptions(spec.options)) out.human(`  ${line}`);
+  for (const line of implementationLines()) out.human(line);
   let ran;
   try {
     ran = timed(spec);
@@ -251,7 +295,7 @@ export function saveShrunk(seedText: string, report: RunReport, out: Output, ind
   return path;
 }
 
-function replay(file: string, args: SimArguments, out: Output): number {
+async function replay(file: string, args: SimArguments, out: Output): Promise<number> {
   let trace;
   try {
     trace = decodeTrace(readTextFile(file, 'trace file'), file);
@@ -260,7 +304,14 @@ function replay(file: string, args: SimArguments, out: Output): number {
     throw error;
   }
   const h = trace.header;
-  const spec: RunSpec = { seed: parseSeed(h.seed), options: h.options, schedule: h.schedule, bugs: h.bugs, scenario: h.scenario, record: true };
+  // The trace names its implementation; --impl may point at the same file elsewhere.
+  const impl = await selectImplementation(args.impl !== null ? implementationModule(args.impl) : h.impl?.module ?? null, args);
+  const mismatch = implementationMismatch(h.impl, impl);
+  if (mismatch !== null) throw new UsageError(mismatch);
+  const spec: RunSpec = {
+    seed: parseSeed(h.seed), options: h.options, schedule: h.schedule, bugs: h.bugs, scenario: h.scenario, record: true,
+    ...(impl.factory === undefined ? {} : { factory: impl.factory }),
+  };
   out.human(`replaying ${file}: seed ${h.seed}, ${trace.events.length} events, hash ${trace.footer.hash}`);
   const { report, wallMs } = timed(spec);
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
@@ -291,9 +342,10 @@ function describeAt(events: readonly object[], index: number): string {
 }
 
 export function headerOf(seedText: string, spec: RunSpec): TraceHeader {
+  const impl = implementationRecord(activeImplementation());
   return {
     format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: seedText, scenario: spec.scenario,
-    options: spec.options, schedule: spec.schedule, bugs: spec.bugs,
+    options: spec.options, schedule: spec.schedule, bugs: spec.bugs, ...(impl === null ? {} : { impl }),
   };
 }
 

@@ -1,6 +1,8 @@
 // The task a pool worker runs: one seed (see seed.ts). Loaded through worker.mjs, which compiles
-// this TypeScript with tsx inside the thread.
+// this TypeScript with tsx inside the thread. Each thread loads the implementation under test
+// itself (`--impl`, or package.json's raftsim.impl), once.
 import type { SimArguments } from '../cli/sim-args.ts';
+import { implementationModule, useImplementation } from '../impl.ts';
 import { runSeed } from './seed.ts';
 import type { SeedOutcome } from './seed.ts';
 
@@ -9,6 +11,7 @@ export interface SeedTask {
   readonly args: SimArguments;
 }
 
-export function runSeedTask(task: SeedTask): SeedOutcome {
+export async function runSeedTask(task: SeedTask): Promise<SeedOutcome> {
+  await useImplementation(implementationModule(task.args.impl));
   return runSeed(task.seedText, task.args);
 }
