@@ -16,7 +16,7 @@ describe('loading an implementation', () => {
     const impl = await loadImplementation('examples/paper-raft/raft.ts');
     expect(impl.info).toMatchObject({ name: 'paper-raft', version: '1.0.0', module: 'examples/paper-raft/raft.ts' });
     expect(impl.info.digest).toMatch(/^[0-9a-f]{16}$/);
-    expect(impl.capabilities).toEqual({ preVote: false, checkQuorum: false, snapshots: false, membership: false, leaseReads: false });
+    expect(impl.capabilities).toEqual({ preVote: false, checkQuorum: false, snapshots: false, membership: false, leaseReads: false, transfer: false });
     expect(typeof impl.factory).toBe('function');
   });
 
@@ -45,11 +45,11 @@ describe('loading an implementation', () => {
 });
 
 describe('capabilities', () => {
-  const none = { preVote: false, checkQuorum: false, snapshots: false, membership: false, leaseReads: false };
+  const none = { preVote: false, checkQuorum: false, snapshots: false, membership: false, leaseReads: false, transfer: false };
 
   it('leave out of every swarm draw what an implementation does not declare', () => {
     const { override, leftOut } = capabilityOverride(none);
-    expect(leftOut).toEqual(['preVote', 'checkQuorum', 'snapshots', 'membership', 'leaseReads']);
+    expect(leftOut).toEqual(['preVote', 'checkQuorum', 'snapshots', 'membership', 'leaseReads', 'transfer']);
     for (let seed = 1; seed <= 200; seed++) {
       const spec = specForSeed(String(seed), { preset: null, override, bugs: [], record: false });
       expect(undeclaredIn(spec.options, none)).toEqual([]);

@@ -14,7 +14,7 @@ import type { OptionsOverride, SimOptions } from '../sim/options.ts';
 import type { TraceImplementation } from '../reports/trace-file.ts';
 
 /** The features an implementation may declare; anything not declared is never drawn for it. */
-export const CAPABILITIES = ['preVote', 'checkQuorum', 'snapshots', 'membership', 'leaseReads'] as const;
+export const CAPABILITIES = ['preVote', 'checkQuorum', 'snapshots', 'membership', 'leaseReads', 'transfer'] as const;
 export type Capability = typeof CAPABILITIES[number];
 export type Capabilities = Readonly<Record<Capability, boolean>>;
 
@@ -40,7 +40,7 @@ export class ImplementationError extends Error {
   override readonly name = 'ImplementationError';
 }
 
-const ALL: Capabilities = { preVote: true, checkQuorum: true, snapshots: true, membership: true, leaseReads: true };
+const ALL: Capabilities = { preVote: true, checkQuorum: true, snapshots: true, membership: true, leaseReads: true, transfer: true };
 
 export const BUILTIN: Implementation = {
   info: { name: 'raftsim-core', version: 'builtin', module: null, digest: null },
@@ -121,7 +121,9 @@ export function capabilityOverride(capabilities: Capabilities): { readonly overr
     override: {
       ...(Object.keys(raft).length > 0 ? { raft } : {}),
       ...(capabilities.snapshots ? {} : { snapshotEveryEntries: 0 }),
-      ...(capabilities.membership ? {} : { membership: MEMBERSHIP_OFF }),
+      ...(capabilities.membership && capabilities.transfer ? {} : {
+        membership: { ...(capabilities.membership ? {} : MEMBERSHIP_OFF), ...(capabilities.transfer ? {} : { transferIntervalMsMean: 0 }) },
+      }),
     },
     leftOut,
   };
@@ -135,6 +137,7 @@ export function undeclaredIn(options: SimOptions, capabilities: Capabilities): C
     leaseReads: options.raft.leaseReads,
     snapshots: options.snapshotEveryEntries > 0,
     membership: options.membership.changeIntervalMsMean > 0 || options.membership.changeAfterElectionRatio > 0,
+    transfer: (options.membership.transferIntervalMsMean ?? 0) > 0,
   };
   return CAPABILITIES.filter((name) => used[name] && !capabilities[name]);
 }

@@ -23,6 +23,7 @@ export const capabilities = {
   snapshots: false,
   membership: false,
   leaseReads: false,
+  transfer: false,
 } as const;
 
 function check(condition: boolean, message: string): asserts condition {
