@@ -113,14 +113,17 @@ export async function conformanceMain(argv: readonly string[], io: ConformanceIo
   io.err(`conformance suite: ${parsed.tests.length} tests against ${describeImplementation(implementation.info)}`
     + `${parsed.bugs.length === 0 ? '' : `, bugs ${parsed.bugs.join(' ')}`}${parsed.checkers ? '' : ', checkers off'}`);
   let failed = 0;
+  let skipped = 0;
   for (const test of parsed.tests) {
     const seeds = parsed.seeds ?? { from: 1, to: seedsFor(test, io.env) };
     const summary = runSeeds(test, seeds, { implementation, bugs: parsed.bugs, checkers: parsed.checkers });
     if (!summary.ok) failed++;
+    else if (summary.results.every((result) => result.verdict === 'skipped')) skipped++;
     if (parsed.json) io.out(JSON.stringify({ test: test.name, ok: summary.ok, results: summary.results }));
     else io.out(summary.line);
   }
-  io.err(`${parsed.tests.length - failed} of ${parsed.tests.length} tests passed${failed === 0 ? '' : `; ${failed} failed`}`);
+  io.err(`${parsed.tests.length - failed - skipped} of ${parsed.tests.length} tests passed${skipped === 0 ? '' : `, ${skipped} skipped`}`
+    + `${failed === 0 ? '' : `, ${failed} failed`}`);
   return failed === 0 ? 0 : 1;
 }
 
