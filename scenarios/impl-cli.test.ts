@@ -17,7 +17,9 @@ const CORE = JSON.stringify(pathToFileURL(resolve('core/index.ts')).href);
 
 /** A copy of examples/paper-raft with `edit` applied and the core imported by absolute URL. */
 function variant(name: string, edit: (source: string) => string): string {
-  const source = readFileSync('examples/paper-raft/raft.ts', 'utf8').replace("'../../core/index.ts'", CORE);
+  // The example imports the core relative to its own folder; a copy elsewhere needs the full URL.
+  const exampleImport = `'${['..', '..', 'core', 'index.ts'].join('/')}'`;
+  const source = readFileSync('examples/paper-raft/raft.ts', 'utf8').replace(exampleImport, CORE);
   const edited = edit(source);
   expect(edited).not.toBe(source);
   const path = join(scratch, `${name}.ts`);
