@@ -17,6 +17,8 @@ export class UsageError extends Error {
 }
 
 const TEMPORARY_PATTERN = /^\..+\.raftsim-(\d+)-(\d+)\.tmp$/;
+/** What raftsim before these names left: `FILE.jsonl.PID.tmp`, `FILE.html.PID.tmp` beside the target. */
+const OLD_TEMPORARY_PATTERN = /^[^.].*\.(?:jsonl|html)\.(\d+)\.tmp$/;
 
 /** Temporary files this thread has open: removed by removeTemporaries() on an interruption. */
 const live = new Set<string>();
@@ -39,7 +41,7 @@ function temporariesIn(folder: string): { path: string; pid: number }[] {
   }
   const found: { path: string; pid: number }[] = [];
   for (const name of names) {
-    const match = TEMPORARY_PATTERN.exec(name);
+    const match = TEMPORARY_PATTERN.exec(name) ?? OLD_TEMPORARY_PATTERN.exec(name);
     if (match !== null) found.push({ path: join(folder, name), pid: Number(match[1]) });
   }
   return found;

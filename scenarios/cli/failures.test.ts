@@ -78,8 +78,12 @@ describe('temporary files', () => {
     // PID 2^22 + 1 is above Linux's pid_max: no process has it.
     const stale = join(folder, `.b.trace.jsonl.raftsim-${(1 << 22) + 1}-0.tmp`);
     writeFileSync(stale, 'left by kill -9');
+    // The name older raftsim gave its temporary files, from a process that is gone.
+    const old = join(folder, `d.trace.jsonl.${(1 << 22) + 2}.tmp`);
+    writeFileSync(old, 'left by an older raftsim');
     writeLinesAtomic(join(folder, 'c.jsonl'), ['x']);
     expect(existsSync(stale)).toBe(false);
+    expect(existsSync(old)).toBe(false);
     expect(readdirSync(folder)).toEqual(['c.jsonl']);
   });
 
