@@ -30,7 +30,7 @@ leftovers() {
   local dir name pid
   for dir in "$@"; do
     [ -d "$dir" ] || continue
-    for name in "$dir"/.*.raftsim-*.tmp "$dir"/*.[0-9]*.tmp; do
+    for name in "$dir"/.*.raftsim-*.tmp "$dir"/*.jsonl.[0-9]*.tmp "$dir"/*.html.[0-9]*.tmp; do
       [ -e "$name" ] || continue
       pid=$(basename "$name" | sed -nE 's/.*\.raftsim-([0-9]+)-[0-9]+\.tmp$/\1/p; s/.*\.([0-9]+)\.tmp$/\1/p' | head -1)
       if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "$name"; fi
