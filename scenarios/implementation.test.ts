@@ -95,3 +95,14 @@ describe('an implementation that floods the network', () => {
     expect(report.failure?.message).toMatch(/messages in one/);
   });
 });
+
+describe('a liveness failure under the partition kept through the liveness phase', () => {
+  it('names the partition and what it takes to survive it', () => {
+    // The built-in core without PreVote and CheckQuorum (a mutant) on a seed whose schedule keeps
+    // a one-way cut: what an implementation that declared both but lacks them would see.
+    const spec = specForSeed('51', { preset: null, override: { durationMs: 20_000 }, bugs: ['no-prevote-no-checkquorum'], record: false });
+    const report = runSimulation(spec);
+    expect(report.failure?.checker).toBe('liveness');
+    expect(report.failure?.message).toMatch(/node \d hears no one but can still send; cut links .*PreVote and CheckQuorum together/);
+  });
+});

@@ -705,7 +705,9 @@ export class Simulation {
         + `${lag.stalledMs} ms of the ${livenessMs} ms liveness phase, though linked to it both ways.`);
     } else if (this.keptCut !== null) {
       this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
-        + `${livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum.`);
+        + `${livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum `
+        + `(${describeKeptCut(this.keptCut)}, kept through the liveness phase: a node that keeps timing out must not `
+        + `depose a leader the quorum hears, which takes PreVote and CheckQuorum together).`);
     }
   }
 
@@ -813,4 +815,11 @@ export class Simulation {
   get isLiveness(): boolean {
     return this.liveness;
   }
+}
+
+/** The partition the liveness phase keeps, in words: who cannot hear whom. */
+function describeKeptCut(cut: Extract<FaultEvent, { type: 'partition' }>): string {
+  const deaf = new Set(cut.cut.map(([, to]) => to));
+  const links = cut.cut.map(([from, to]) => `${from}->${to}`).join(', ');
+  return deaf.size === 1 ? `node ${[...deaf][0]} hears no one but can still send; cut links ${links}` : `cut links ${links}`;
 }
