@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../sim/events.ts';
-import { encodeTrace } from '../../reports/trace-file.ts';
+import { historyFromTrace, serializeHistory } from '../../reports/history.ts';
+import { decodeTrace, encodeTrace } from '../../reports/trace-file.ts';
 import type { TraceHeader } from '../../reports/trace-file.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
@@ -143,6 +144,15 @@ describe('check several files and traces', () => {
     expect(plain.code).toBe(0);
     expect(plain.stdout).not.toMatch(/witness/);
     expect(run([trace, '--format', 'raftsim']).code).toBe(2);
+  });
+
+  it('uses the applied log of a history written as --history-out writes it', () => {
+    const history = join(directory, 'run.history.jsonl');
+    writeFileSync(history, serializeHistory(historyFromTrace(decodeTrace(readFileSync(trace, 'utf8')).events)));
+    expect(readFileSync(history, 'utf8').split('\n')[0]).toContain('"appliedLog":true');
+    const result = run([history]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(run([trace]).stdout);
   });
 
   it('explains a trace that is not linearizable: what the witness placed, where the search took over', () => {
