@@ -7,7 +7,7 @@ import type { TraceEvent } from '../sim/events.ts';
 import type { RunReport } from '../reports/run-report.ts';
 import { encodeTrace } from '../reports/trace-file.ts';
 import type { TraceHeader } from '../reports/trace-file.ts';
-import { headerOf } from './cli/sim.ts';
+import { headerOf } from './cli/runs.ts';
 import { writeLinesAtomic } from './files.ts';
 import { runSimulation } from './run.ts';
 import { specForSeed } from './spec.ts';

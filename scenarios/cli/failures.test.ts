@@ -13,7 +13,8 @@ import { AtomicFile, checkOutputPath, UsageError, writeLinesAtomic } from '../fi
 import { main as benchMain } from './bench.ts';
 import { main as reportMain } from './report.ts';
 import { parseSimArguments } from './sim-args.ts';
-import { headerOf, main, resultJson, savedTracePath } from './sim.ts';
+import { main } from './sim.ts';
+import { headerOf, resultJson, savedTracePath } from './runs.ts';
 import { runCli } from './test-io.ts';
 import type { CliResult } from './test-io.ts';
 

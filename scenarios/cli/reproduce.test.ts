@@ -12,7 +12,7 @@ import { runSimulation } from '../run.ts';
 import { main as reportMain } from './report.ts';
 import { formatDuration, reproduceFromArgs, reproduceFromHeader, shellWord, shellWords } from './reproduce.ts';
 import { parseSimArguments } from './sim-args.ts';
-import { headerOf, specFor } from './sim.ts';
+import { headerOf, specFor } from './runs.ts';
 import { runCli } from './test-io.ts';
 
 const temp = mkdtempSync(join(tmpdir(), 'raftsim-reproduce-'));

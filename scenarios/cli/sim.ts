@@ -4,12 +4,9 @@ import { dirname, join } from 'node:path';
 import { BUG_IDS, BUG_SUMMARIES } from '../../core/index.ts';
 import { historyEventFilter, historyFromTrace, serializeHistory } from '../../reports/history.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
-import { formatSummary, formatSweepLine } from '../../reports/summary.ts';
-import type { Paint } from '../../reports/summary.ts';
-import { decodeTrace, encodeTrace, TraceFileError } from '../../reports/trace-file.ts';
-import type { TraceHeader } from '../../reports/trace-file.ts';
+import { formatSummary } from '../../reports/summary.ts';
+import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
 import { formatOptions } from '../../sim/options.ts';
-import type { OptionsOverride } from '../../sim/options.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 import { parseSeed } from '../../sim/random.ts';
 import { checkOutputPath, readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
@@ -17,47 +14,26 @@ import { withDeterminismGuard } from '../guard.ts';
 import { findScenario, runScenario, SCENARIOS } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
 import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
-import { specForSeed } from '../spec.ts';
 import {
   activeImplementation, capabilityOverride, describeImplementation, ImplementationError, implementationMismatch,
-  implementationModule, implementationRecord, useImplementation,
+  implementationModule, useImplementation,
 } from '../impl.ts';
 import type { Implementation } from '../impl.ts';
 import { conformanceMain } from '../conformance/cli.ts';
-import { validateSchedule } from '../../sim/faults.ts';
-import type { FaultEvent } from '../../sim/faults.ts';
-import { EXIT, noteOutputFolder, paintFor, runMain } from './common.ts';
+import { EXIT, noteOutputFolder, runMain } from './common.ts';
 import type { Io } from './common.ts';
-import { reproduceFromArgs, reproduceFromHeader, specDigest } from './reproduce.ts';
+import { reproduceFromArgs, reproduceFromHeader } from './reproduce.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
 import { runInWorker } from './thread.ts';
 import { sweep } from './sweep.ts';
 import { merge } from '../sweep/merge.ts';
 import { TraceStreamWriter } from '../sweep/trace-stream.ts';
+import {
+  exitCodeOf, headerOf, outputFor, printReproduce, resultJson, RUNS_DIR, RAFTSIM_VERSION, saveFailure, savedTracePath,
+  specFor, timed, writeTrace,
+} from './runs.ts';
+import type { Output, Progress } from './runs.ts';
 import type { SimArguments } from './sim-args.ts';
-
-export const RAFTSIM_VERSION = '0.1.0';
-export const RUNS_DIR = join('reports', 'runs');
-
-/** Where a single run is (a run in a worker thread reports it, so an interruption can say so). */
-export type Progress = (phase: 'run' | 'shrink', traceEvents: number, timeMs: number) => void;
-
-export interface Output {
-  readonly io: Io;
-  /** Human text: stdout normally, stderr with --json. */
-  human(text: string): void;
-  readonly paint: Paint;
-  readonly progress?: Progress;
-}
-
-export function outputFor(io: Io, json: boolean, progress?: Progress): Output {
-  return {
-    io,
-    human: (text) => (json ? io.stderr(text) : io.stdout(text)),
-    paint: paintFor(io, json ? io.stderrIsTty : io.stdoutIsTty),
-    ...(progress === undefined ? {} : { progress }),
-  };
-}
 
 /**
  * The real command: a single run, a replay and a named scenario run in a worker thread, so that
@@ -147,59 +123,6 @@ function implementationLines(): string[] {
   ];
 }
 
-function overrideOf(args: SimArguments): OptionsOverride {
-  return {
-    ...(args.nodes === null ? {} : { nodes: args.nodes }),
-    ...(args.clients === null ? {} : { clients: args.clients }),
-    ...(args.durationMs === null ? {} : { durationMs: args.durationMs }),
-  };
-}
-
-export function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
-  const impl = activeImplementation();
-  // What the implementation does not declare is switched off before the schedule is drawn.
-  const override = { ...capabilityOverride(impl.capabilities).override, ...overrideOf(args) };
-  let spec: RunSpec;
-  try {
-    spec = specForSeed(seedText, { preset: args.preset, override, bugs: args.bugs, record });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (impl.factory !== undefined) spec = { ...spec, factory: impl.factory };
-  return args.schedule === null ? spec : { ...spec, schedule: readSchedule(args.schedule, spec.options.nodes) };
-}
-
-/** An explicit fault schedule: a JSON list of fault events (the `schedule` of a trace header). */
-function readSchedule(path: string, nodes: number): FaultEvent[] {
-  const text = readTextFile(path, 'schedule file');
-  let value: unknown;
-  try {
-    // A trace (its first line a header): the schedule it ran, as a reproduce line names it.
-    const first = text.trimStart().startsWith('{') ? text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')) : null;
-    value = first === null ? JSON.parse(text) as unknown : (JSON.parse(first) as { schedule?: unknown }).schedule;
-  } catch {
-    throw new UsageError(`schedule file ${path} is not valid JSON (a list of fault events, or a trace)`);
-  }
-  try {
-    return validateSchedule(value, nodes);
-  } catch (error) {
-    throw new UsageError(`schedule file ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-export function timed(spec: RunSpec): { report: RunReport; wallMs: number } {
-  const started = process.hrtime.bigint();
-  const report = withDeterminismGuard(() => runSpec(spec));
-  return { report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
-}
-
-/** A spec that names a scenario (a replayed scenario trace) re-runs the scenario's script. */
-function runSpec(spec: RunSpec): RunReport {
-  if (spec.scenario === null) return runSimulation(spec);
-  const scenario = findScenario(spec.scenario);
-  if (scenario === null) throw new UsageError(`the trace names scenario "${spec.scenario}", which this raftsim does not have`);
-  return runScenario(scenario, spec.seed, spec.bugs);
-}
 
 /** `--scenario NAME`: its purpose, its own checks, the summary; a failing run saves its trace. */
 function namedScenario(name: string, args: SimArguments, out: Output): number {
@@ -228,10 +151,6 @@ function namedScenario(name: string, args: SimArguments, out: Output): number {
   return exitCodeOf(report);
 }
 
-export function exitCodeOf(report: RunReport): number {
-  if (report.verdict === 'fail') return EXIT.fail;
-  return report.verdict === 'unknown' ? EXIT.unknown : EXIT.pass;
-}
 
 function single(args: SimArguments, out: Output): number {
   // With --trace the trace streams to its file as the run goes: a long run keeps no events in memory.
@@ -284,7 +203,7 @@ function single(args: SimArguments, out: Output): number {
 }
 
 /** Shrinks a failing run's fault schedule, prints its size before and after, saves the shrunk trace. */
-export function saveShrunk(seedText: string, report: RunReport, out: Output, indent = ''): string {
+function saveShrunk(seedText: string, report: RunReport, out: Output, indent = ''): string {
   const shrunk = shrinkFailure(report);
   out.io.stderr(`${indent}${describeShrink(shrunk)}`);
   const rerun = withDeterminismGuard(() => runSimulation({ ...shrunk.spec, record: true, hash: true }));
@@ -341,54 +260,5 @@ function describeAt(events: readonly object[], index: number): string {
   return event === undefined ? 'no event (it ends earlier)' : JSON.stringify(event).slice(0, 200);
 }
 
-export function headerOf(seedText: string, spec: RunSpec): TraceHeader {
-  const impl = implementationRecord(activeImplementation());
-  return {
-    format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: seedText, scenario: spec.scenario,
-    options: spec.options, schedule: spec.schedule, bugs: spec.bugs, ...(impl === null ? {} : { impl }),
-  };
-}
-
-function writeTrace(path: string, header: TraceHeader, report: RunReport): void {
-  writeLinesAtomic(path, encodeTrace(header, report.sim.events ?? []), 'trace');
-}
-
-/**
- * reports/runs/[PREFIX]seed-S[-BUGS]-CHECKER-DIGEST[KIND].trace.jsonl: the digest covers the seed,
- * options, schedule and bugs, so a different run never overwrites a saved trace (the same run
- * writes the same bytes).
- */
-export function savedTracePath(seedText: string, header: TraceHeader, checker: string, prefix = '', kind = ''): string {
-  const bugs = header.bugs.length > 0 ? `-${header.bugs.join('+')}` : '';
-  return join(RUNS_DIR, `${prefix}seed-${seedText}${bugs}-${checker}-${specDigest(header)}${kind}.trace.jsonl`);
-}
-
-export function saveFailure(seedText: string, header: TraceHeader, report: RunReport, already: string | null): string {
-  if (already !== null) return already;
-  const path = savedTracePath(seedText, header, report.failure?.checker ?? 'unknown');
-  writeTrace(path, header, report);
-  return path;
-}
-
-/** The saved trace's commands: replay it, its HTML report, and (when known) the run from scratch. */
-export function printReproduce(out: Output, path: string, indent = '', command: string | null = null): void {
-  out.io.stderr(`${indent}trace saved to ${path}; reproduce with:`);
-  out.io.stderr(`${indent}  npm run sim -- --replay ${path}`);
-  out.io.stderr(`${indent}  npm run report -- ${path}   (HTML: space-time diagram, violation, linearizability view)`);
-  if (command !== null) out.io.stderr(`${indent}  ${command}   (the same run from scratch)`);
-}
-
-/** A run's JSON: an unknown verdict names its checker and why, as a failure does. */
-export function resultJson(seedText: string, report: RunReport, trace: string | null, wallMs: number): object {
-  const sim = report.sim;
-  const undecided = report.verdict === 'unknown' && report.failure === null;
-  return {
-    seed: seedText, verdict: report.verdict,
-    checker: report.failure?.checker ?? (undecided ? report.verdicts.find((entry) => entry.verdict === 'unknown')?.checker ?? 'linearizability' : null),
-    message: report.failure?.message ?? (undecided ? formatSweepLine(report, seedText).replace(/^seed \S+ unknown: /, '') : null),
-    timeMs: sim.timeMs, steps: sim.steps, traceEvents: sim.traceEvents, hash: sim.hash, wallMs: Math.round(wallMs),
-    counters: sim.counters, sometimes: report.sometimes, operations: report.operations, trace,
-  };
-}
 
 runMain(import.meta.url, entry, { signals: true });

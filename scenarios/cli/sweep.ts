@@ -3,7 +3,7 @@
 import { UsageError } from '../files.ts';
 import { describePlan, runSweep } from '../sweep/sweep.ts';
 import { shardRange } from '../sweep/shard.ts';
-import type { Output } from './sim.ts';
+import type { Output } from './runs.ts';
 import type { SimArguments } from './sim-args.ts';
 
 export async function sweep(args: SimArguments, out: Output, signal?: AbortSignal): Promise<number> {

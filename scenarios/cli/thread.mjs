@@ -1,7 +1,7 @@
-// Loads the worker side of scenarios/cli/thread.ts as JavaScript: tsx compiles the TypeScript
-// inside the thread (a worker does not inherit the main thread's loader when the parent is not run
-// by tsx), as scenarios/sweep/worker.mjs does for the sweep's pool.
+// Loads the worker thread's entry (thread-entry.ts: thread.ts's worker side running sim.ts's main)
+// as JavaScript: tsx compiles the TypeScript inside the thread (a worker does not inherit the main
+// thread's loader when the parent is not run by tsx), as scenarios/sweep/worker.mjs does for the
+// sweep's pool.
 import { tsImport } from 'tsx/esm/api';
 
-const module = await tsImport('./thread.ts', import.meta.url);
-await module.runThread();
+await tsImport('./thread-entry.ts', import.meta.url);

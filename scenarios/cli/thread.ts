@@ -87,8 +87,11 @@ function interruptedLine(signal: string, last: Extract<ThreadMessage, { kind: 'p
   return `interrupted (${signal}) during the run at ${where}: no verdict, nothing saved`;
 }
 
+/** The command a worker runs: sim.ts's main, handed over by thread.mjs (this module does not import it back). */
+export type ThreadCommand = (argv: readonly string[], io: Io, progress: (phase: 'run' | 'shrink', events: number, timeMs: number) => void) => Promise<number>;
+
 /** The worker's side (started by thread.mjs): runs the command and posts what it prints. */
-export async function runThread(): Promise<void> {
+export async function runThread(main: ThreadCommand): Promise<void> {
   if (isMainThread || parentPort === null) throw new Error('runThread() belongs in a worker thread');
   const port = parentPort;
   const data = workerData as ThreadData;
@@ -97,7 +100,6 @@ export async function runThread(): Promise<void> {
     stdout: (text) => post({ kind: 'out', text }), stderr: (text) => post({ kind: 'err', text }),
     stdoutIsTty: data.stdoutIsTty, stderrIsTty: data.stderrIsTty, env: data.env,
   };
-  const { main } = await import('./sim.ts');
   let code: number;
   try {
     code = await main(data.argv, io, (phase, events, timeMs) => post({ kind: 'progress', phase, events, timeMs }));

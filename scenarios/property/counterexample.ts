@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describeFault } from '../../sim/faults.ts';
 import { encodeTrace } from '../../reports/trace-file.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
-import { RAFTSIM_VERSION, RUNS_DIR } from '../cli/sim.ts';
+import { RAFTSIM_VERSION, RUNS_DIR } from '../cli/runs.ts';
 import { writeLinesAtomic } from '../files.ts';
 import { runSimulation } from '../run.ts';
 import type { RunCase } from './arbitraries.ts';

@@ -12,7 +12,7 @@ import { BUDGET_CHECKER } from '../../sim/simulation.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
-import { headerOf, resultJson, saveFailure, savedTracePath, specFor, timed } from '../cli/sim.ts';
+import { headerOf, resultJson, saveFailure, savedTracePath, specFor, timed } from '../cli/runs.ts';
 import { reproduceFromArgs } from '../cli/reproduce.ts';
 
 /** One NDJSON line of a sweep: what `npm run sim -- merge` reads. */

@@ -4,7 +4,7 @@
 // finished and returns EXIT.interrupted.
 import { Tinypool } from 'tinypool';
 import { EXIT } from '../cli/common.ts';
-import type { Output } from '../cli/sim.ts';
+import type { Output } from '../cli/runs.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
 import { InOrder } from './ordered.ts';
 import { Progress } from './progress.ts';

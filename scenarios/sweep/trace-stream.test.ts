@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeTrace, encodeTrace } from '../../reports/trace-file.ts';
-import { headerOf } from '../cli/sim.ts';
+import { headerOf } from '../cli/runs.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
 import { TraceStreamWriter } from './trace-stream.ts';
