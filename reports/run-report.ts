@@ -37,6 +37,8 @@ export type Verdict = 'pass' | 'fail' | 'unknown';
 export interface CheckerVerdict {
   readonly checker: string;
   readonly verdict: Verdict;
+  /** Why a checker could not judge the whole run (an `unknown` that is not a budget running out). */
+  readonly note?: string;
 }
 
 export interface Failure {

@@ -52,7 +52,7 @@ export function formatSummary(report: RunReport, wall: WallFigures, paint: Paint
       + `${clients.indeterminate} indeterminate, ${clients.retries} retries`,
     `  faults            ${entries(counters.faults)} (schedule of ${report.spec.schedule.length} events)`,
     paint.bold('checks'),
-    ...report.verdicts.map((v) => `  ${v.checker.padEnd(22)} ${verdictText(v.verdict, paint)}`),
+    ...report.verdicts.map((v) => `  ${v.checker.padEnd(22)} ${verdictText(v.verdict, paint)}${v.note === undefined ? '' : ` (${v.note})`}`),
   ];
   if (report.sometimes !== null) {
     const s = report.sometimes;

@@ -3,6 +3,7 @@
 // what the CLI, the scenarios, the property tests and the benchmarks all call.
 import { availabilityOptions } from '../reports/checkers/availability.ts';
 import { CheckerSuite } from '../reports/checkers/suite.ts';
+import { CHECKER_NAMES } from '../reports/checkers/types.ts';
 import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
 import { historyEventFilter, historyFromTrace } from '../reports/history.ts';
 import { checkHistory } from '../reports/lin/check.ts';
@@ -35,6 +36,8 @@ export function runSimulation(spec: RunSpec): RunReport {
   });
   let sim = simulation.run();
   let failure: Failure | null = found === null ? null : fromViolation(found);
+  // Stopped by a checker or a rule of the simulator: the rest of the run never happened.
+  const cutShort = failure !== null || sim.stop !== null;
   if (failure === null && sim.stop !== null) {
     failure = { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [sim.stopIndex ?? sim.traceEvents - 1] };
   }
@@ -57,7 +60,7 @@ export function runSimulation(spec: RunSpec): RunReport {
   }
   const verdict: Verdict = failure !== null ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
   return {
-    spec, sim, verdict, failure, verdicts: verdictsOf(failure, lin, useCheckers),
+    spec, sim, verdict, failure, verdicts: verdictsOf(failure, lin, useCheckers, cutShort),
     sometimes: suite === null ? null : withClientRetries(suite.sometimes(), sim.counters.clients.retries), lin, operations: clientEvents.filter((event) => event.type === 'call').length,
   };
 }
@@ -86,18 +89,23 @@ function describeLinFailure(lin: Extract<LinResult, { verdict: 'fail' }>): strin
     + (explanation.whiteBox === true ? ` (as the applied log says the run happened; the search with the ${explanation.leftOut} open operations that never applied ran out of budget)` : '');
 }
 
-const SAFETY_CHECKERS = [
-  'election-safety', 'log-matching', 'leader-completeness', 'leader-append-only', 'state-machine-safety',
-  'durability', 'invariants', 'liveness',
-] as const;
-
-function verdictsOf(failure: Failure | null, lin: LinResult | null, checked: boolean): CheckerVerdict[] {
-  const verdicts: CheckerVerdict[] = SAFETY_CHECKERS.map((checker) => ({
-    // A run that stopped at a violation did not give the other checkers the whole run to see.
-    checker, verdict: !checked ? 'unknown' : failure === null ? 'pass' : failure.checker === checker ? 'fail' : 'unknown',
-  }));
-  const linVerdict: Verdict = failure?.checker === LIN_CHECKER ? 'fail' : lin === null ? 'unknown' : lin.verdict;
-  verdicts.push({ checker: LIN_CHECKER, verdict: linVerdict });
+/**
+ * Every checker's own verdict. A failure found at the end of the run (at the final checks, or by
+ * the linearizability check of the whole history) leaves the others a whole run to judge: they
+ * pass. A failure that stopped the run cut their input short: they found nothing before it, but
+ * cannot say more, and say so.
+ */
+function verdictsOf(failure: Failure | null, lin: LinResult | null, checked: boolean, cutShort: boolean): CheckerVerdict[] {
+  const stopped = failure === null ? '' : `nothing found before the run stopped at ${(failure.time / 1000).toFixed(3)} s (${failure.checker})`;
+  const verdicts: CheckerVerdict[] = CHECKER_NAMES.map((checker): CheckerVerdict => {
+    if (!checked) return { checker, verdict: 'unknown', note: 'checkers off' };
+    if (failure === null) return { checker, verdict: 'pass' };
+    if (failure.checker === checker) return { checker, verdict: 'fail' };
+    return cutShort ? { checker, verdict: 'unknown', note: stopped } : { checker, verdict: 'pass' };
+  });
+  if (failure?.checker === LIN_CHECKER) verdicts.push({ checker: LIN_CHECKER, verdict: 'fail' });
+  else if (lin !== null) verdicts.push({ checker: LIN_CHECKER, verdict: lin.verdict });
+  else verdicts.push({ checker: LIN_CHECKER, verdict: 'unknown', note: !checked ? 'checkers off' : failure === null ? 'not run' : `not run: ${stopped}` });
   return verdicts;
 }
 
