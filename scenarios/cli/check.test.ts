@@ -1,6 +1,6 @@
 // `npm run check`: exit codes 0/1/3/2 on small files, output on the right stream, one line for
 // bad input, and one real run through tsx as `npm run check` does it.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -202,5 +202,17 @@ describe('check as a process', () => {
     const missing = await runProcess(['/no/such/file']);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trimEnd().split('\n')).toEqual(['check: cannot read /no/such/file: no such file']);
+    const help = await runProcess(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run check -- FILE/);
+  });
+
+  it('ends quietly with exit 0 when its stdout closes early', () => {
+    const etcd = join(repositoryRoot, 'reports/lin/testdata/porcupine/jepsen');
+    // 102 files, one line each: head takes one and closes the pipe.
+    const script = `node --import tsx scenarios/cli/check.ts ${etcd}/etcd_0*.log --format porcupine-etcd --model register | head -1; echo "exit \${PIPESTATUS[0]}"`;
+    const result = spawnSync('bash', ['-c', script], { cwd: repositoryRoot, encoding: 'utf8' });
+    expect(result.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(/etcd_000\.log: not linearizable/), 'exit 0']);
+    expect(result.stderr).toBe('');
   });
 });

@@ -15,6 +15,7 @@ import type { Model, ModelName } from '../../reports/lin/model.ts';
 import { modelFor } from '../../reports/lin/model.ts';
 import { formatVerdict, verdictJson } from '../../reports/lin/explain.ts';
 import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
+import { guardProcess } from './common.ts';
 
 export interface CheckIo {
   readFile(path: string): string;
@@ -34,6 +35,7 @@ const MODELS: readonly ModelName[] = ['register', 'kv'];
 class UsageError extends Error {}
 
 interface Arguments {
+  readonly help: boolean;
   readonly files: readonly string[];
   readonly model: ModelName | null;
   readonly format: InputFormat | null;
@@ -56,14 +58,17 @@ function parseArguments(argv: readonly string[]): Arguments {
         budget: { type: 'string' },
         plain: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; ${USAGE}`);
   }
   const { values, positionals } = parsed;
+  if (values.help) return { help: true, files: [], model: null, format: null, budgetSteps: DEFAULT_BUDGET_STEPS, plain: false, json: false };
   if (positionals.length === 0) throw new UsageError(`expected a history or trace file; ${USAGE}`);
   return {
+    help: false,
     files: positionals,
     model: oneOf('--model', values.model, MODELS),
     format: oneOf('--format', values.format, FORMATS),
@@ -165,6 +170,10 @@ function checkFiles(args: Arguments, io: CheckIo): number {
 export function main(argv: readonly string[], io: CheckIo): number {
   try {
     const args = parseArguments(argv);
+    if (args.help) {
+      io.stdout(`${USAGE}\n`);
+      return EXIT.linearizable;
+    }
     if (args.files.length > 1) return checkFiles(args, io);
     const { result, model } = checkFile(args.files[0] ?? '', args, io);
     io.stdout(args.json ? `${JSON.stringify(verdictJson(result, model))}\n` : formatVerdict(result, model));
@@ -186,5 +195,7 @@ const nodeIo: CheckIo = {
 };
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // A closed stdout (a pipe into head) ends quietly with exit 0, as in every command.
+  guardProcess();
   process.exitCode = main(process.argv.slice(2), nodeIo);
 }
