@@ -34,6 +34,19 @@ export function verdictText(verdict: string, paint: Paint): string {
   return paint.warn('unknown');
 }
 
+/** The checks section of a run's summary: every checker's verdict, with why when it could not judge. */
+export function formatVerdicts(verdicts: RunReport['verdicts'], paint: Paint = PLAIN): string[] {
+  return [paint.bold('checks'), ...verdicts.map((v) => `  ${v.checker.padEnd(22)} ${verdictText(v.verdict, paint)}${v.note === undefined ? '' : ` (${v.note})`}`)];
+}
+
+/** The headline failure and its witness events. */
+export function formatFailure(failure: RunReport['failure'], paint: Paint = PLAIN): string[] {
+  if (failure === null) return [];
+  const lines = [paint.bad(`violation: ${failure.checker} at ${(failure.time / 1000).toFixed(3)} s: ${failure.message}`)];
+  if (failure.witnesses.length > 0) lines.push(`  witness events: ${failure.witnesses.slice(0, 12).join(', ')}`);
+  return lines;
+}
+
 export function formatSummary(report: RunReport, wall: WallFigures, paint: Paint = PLAIN): string[] {
   const sim = report.sim;
   const counters = sim.counters;
@@ -51,8 +64,7 @@ export function formatSummary(report: RunReport, wall: WallFigures, paint: Paint
     `  client ops        ${clients.calls} called: ${clients.ok} ok, ${clients.failed} failed, `
       + `${clients.indeterminate} indeterminate, ${clients.retries} retries`,
     `  faults            ${entries(counters.faults)} (schedule of ${report.spec.schedule.length} events)`,
-    paint.bold('checks'),
-    ...report.verdicts.map((v) => `  ${v.checker.padEnd(22)} ${verdictText(v.verdict, paint)}${v.note === undefined ? '' : ` (${v.note})`}`),
+    ...formatVerdicts(report.verdicts, paint),
   ];
   if (report.sometimes !== null) {
     const s = report.sometimes;
@@ -60,11 +72,7 @@ export function formatSummary(report: RunReport, wall: WallFigures, paint: Paint
       + `snapshot installs ${s.snapshotInstalls}, client retries ${s.clientRetries}, indeterminate ops ${s.indeterminateOperations}, `
       + `leaders elected ${s.leadersElected}, terms ${s.termsSeen}`);
   }
-  if (report.failure !== null) {
-    const f = report.failure;
-    lines.push(paint.bad(`violation: ${f.checker} at ${(f.time / 1000).toFixed(3)} s: ${f.message}`));
-    if (f.witnesses.length > 0) lines.push(`  witness events: ${f.witnesses.slice(0, 12).join(', ')}`);
-  }
+  lines.push(...formatFailure(report.failure, paint));
   lines.push(
     paint.bold('speed'),
     `  wall time         ${(wall.wallMs / 1000).toFixed(2)} s, ${rate.toFixed(0)} simulated s per wall s, `

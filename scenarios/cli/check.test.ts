@@ -190,6 +190,24 @@ describe('check several files and traces', () => {
   });
 });
 
+describe('check --judge', () => {
+  const trace = traceFile('judged.trace.jsonl', '42');
+  const badTrace = traceFile('judged-bad.trace.jsonl', '42', staleRead);
+
+  it('prints every checker\'s verdict on a saved trace, as the live run does', () => {
+    const passing = run(['--judge', trace]);
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toMatch(/^.*judged\.trace\.jsonl: seed 42, \d+ events\nchecks\n( {2}[\w-]+ +pass\n){10}verdict pass\n$/);
+    const failing = run(['--judge', badTrace]);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/ {2}election-safety +pass\n/);
+    expect(failing.stdout).toMatch(/ {2}linearizability +FAIL\nviolation: linearizability at [\d.]+ s: key /);
+    const missing = run(['--judge', join(directory, 'absent.trace.jsonl')]);
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('check as a process', () => {
   it('sets the exit code and writes one line to stderr, with no stack trace', async () => {
     const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
@@ -204,7 +222,7 @@ describe('check as a process', () => {
     expect(missing.stderr.trimEnd().split('\n')).toEqual(['check: cannot read /no/such/file: no such file']);
     const help = await runProcess(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^usage: npm run check -- FILE/);
+    expect(help.stdout).toMatch(/^usage: npm run check -- \[--judge\] FILE/);
   });
 
   it('ends quietly with exit 0 when its stdout closes early', () => {

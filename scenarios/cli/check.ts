@@ -15,6 +15,8 @@ import type { Model, ModelName } from '../../reports/lin/model.ts';
 import { modelFor } from '../../reports/lin/model.ts';
 import { formatVerdict, verdictJson } from '../../reports/lin/explain.ts';
 import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
+import { judgeTrace } from '../../reports/judge.ts';
+import { formatFailure, formatVerdicts } from '../../reports/summary.ts';
 import { guardProcess } from './common.ts';
 
 export interface CheckIo {
@@ -25,7 +27,10 @@ export interface CheckIo {
 
 export const EXIT = { linearizable: 0, notLinearizable: 1, badInput: 2, unknown: 3, internal: 4 } as const;
 
-const USAGE = 'usage: npm run check -- FILE... [--model register|kv] [--format raftsim|porcupine-etcd|porcupine-kv|trace] [--budget N] [--plain] [--json]';
+const USAGE = 'usage: npm run check -- [--judge] FILE... [--model register|kv] [--format raftsim|porcupine-etcd|porcupine-kv|trace] [--budget N] [--plain] [--json]';
+const HELP = `${USAGE}
+  FILE...     histories (raftsim-history/1, Porcupine's etcd and kv logs) or raftsim traces: is each linearizable?
+  --judge     raftsim traces only: every checker's verdict on each, judged again from its events, as the live run printed it`;
 /** A history format, or a raftsim trace (read for its clients' history). */
 type InputFormat = HistoryFormat | 'trace';
 const FORMATS: readonly InputFormat[] = ['raftsim', 'porcupine-etcd', 'porcupine-kv', 'trace'];
@@ -43,6 +48,8 @@ interface Arguments {
   /** The search alone: no applied-log witness, nothing left out. */
   readonly plain: boolean;
   readonly json: boolean;
+  /** Re-judge raftsim traces: every checker's verdict, as the live run printed it. */
+  readonly judge: boolean;
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
@@ -59,13 +66,14 @@ function parseArguments(argv: readonly string[]): Arguments {
         plain: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        judge: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; ${USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { help: true, files: [], model: null, format: null, budgetSteps: DEFAULT_BUDGET_STEPS, plain: false, json: false };
+  if (values.help) return { help: true, files: [], model: null, format: null, budgetSteps: DEFAULT_BUDGET_STEPS, plain: false, json: false, judge: false };
   if (positionals.length === 0) throw new UsageError(`expected a history or trace file; ${USAGE}`);
   return {
     help: false,
@@ -75,6 +83,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     budgetSteps: budget(values.budget),
     plain: values.plain,
     json: values.json,
+    judge: values.judge,
   };
 }
 
@@ -114,6 +123,39 @@ function readHistory(file: string, format: InputFormat | null, io: CheckIo): His
     if (error instanceof TraceFileError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * `--judge`: each trace judged again from its events alone (reports/judge.ts), printed as the live
+ * run's checks section, its violation and verdict. Exit 1 if one fails, else 2 if one could not be
+ * read, else 3 if one is unknown.
+ */
+function judgeFiles(args: Arguments, io: CheckIo): number {
+  const counts = { fail: 0, unknown: 0, bad: 0 };
+  for (const file of args.files) {
+    let trace;
+    try {
+      trace = decodeTrace(io.readFile(file), file);
+    } catch (error) {
+      counts.bad++;
+      const code = (error as { code?: unknown }).code;
+      io.stderr(`check: ${error instanceof TraceFileError ? error.message : `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`}\n`);
+      continue;
+    }
+    const judgement = judgeTrace(trace.header.options, trace.events, { linBudgetSteps: args.budgetSteps, linWitness: !args.plain });
+    if (judgement.verdict === 'fail') counts.fail++;
+    if (judgement.verdict === 'unknown') counts.unknown++;
+    if (args.json) {
+      io.stdout(`${JSON.stringify({ file, verdict: judgement.verdict, failure: judgement.failure, verdicts: judgement.verdicts })}\n`);
+      continue;
+    }
+    const lines = [`${file}: seed ${trace.header.seed}, ${trace.events.length} events`, ...formatVerdicts(judgement.verdicts),
+      ...formatFailure(judgement.failure), `verdict ${judgement.verdict === 'fail' ? 'FAIL' : judgement.verdict}`];
+    io.stdout(`${lines.join('\n')}\n`);
+  }
+  if (counts.fail > 0) return EXIT.notLinearizable;
+  if (counts.bad > 0) return EXIT.badInput;
+  return counts.unknown > 0 ? EXIT.unknown : EXIT.linearizable;
 }
 
 function modelName(requested: ModelName | null, history: History): ModelName {
@@ -171,9 +213,10 @@ export function main(argv: readonly string[], io: CheckIo): number {
   try {
     const args = parseArguments(argv);
     if (args.help) {
-      io.stdout(`${USAGE}\n`);
+      io.stdout(`${HELP}\n`);
       return EXIT.linearizable;
     }
+    if (args.judge) return judgeFiles(args, io);
     if (args.files.length > 1) return checkFiles(args, io);
     const { result, model } = checkFile(args.files[0] ?? '', args, io);
     io.stdout(args.json ? `${JSON.stringify(verdictJson(result, model))}\n` : formatVerdict(result, model));

@@ -1,0 +1,55 @@
+// One judge: a saved trace re-judged offline (reports/judge.ts) gives the live verdict of every
+// checker, over default swarm seeds and the failing seeds of every catalogued mutant, through the
+// trace file's own encoding. RAFTSIM_JUDGE_SEEDS=N widens the swarm sample (the note's full runs).
+import { describe, expect, it } from 'vitest';
+import { BUG_IDS } from '../core/index.ts';
+import type { BugId } from '../core/index.ts';
+import { judgeTrace } from '../reports/judge.ts';
+import { decodeTrace, encodeTrace } from '../reports/trace-file.ts';
+import { headerOf } from './cli/runs.ts';
+import { runSimulation } from './run.ts';
+import type { RunReport } from './run.ts';
+import { specForSeed } from './spec.ts';
+
+const SEEDS = Number(process.env['RAFTSIM_JUDGE_SEEDS'] ?? 24);
+/** The safety phase of the swarm sample (RAFTSIM_JUDGE_TIME_MS=0: each seed's own, 120 s by default). */
+const TIME_MS = Number(process.env['RAFTSIM_JUDGE_TIME_MS'] ?? 5_000);
+
+/** The live run's verdicts, and the same trace written, read back and judged again. */
+function bothWays(seed: number, bugs: readonly BugId[], durationMs: number | null): { live: RunReport; offline: ReturnType<typeof judgeTrace> } {
+  const spec = specForSeed(String(seed), { preset: null, override: durationMs === null ? {} : { durationMs }, bugs, record: true });
+  const live = runSimulation(spec);
+  const text = [...encodeTrace(headerOf(String(seed), spec), live.sim.events ?? [])].join('\n');
+  const trace = decodeTrace(text);
+  return { live, offline: judgeTrace(trace.header.options, trace.events) };
+}
+
+describe('re-judging a saved trace offline', () => {
+  it(`gives every checker's live verdict on default swarm seeds 1..${SEEDS}`, { timeout: 3_600_000 }, () => {
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const { live, offline } = bothWays(seed, [], TIME_MS === 0 ? null : TIME_MS);
+      expect({ seed, verdicts: offline.verdicts, failure: offline.failure?.checker }).toEqual({ seed, verdicts: live.verdicts, failure: live.failure?.checker });
+    }
+  });
+
+  // The first failing seed of each mutant at 20 s (scenarios/mutants/mutants.test.ts), a sample of
+  // 8 in npm test (all 20 with RAFTSIM_JUDGE_SEEDS): online checkers, final checks, linearizability
+  // and the simulator's own stops.
+  const FAILING: Readonly<Record<BugId, number>> = {
+    'vote-skip-uptodate-check': 5, 'vote-not-persisted': 1, 'vote-clear-on-same-term': 5, 'count-duplicate-votes': 7,
+    'no-stepdown-on-higher-term': 71, 'election-timeout-not-randomized': 204, 'no-prevote-no-checkquorum': 51,
+    'ae-truncate-without-conflict': 5, 'ae-accept-stale-term': 141, 'follower-commit-unbounded': 27, 'ae-append-nonidempotent': 2,
+    'commit-prev-term-by-count': 202, 'matchindex-from-leader-state': 5, 'commitindex-regress': 2, 'no-noop-on-election': 12,
+    'read-local-on-leader': 46, 'ack-before-durable': 1, 'snapshot-install-stale': 22, 'single-server-change-no-term-commit': 459,
+    'client-retry-no-dedup': 1,
+  };
+  const IN_CI: readonly BugId[] = ['vote-not-persisted', 'ack-before-durable', 'client-retry-no-dedup', 'ae-append-nonidempotent',
+    'commitindex-regress', 'vote-skip-uptodate-check', 'no-noop-on-election', 'no-stepdown-on-higher-term'];
+  const sample = process.env['RAFTSIM_JUDGE_SEEDS'] === undefined ? IN_CI : BUG_IDS;
+  it.each(sample)('gives the live verdicts of a failing run of %s', (bug) => {
+    const { live, offline } = bothWays(FAILING[bug], [bug], 20_000);
+    expect(live.verdict).toBe('fail');
+    expect(offline.failure).toMatchObject({ checker: live.failure?.checker, message: live.failure?.message });
+    expect(offline.verdicts).toEqual(live.verdicts);
+  });
+});
