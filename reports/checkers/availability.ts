@@ -24,17 +24,10 @@ import type { TraceEvent } from '../../sim/events.ts';
 import type { SimOptions } from '../../sim/options.ts';
 import { membershipChangesOn } from '../../sim/options.ts';
 import type { ClusterView } from './cluster-view.ts';
-import { violation, type Checker, type Violation } from './types.ts';
+import { violation, type AvailabilityOptions, type Checker, type Violation } from './types.ts';
 
-export interface AvailabilityOptions {
-  readonly nodes: number;
-  /** The fewest nodes a healthy set must have: a majority, or every node (membership changes). */
-  readonly quorum: number;
-  /** The longest a healthy set may go without a leader among it. */
-  readonly leaderMs: number;
-  /** The longest a leader in a healthy set may hold uncommitted entries without progress. */
-  readonly progressMs: number;
-}
+export type { AvailabilityOptions };
+
 
 /** Election timeouts (the longest randomized one, with drift) a healthy quorum may stay leaderless. */
 export const LEADER_ELECTION_TIMEOUTS = 10;

@@ -2,7 +2,6 @@
 // events that runs online (one event at a time, the first violation stops the run) and offline over
 // a saved trace with the same code.
 import type { TraceEvent } from '../../sim/events.ts';
-import type { AvailabilityOptions } from './availability.ts';
 
 export const CHECKER_NAMES = [
   'election-safety',
@@ -71,4 +70,15 @@ export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { livenessBoundMs: 10_000
 export function violation(checker: CheckerName, time: number, message: string, witnesses: readonly number[]): Violation {
   const sorted = [...new Set(witnesses.filter((witness) => witness >= 0))].sort((a, b) => a - b);
   return { checker, time, message, witnesses: sorted };
+}
+
+/** The bounds of the availability checker (availability.ts), from a run's options. */
+export interface AvailabilityOptions {
+  readonly nodes: number;
+  /** The fewest nodes a healthy set must have: a majority, or every node (membership changes). */
+  readonly quorum: number;
+  /** The longest a healthy set may go without a leader among it. */
+  readonly leaderMs: number;
+  /** The longest a leader in a healthy set may hold uncommitted entries without progress. */
+  readonly progressMs: number;
 }
