@@ -1,4 +1,4 @@
-// The trace file, `raftsim-trace/1` (docs/design.md, "File formats"): JSON Lines with a header that
+// The trace file, `raftsim-trace/2` (docs/design.md, "File formats"): JSON Lines with a header that
 // holds everything needed to re-run (seed, options, fault schedule, bugs), one line per event, and
 // a footer with the event count and the trace hash. Reading checks all of it.
 import { isBugId } from '../core/index.ts';
@@ -6,13 +6,13 @@ import type { BugId } from '../core/index.ts';
 import type { TraceEvent } from '../sim/events.ts';
 import { validateSchedule } from '../sim/faults.ts';
 import type { FaultEvent } from '../sim/faults.ts';
-import { Hasher } from '../sim/hash.ts';
+import { TraceHasher } from '../sim/hash.ts';
 import { validateOptions } from '../sim/options.ts';
 import type { SimOptions } from '../sim/options.ts';
 
-export const TRACE_FORMAT = 'raftsim-trace/1';
+export const TRACE_FORMAT = 'raftsim-trace/2';
 const TRACE_FORMAT_PREFIX = 'raftsim-trace/';
-const TRACE_VERSION = 1;
+const TRACE_VERSION = 2;
 
 export interface TraceHeader {
   readonly format: typeof TRACE_FORMAT;
@@ -65,22 +65,24 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<TraceEvent['type']>([
 /** Encodes a trace line by line (the writer streams these to disk). */
 export function* encodeTrace(header: TraceHeader, events: Iterable<TraceEvent>): Generator<string> {
   yield JSON.stringify(header);
-  const hasher = new Hasher();
+  const hasher = new TraceHasher();
   let count = 0;
   for (const event of events) {
-    const line = JSON.stringify(event);
-    hasher.update(line);
+    hasher.event(event);
     count++;
-    yield line;
+    yield JSON.stringify(event);
   }
   const footer: TraceFooter = { end: TRACE_FORMAT, events: count, hash: hasher.digest() };
   yield JSON.stringify(footer);
 }
 
-/** The hash a run reports: the same as the footer's, computed over the events' JSON lines. */
+/**
+ * The hash a run reports: the same as the footer's. It walks each event's fields (sim/hash.ts,
+ * TraceHasher), so live events and the same events decoded from their JSON lines hash the same.
+ */
 export function traceHash(events: Iterable<TraceEvent>): string {
-  const hasher = new Hasher();
-  for (const event of events) hasher.update(JSON.stringify(event));
+  const hasher = new TraceHasher();
+  for (const event of events) hasher.event(event);
   return hasher.digest();
 }
 
@@ -93,12 +95,12 @@ export function decodeTrace(text: string, source = 'trace'): Trace {
   if (lines.length < 2 || !isFooter(last)) {
     throw new TraceFileError(`${source}: truncated trace (no end line after ${lines.length - 1} events)`);
   }
-  const hasher = new Hasher();
+  const hasher = new TraceHasher();
   const events: TraceEvent[] = [];
   for (let lineIndex = 1; lineIndex < lines.length - 1; lineIndex++) {
-    const line = lines[lineIndex] as string;
-    events.push(decodeEvent(parseLine(line, lineIndex + 1, source), lineIndex + 1, source));
-    hasher.update(line);
+    const event = decodeEvent(parseLine(lines[lineIndex] as string, lineIndex + 1, source), lineIndex + 1, source);
+    events.push(event);
+    hasher.event(event);
   }
   if (last.events !== events.length) {
     throw new TraceFileError(`${source}: corrupted trace: end line counts ${last.events} events, file has ${events.length}`);
@@ -134,6 +136,10 @@ function decodeHeader(line: string, source: string): TraceHeader {
   }
   const version = Number(format.slice(TRACE_FORMAT_PREFIX.length));
   if (!Number.isInteger(version)) throw new TraceFileError(`${source}: unknown trace format "${format}"`);
+  if (version < TRACE_VERSION) {
+    throw new TraceFileError(`${source}: trace format ${format} is older than this raftsim reads (${TRACE_FORMAT}): `
+      + 'its trace hash is the old one; re-run the seed from its header to write a new trace');
+  }
   if (version > TRACE_VERSION) {
     throw new TraceFileError(`${source}: trace format ${format} is newer than this raftsim reads (${TRACE_FORMAT}); upgrade raftsim`);
   }

@@ -11,7 +11,7 @@ const short = { durationMs: 20_000 };
 function hashOf(seed: string): string {
   const spec = specForSeed(seed, { preset: null, override: short, bugs: [], record: false });
   const report = withDeterminismGuard(() => runSimulation({ ...spec, hash: true }));
-  expect(report.sim.hash).toMatch(/^[0-9a-f]{8}$/);
+  expect(report.sim.hash).toMatch(/^[0-9a-f]{16}$/);
   return report.sim.hash as string;
 }
 

@@ -8,7 +8,7 @@ import { VirtualClock } from './clock.ts';
 import type { DropReason, TraceEvent } from './events.ts';
 import { leaderCutSide } from './faults.ts';
 import type { FaultEvent, LeaderCrash, LeaderCut, ResolvedLeaderCrash, ResolvedLeaderCut } from './faults.ts';
-import { Hasher } from './hash.ts';
+import { TraceHasher } from './hash.ts';
 import { MembershipChanges } from './membership-changes.ts';
 import type { MembershipTimer } from './membership-changes.ts';
 import { NodeHost } from './host.ts';
@@ -172,7 +172,7 @@ export class Simulation {
   /** Null unless options.membership switches the workload on (it then has its own stream). */
   private readonly membership: MembershipChanges | null = null;
   private readonly faultRng: Rng;
-  private readonly hasher: Hasher | null;
+  private readonly hasher: TraceHasher | null;
   private readonly events: TraceEvent[] | null;
   private readonly budgets: RunBudgets;
   /** Queue events allowed: the events budget plus every node's ticks over the plan, twice. */
@@ -212,7 +212,7 @@ export class Simulation {
     this.streams = new RandomStreams(config.seed);
     this.faultRng = this.streams.stream('faults');
     this.events = config.record === true ? [] : null;
-    this.hasher = config.record === true || config.hash === true ? new Hasher() : null;
+    this.hasher = config.record === true || config.hash === true ? new TraceHasher() : null;
     this.budgets = budgetsFor(options, this.events !== null, config.budgets);
     const planMs = options.durationMs + options.livenessMs;
     this.stepsMax = this.budgets.eventsMax + 2 * options.nodes * Math.ceil(planMs / Math.max(1, options.tickMs) + 1);
@@ -783,11 +783,9 @@ export class Simulation {
     if (event.type === 'role') this.countRole(event.node, event.role, event.term);
     else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
     this.events?.push(event);
-    if (this.hasher !== null || this.config.sink !== undefined) {
-      const line = JSON.stringify(event);
-      this.hasher?.update(line);
-      this.config.sink?.(event, line);
-    }
+    this.hasher?.event(event);
+    // The JSON line only where one is written (a trace streamed to disk).
+    if (this.config.sink !== undefined) this.config.sink(event, JSON.stringify(event));
     if (this.stop !== null || event.type === 'violation') return;
     const stop = this.config.observe?.(event, index) ?? null;
     if (stop !== null) this.halt(stop.checker, stop.message);

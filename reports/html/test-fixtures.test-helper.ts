@@ -8,7 +8,7 @@ import { runSimulation } from '../../scenarios/run.ts';
 // eslint-disable-next-line no-restricted-imports -- test helper, as above
 import { specForSeed } from '../../scenarios/spec.ts';
 import type { RunReport } from '../run-report.ts';
-import { decodeTrace, encodeTrace } from '../trace-file.ts';
+import { decodeTrace, encodeTrace, TRACE_FORMAT } from '../trace-file.ts';
 import type { Trace, TraceHeader } from '../trace-file.ts';
 
 export const FIXTURES = {
@@ -30,7 +30,7 @@ export function failingTrace(name: FixtureName): { trace: Trace; text: string; r
   const spec = specForSeed(fixture.seed, { preset: null, override: { durationMs: 8000 }, bugs: [fixture.bug], record: true });
   const report = runSimulation(spec);
   const header: TraceHeader = {
-    format: 'raftsim-trace/1', raftsim: '0.1.0', seed: fixture.seed, scenario: null,
+    format: TRACE_FORMAT, raftsim: '0.1.0', seed: fixture.seed, scenario: null,
     options: spec.options, schedule: spec.schedule, bugs: spec.bugs,
   };
   const text = [...encodeTrace(header, report.sim.events ?? [])].join('\n') + '\n';
@@ -51,7 +51,7 @@ export const PAYLOADS = {
 export function craftedTrace(): { trace: Trace; text: string } {
   const options = validateOptions({ ...DEFAULT_OPTIONS, nodes: 3 });
   const header: TraceHeader = {
-    format: 'raftsim-trace/1', raftsim: '0.1.0', seed: '7', scenario: PAYLOADS.script, options, schedule: [], bugs: [],
+    format: TRACE_FORMAT, raftsim: '0.1.0', seed: '7', scenario: PAYLOADS.script, options, schedule: [], bugs: [],
   };
   const append: Message = { type: 'AppendEntries', from: 1, to: 2, term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0, round: 1 };
   const entry = { index: 1, term: 1, digest: 7, clientId: 0, sequence: 1 };

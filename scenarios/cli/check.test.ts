@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../sim/events.ts';
 import { historyFromTrace, serializeHistory } from '../../reports/history.ts';
-import { decodeTrace, encodeTrace } from '../../reports/trace-file.ts';
+import { decodeTrace, encodeTrace, TRACE_FORMAT } from '../../reports/trace-file.ts';
 import type { TraceHeader } from '../../reports/trace-file.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
@@ -116,7 +116,7 @@ function traceFile(name: string, seed: string, edit: (events: TraceEvent[]) => T
   const report = runSimulation(spec);
   const events = edit([...(report.sim.events ?? [])]);
   const header: TraceHeader = {
-    format: 'raftsim-trace/1', raftsim: '0.1.0', seed, scenario: null, options: spec.options, schedule: spec.schedule, bugs: [],
+    format: TRACE_FORMAT, raftsim: '0.1.0', seed, scenario: null, options: spec.options, schedule: spec.schedule, bugs: [],
   };
   const path = join(directory, name);
   writeFileSync(path, [...encodeTrace(header, events)].join('\n') + '\n');

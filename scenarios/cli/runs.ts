@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
 import type { Paint } from '../../reports/summary.ts';
-import { encodeTrace } from '../../reports/trace-file.ts';
+import { encodeTrace, TRACE_FORMAT } from '../../reports/trace-file.ts';
 import type { TraceHeader } from '../../reports/trace-file.ts';
 import { validateSchedule } from '../../sim/faults.ts';
 import type { FaultEvent } from '../../sim/faults.ts';
@@ -104,7 +104,7 @@ export function exitCodeOf(report: RunReport): number {
 export function headerOf(seedText: string, spec: RunSpec): TraceHeader {
   const impl = implementationRecord(activeImplementation());
   return {
-    format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: seedText, scenario: spec.scenario,
+    format: TRACE_FORMAT, raftsim: RAFTSIM_VERSION, seed: seedText, scenario: spec.scenario,
     options: spec.options, schedule: spec.schedule, bugs: spec.bugs, ...(impl === null ? {} : { impl }),
   };
 }

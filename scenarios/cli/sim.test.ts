@@ -56,7 +56,7 @@ describe('npm run sim: a run', () => {
     expect(text).toMatch(/nodes=\d/);
     expect(text).toMatch(/messages +\d+ sent/);
     expect(text).toMatch(/linearizability +pass/);
-    expect(text).toMatch(/trace hash [0-9a-f]{8}/);
+    expect(text).toMatch(/trace hash [0-9a-f]{16}/);
   });
 
   it('writes a trace that replays to the same hash, and a history that parses', async () => {
@@ -86,7 +86,7 @@ describe('npm run sim: a run', () => {
     expect(result.err.join('\n')).toMatch(/replay diverged at event \d+/);
   });
 
-  it('refuses truncated, corrupted and newer-format traces with exit 2', async () => {
+  it('refuses truncated, corrupted, older- and newer-format traces with exit 2', async () => {
     const trace = join(temp, 'good.trace.jsonl');
     await run(['--seed', '3', ...short, '--trace', trace]);
     const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
@@ -94,7 +94,8 @@ describe('npm run sim: a run', () => {
       ['truncated', lines.slice(0, lines.length - 5), /truncated/],
       ['corrupted', [...lines.slice(0, 10), lines[10]!.replace(/"time":\d+/, '"time":999999999'), ...lines.slice(11)], /corrupted/],
       ['garbage', [...lines.slice(0, 10), '{not json', ...lines.slice(11)], /not valid JSON/],
-      ['newer', [lines[0]!.replace('raftsim-trace/1', 'raftsim-trace/2'), ...lines.slice(1)], /newer/],
+      ['newer', [lines[0]!.replace('raftsim-trace/2', 'raftsim-trace/3'), ...lines.slice(1)], /newer/],
+      ['older', [lines[0]!.replace('raftsim-trace/2', 'raftsim-trace/1'), ...lines.slice(1)], /raftsim-trace\/1 is older than this raftsim reads \(raftsim-trace\/2\)/],
       ['other', ['{"hello":"world"}'], /not a raftsim trace/],
     ];
     for (const [name, content, message] of variants) {

@@ -3,7 +3,7 @@
 // every shrinking step; each failure overwrites the same file, so what is left is the minimal case.
 import { join } from 'node:path';
 import { describeFault } from '../../sim/faults.ts';
-import { encodeTrace } from '../../reports/trace-file.ts';
+import { encodeTrace, TRACE_FORMAT } from '../../reports/trace-file.ts';
 import type { RunReport, RunSpec } from '../../reports/run-report.ts';
 import { RAFTSIM_VERSION, RUNS_DIR } from '../cli/runs.ts';
 import { writeLinesAtomic } from '../files.ts';
@@ -41,7 +41,7 @@ export function checkRun(propertyName: string, runCase: RunCase, property: RunPr
   const recorded = runSimulation(specOf(runCase, true));
   const path = counterexamplePath(propertyName);
   writeLinesAtomic(path, encodeTrace({
-    format: 'raftsim-trace/1', raftsim: RAFTSIM_VERSION, seed: String(runCase.seed), scenario: null,
+    format: TRACE_FORMAT, raftsim: RAFTSIM_VERSION, seed: String(runCase.seed), scenario: null,
     options: runCase.options, schedule: runCase.schedule, bugs: runCase.bugs ?? [],
   }, recorded.sim.events ?? []));
   const schedule = runCase.schedule.length === 0 ? '  (no faults)' : runCase.schedule.map((fault) => `  ${describeFault(fault)}`).join('\n');

@@ -32,7 +32,7 @@ describe('sweep --jobs', () => {
     const parallel = await run([...sweepArgs, '--jobs', '2']);
     expect(serial.out).toHaveLength(6);
     expect(serial.out.map(comparable).some((line) => (line as { verdict: string }).verdict === 'fail')).toBe(true);
-    expect((serial.out.map(comparable) as { hash: string }[]).every((line) => /^[0-9a-f]{8}$/.test(line.hash))).toBe(true);
+    expect((serial.out.map(comparable) as { hash: string }[]).every((line) => /^[0-9a-f]{16}$/.test(line.hash))).toBe(true);
     expect(parallel.out.map(comparable)).toEqual(serial.out.map(comparable));
     expect(parallel.code).toBe(serial.code);
     expect(serial.code).toBe(1);

@@ -5,7 +5,7 @@
 import { TRACE_FORMAT } from '../../reports/trace-file.ts';
 import type { TraceFooter, TraceHeader } from '../../reports/trace-file.ts';
 import type { TraceEvent } from '../../sim/events.ts';
-import { Hasher } from '../../sim/hash.ts';
+import { TraceHasher } from '../../sim/hash.ts';
 import { AtomicFile } from '../files.ts';
 
 /** Bytes buffered before a write: large writes, bounded memory. */
@@ -15,7 +15,7 @@ export class TraceStreamWriter {
   private readonly file: AtomicFile;
   /** A failed write (a full disk): every later call throws it again, not "already closed". */
   private failure: unknown = null;
-  private readonly hasher = new Hasher();
+  private readonly hasher = new TraceHasher();
   private chunk: string[] = [];
   private chunkChars = 0;
   private count = 0;
@@ -26,10 +26,10 @@ export class TraceStreamWriter {
   }
 
   /** A simulation sink: (event, its JSON line). */
-  readonly write = (_event: TraceEvent, line: string): void => {
+  readonly write = (event: TraceEvent, line: string): void => {
     // A run after finish() (a shrink re-run handed this sink) would pile its lines up here.
     this.checkOpen();
-    this.hasher.update(line);
+    this.hasher.event(event);
     this.count++;
     this.push(line);
   };
