@@ -1,4 +1,6 @@
-// `npm run bench [-- --json] [-- SUITE...]`: prints the figures the README quotes. Suites: sim, lin, sweep, replay, bugs.
+// `npm run bench [-- --json] [-- SUITE...] [--against REF]`: prints the figures the README quotes.
+// Suites: sim, lin, sweep, replay, bugs, coverage. With --against REF, sim and sweep run on this
+// checkout and on REF's in alternating rounds of one sitting and print both and their ratio.
 import { parseArgs } from 'node:util';
 import { benchSimulator } from '../bench/sim.ts';
 import type { Metric } from '../bench/metric.ts';
@@ -18,13 +20,20 @@ const SUITES: Readonly<Record<string, Suite>> = {
   coverage: async (print) => (await import('../bench/coverage.ts')).benchCoverage(print),
 };
 
-export const BENCH_USAGE = `usage: npm run bench -- [--json] [${Object.keys(SUITES).join('|')}]...
-  every suite but bugs without a name; --json prints NDJSON lines {"metric","value","unit"}`;
+/** The suites --against can compare (scenarios/bench/against.ts). */
+const AGAINST: Readonly<Record<string, (ref: string, print: (line: string) => void) => Promise<Metric[]>>> = {
+  sim: async (ref, print) => (await import('../bench/against.ts')).benchSimulatorAgainst(ref, print),
+  sweep: async (ref, print) => (await import('../bench/against.ts')).benchSweepAgainst(ref, print),
+};
+
+export const BENCH_USAGE = `usage: npm run bench -- [--json] [${Object.keys(SUITES).join('|')}]... [--against REF]
+  every suite but bugs without a name; --json prints NDJSON lines {"metric","value","unit"};
+  --against REF (sim, sweep): the same figures for the commit REF, measured in the same sitting, and the ratios`;
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, against: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; ${BENCH_USAGE.split('\n')[0] ?? ''}`);
   }
@@ -37,9 +46,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   for (const name of names) {
     if (SUITES[name] === undefined) throw new UsageError(`unknown benchmark suite "${name}"; valid: ${Object.keys(SUITES).join(', ')}`);
   }
+  const against = parsed.values.against;
+  if (against !== undefined) {
+    if (parsed.positionals.length === 0) throw new UsageError(`--against needs a suite: ${Object.keys(AGAINST).join(' or ')}`);
+    const other = names.find((name) => AGAINST[name] === undefined);
+    if (other !== undefined) throw new UsageError(`--against compares ${Object.keys(AGAINST).join(' and ')}, not "${other}"`);
+  }
   for (const name of names) {
     const print = (line: string): void => (parsed.values.json === true ? io.stderr(line) : io.stdout(line));
-    const metrics = await (SUITES[name] as Suite)(print);
+    const metrics = against === undefined ? await (SUITES[name] as Suite)(print) : await (AGAINST[name] as NonNullable<(typeof AGAINST)[string]>)(against, print);
     for (const metric of metrics) {
       io.stdout(parsed.values.json === true ? JSON.stringify(metric) : `${metric.metric.padEnd(36)} ${String(metric.value).padStart(14)} ${metric.unit}`);
     }
