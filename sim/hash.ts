@@ -194,7 +194,7 @@ export function digestValue(value: unknown): number {
 //
 // Word framing: an integer in [0, 2^31) is one word; every other value starts with an escape word
 // at or above 2^31 (ESCAPE_*), so no two different values of one field feed the same words.
-// Event and message types are a word each (EVENT_*, MESSAGE_*); a type this file does not know (an
+// Event and message types are a word each (EVENT_*, MESSAGE_*, in the order of sim/events.ts); a type this file does not know (an
 // implementation's own message) is walked generically, keys and all, as JSON would write it.
 
 const C1 = 0xcc9e2d51;
@@ -218,10 +218,28 @@ const ESCAPE_OBJECT_END = 0x8000_000a;
 const ESCAPE_ABSENT = 0x8000_000b;
 const ESCAPE_GENERIC = 0x8000_000c;
 
-const EVENT_CODES: Readonly<Record<TraceEvent['type'], number>> = {
-  send: 1, deliver: 2, drop: 3, duplicate: 4, crash: 5, restart: 6, pause: 7, resume: 8, partition: 9, heal: 10,
-  role: 11, term: 12, append: 13, commit: 14, apply: 15, snapshot: 16, compact: 17, call: 18, return: 19, phase: 20, violation: 21,
-};
+
+const EVENT_SEND = 1;
+const EVENT_DELIVER = 2;
+const EVENT_DROP = 3;
+const EVENT_DUPLICATE = 4;
+const EVENT_CRASH = 5;
+const EVENT_RESTART = 6;
+const EVENT_PAUSE = 7;
+const EVENT_RESUME = 8;
+const EVENT_PARTITION = 9;
+const EVENT_HEAL = 10;
+const EVENT_ROLE = 11;
+const EVENT_TERM = 12;
+const EVENT_APPEND = 13;
+const EVENT_COMMIT = 14;
+const EVENT_APPLY = 15;
+const EVENT_SNAPSHOT = 16;
+const EVENT_COMPACT = 17;
+const EVENT_CALL = 18;
+const EVENT_RETURN = 19;
+const EVENT_PHASE = 20;
+const EVENT_VIOLATION = 21;
 
 const MESSAGE_REQUEST_VOTE = 101;
 const MESSAGE_REQUEST_VOTE_REPLY = 102;
@@ -321,62 +339,68 @@ export class TraceHasher {
   event(event: TraceEvent): void {
     switch (event.type) {
       case 'send':
-        this.head(event);
+        this.head(EVENT_SEND, event.time);
         this.number(event.id);
         this.message(event.message);
         return;
       case 'deliver':
-        this.head(event);
+        this.head(EVENT_DELIVER, event.time);
         this.number(event.id);
         this.number(event.from);
         this.number(event.to);
         return;
       case 'drop':
-        this.head(event);
+        this.head(EVENT_DROP, event.time);
         this.number(event.id);
         this.number(event.from);
         this.number(event.to);
         this.string(event.reason);
         return;
       case 'duplicate':
-        this.head(event);
+        this.head(EVENT_DUPLICATE, event.time);
         this.number(event.id);
         this.number(event.copy);
         return;
       case 'crash':
-        this.head(event);
+        this.head(EVENT_CRASH, event.time);
         this.number(event.node);
         this.number(event.lostEntries);
         this.boolean(event.torn);
         return;
       case 'restart':
+        this.head(EVENT_RESTART, event.time);
+        this.number(event.node);
+        return;
       case 'pause':
+        this.head(EVENT_PAUSE, event.time);
+        this.number(event.node);
+        return;
       case 'resume':
-        this.head(event);
+        this.head(EVENT_RESUME, event.time);
         this.number(event.node);
         return;
       case 'partition':
-        this.head(event);
+        this.head(EVENT_PARTITION, event.time);
         this.string(event.kind);
         this.generic(event.cut, 0);
         return;
       case 'heal':
-        this.head(event);
+        this.head(EVENT_HEAL, event.time);
         return;
       case 'role':
-        this.head(event);
+        this.head(EVENT_ROLE, event.time);
         this.number(event.node);
         this.string(event.role);
         this.number(event.term);
         return;
       case 'term':
-        this.head(event);
+        this.head(EVENT_TERM, event.time);
         this.number(event.node);
         this.number(event.term);
         this.nullableNumber(event.vote);
         return;
       case 'append': {
-        this.head(event);
+        this.head(EVENT_APPEND, event.time);
         this.number(event.node);
         this.number(event.from);
         const entries = event.entries;
@@ -385,18 +409,22 @@ export class TraceHasher {
         return;
       }
       case 'commit':
+        this.head(EVENT_COMMIT, event.time);
+        this.number(event.node);
+        this.number(event.index);
+        return;
       case 'compact':
-        this.head(event);
+        this.head(EVENT_COMPACT, event.time);
         this.number(event.node);
         this.number(event.index);
         return;
       case 'apply':
-        this.head(event);
+        this.head(EVENT_APPLY, event.time);
         this.number(event.node);
         this.summary(event.entry);
         return;
       case 'snapshot':
-        this.head(event);
+        this.head(EVENT_SNAPSHOT, event.time);
         this.number(event.node);
         this.number(event.index);
         this.number(event.term);
@@ -404,24 +432,24 @@ export class TraceHasher {
         this.optionalNumber(event.kept);
         return;
       case 'call':
-        this.head(event);
+        this.head(EVENT_CALL, event.time);
         this.number(event.client);
         this.number(event.op);
         this.number(event.node);
         this.input(event.input);
         return;
       case 'return':
-        this.head(event);
+        this.head(EVENT_RETURN, event.time);
         this.number(event.client);
         this.number(event.op);
         this.output(event.output);
         return;
       case 'phase':
-        this.head(event);
+        this.head(EVENT_PHASE, event.time);
         this.string(event.phase);
         return;
       case 'violation':
-        this.head(event);
+        this.head(EVENT_VIOLATION, event.time);
         this.string(event.checker);
         this.string(event.message);
         return;
@@ -431,9 +459,9 @@ export class TraceHasher {
     }
   }
 
-  private head(event: TraceEvent): void {
-    this.word(EVENT_CODES[event.type]);
-    this.number(event.time);
+  private head(code: number, time: number): void {
+    this.word(code);
+    this.number(time);
   }
 
   private summary(entry: EntrySummary): void {
