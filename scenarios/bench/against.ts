@@ -15,10 +15,11 @@ import type { Metric } from './metric.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./against-child.ts', import.meta.url));
 /** Rounds per side; the order within a round alternates (this first, then REF first). */
-const ROUNDS = Number(process.env['RAFTSIM_BENCH_AGAINST_ROUNDS'] ?? 3);
+const rounds = (): number => Number(process.env['RAFTSIM_BENCH_AGAINST_ROUNDS'] ?? 3);
 /** The sweep's seeds: default swarm seeds 1..N, one thread, as `sweep.seeds_per_s_jobs1`. */
-const SWEEP_SEEDS = Number(process.env['RAFTSIM_BENCH_AGAINST_SEEDS'] ?? 100);
-const WARMUP_SEEDS = 4;
+const sweepSeeds = (): number => Number(process.env['RAFTSIM_BENCH_AGAINST_SEEDS'] ?? 100);
+/** Warm-up seeds per child before the clock starts. The environment can change all three. */
+const warmupSeeds = (): number => Number(process.env['RAFTSIM_BENCH_AGAINST_WARMUP'] ?? 4);
 
 interface Side {
   readonly name: string;
@@ -66,7 +67,7 @@ function runChild(side: Side, args: readonly string[]): unknown {
 /** Rounds that alternate the two sides: this, REF; REF, this; ... */
 function alternate<T>(sides: readonly [Side, Side], round: (side: Side) => T, print: (line: string) => void, show: (value: T) => string): [T[], T[]] {
   const results: [T[], T[]] = [[], []];
-  for (let index = 0; index < ROUNDS; index++) {
+  for (let index = 0; index < rounds(); index++) {
     const order = index % 2 === 0 ? [0, 1] as const : [1, 0] as const;
     for (const which of order) {
       const value = round(sides[which]);
@@ -86,11 +87,14 @@ interface SweepRound {
 export async function benchSweepAgainst(ref: string, print: (line: string) => void): Promise<Metric[]> {
   return withCheckout(ref, async (other) => {
     const sides: [Side, Side] = [{ name: 'this checkout', root: ROOT }, other];
+    const SWEEP_SEEDS = sweepSeeds();
+    const WARMUP_SEEDS = warmupSeeds();
+    const ROUNDS = rounds();
     print(`sweep --against: default swarm seeds 1..${SWEEP_SEEDS} as the sweep runs them (hash on, every checker), one thread, `
       + `after ${WARMUP_SEEDS} warm-up seeds, ${ROUNDS} rounds each`);
     const [mine, theirs] = alternate(sides, (side) => runChild(side, ['sweep', String(SWEEP_SEEDS), String(WARMUP_SEEDS)]) as SweepRound,
       print, (value) => `${value.seconds.toFixed(2)} s (${(value.seeds / value.seconds).toFixed(2)} seeds/s)`);
-    const best = (rounds: readonly SweepRound[]): number => SWEEP_SEEDS / Math.min(...rounds.map((round) => round.seconds));
+    const best = (timed: readonly SweepRound[]): number => SWEEP_SEEDS / Math.min(...timed.map((one) => one.seconds));
     const changed = (mine[0]?.verdicts ?? []).flatMap((verdict, index) =>
       verdict === theirs[0]?.verdicts[index] ? [] : [`seed ${index + 1}: ${theirs[0]?.verdicts[index] ?? '?'} -> ${verdict}`]);
     print(changed.length === 0 ? `verdicts: the same on all ${SWEEP_SEEDS} seeds` : `verdicts that differ: ${changed.join('; ')}`);
@@ -112,6 +116,7 @@ interface SimRound {
 export async function benchSimulatorAgainst(ref: string, print: (line: string) => void): Promise<Metric[]> {
   return withCheckout(ref, async (other) => {
     const sides: [Side, Side] = [{ name: 'this checkout', root: ROOT }, other];
+    const ROUNDS = rounds();
     print(`sim --against: npm run bench -- sim on each checkout, ${ROUNDS} rounds each, the median of each figure`);
     const [mine, theirs] = alternate(sides, (side) => runChild(side, ['sim']) as SimRound, print,
       (value) => value.metrics.map((metric) => `${metric.metric} ${metric.value}`).join(', '));

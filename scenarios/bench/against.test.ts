@@ -1,0 +1,46 @@
+// `npm run bench -- sweep --against REF`: both checkouts measured in one sitting, the ratio printed,
+// verdicts compared, the temporary worktree removed; bad uses are one line and exit 2.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { main as benchMain } from '../cli/bench.ts';
+import { runCli } from '../cli/test-io.ts';
+
+function isGitCheckout(): boolean {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', 'HEAD^{commit}'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('bench --against', () => {
+  it('refuses a missing suite, a suite it cannot compare and an unknown commit with exit 2 and one line', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--against', 'HEAD'], /--against needs a suite: sim or sweep/],
+      [['lin', '--against', 'HEAD'], /--against compares sim and sweep, not "lin"/],
+      [['sweep', '--against', 'no-such-commit-xyz'], /--against no-such-commit-xyz: not a commit of this repository/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const result = await runCli(benchMain, argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.err, argv.join(' ')).toHaveLength(1);
+      expect(result.err[0]).toMatch(pattern);
+    }
+  });
+
+  it.skipIf(!isGitCheckout())('runs the same seeds on HEAD in the same sitting, prints both rates and the ratio, and removes its worktree', async () => {
+    process.env['RAFTSIM_BENCH_AGAINST_ROUNDS'] = '1';
+    process.env['RAFTSIM_BENCH_AGAINST_SEEDS'] = '2';
+    process.env['RAFTSIM_BENCH_AGAINST_WARMUP'] = '0';
+    const worktreesBefore = execFileSync('git', ['worktree', 'list'], { encoding: 'utf8' });
+    const result = await runCli(benchMain, ['sweep', '--against', 'HEAD']);
+    expect(result.code, result.err.join('\n')).toBe(0);
+    const text = result.out.join('\n');
+    expect(text).toMatch(/round 1, this checkout: [\d.]+ s/);
+    expect(text).toMatch(/round 1, HEAD \([0-9a-f]{7}\): [\d.]+ s/);
+    expect(text, text).toMatch(/verdicts: the same on all 2 seeds/);
+    expect(text).toMatch(/^against\.sweep\.ratio +[\d.]+ ratio/m);
+    expect(execFileSync('git', ['worktree', 'list'], { encoding: 'utf8' })).toBe(worktreesBefore);
+  }, 120_000);
+});
