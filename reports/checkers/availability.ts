@@ -78,6 +78,13 @@ export class Availability implements Checker {
     if (this.options === null) return null;
     const time = event.time;
     switch (event.type) {
+      // The most frequent events first.
+      case 'deliver': break;
+      case 'send': {
+        const message = event.message;
+        if ((message.type === 'AppendEntriesReply' && !message.success) && this.inHealthy(message.from)) this.progressSince = time;
+        break;
+      }
       case 'crash': this.up[event.node] = false; this.paused[event.node] = false; return this.changed(time, index);
       case 'restart': this.up[event.node] = true; return this.changed(time, index);
       case 'pause': this.paused[event.node] = true; return this.changed(time, index);
@@ -100,11 +107,6 @@ export class Availability implements Checker {
       case 'append': case 'snapshot':
         if (this.inHealthy(event.node)) this.progressSince = time;
         break;
-      case 'send': {
-        const message = event.message;
-        if ((message.type === 'AppendEntriesReply' && !message.success) && this.inHealthy(message.from)) this.progressSince = time;
-        break;
-      }
       default: break;
     }
     return this.overdue(time, index);

@@ -140,6 +140,10 @@ export class ClusterView {
     this.logConflict = null;
     this.commitConflict = null;
     switch (event.type) {
+      // The message events first: most events are, and the view has nothing to do for them.
+      case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
+      case 'call': case 'return': case 'phase': case 'violation':
+        return;
       case 'append': return this.onAppend(event, index);
       case 'snapshot': return this.onSnapshot(event);
       case 'compact': return this.onCompact(event);
@@ -165,9 +169,6 @@ export class ClusterView {
         return;
       }
       case 'apply': case 'pause': case 'resume': this.log(event.node); return;
-      case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
-      case 'call': case 'return': case 'phase': case 'violation':
-        return;
       default: return assertNever(event);
     }
   }

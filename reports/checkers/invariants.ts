@@ -32,15 +32,16 @@ export class Invariants implements Checker {
 
   observe(event: TraceEvent, index: number): Violation | null {
     switch (event.type) {
-      case 'term': return this.onTerm(event, index);
+      // The most frequent events first.
       case 'send': return this.onSend(event, index);
+      case 'deliver': return this.onDeliver(event, index);
+      case 'term': return this.onTerm(event, index);
       case 'duplicate': {
         const report = this.inFlight.get(event.id);
         if (report !== undefined) this.inFlight.set(event.copy, report);
         return null;
       }
       case 'drop': this.inFlight.delete(event.id); return null;
-      case 'deliver': return this.onDeliver(event, index);
       case 'commit': return this.onCommit(event, index);
       case 'apply': return this.onApply(event.node, event.entry, event.time, index);
       case 'append': return this.onAppend(event, index);

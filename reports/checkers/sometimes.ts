@@ -34,6 +34,10 @@ export class SometimesCounter {
 
   observe(event: TraceEvent): void {
     switch (event.type) {
+      // The message events first: most events are, and none counts here.
+      case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
+      case 'phase': case 'violation':
+        return;
       case 'role': return this.onRole(event.node, event.role, event.term);
       case 'term': this.flagTerm(event.term, 0); this.reloading[event.node] = false; return;
       case 'append': {
@@ -56,9 +60,6 @@ export class SometimesCounter {
         return;
       case 'commit': case 'apply': case 'compact': case 'crash': case 'pause': case 'resume':
         this.reloading[event.node] = false;
-        return;
-      case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
-      case 'phase': case 'violation':
         return;
       default: return assertNever(event);
     }
