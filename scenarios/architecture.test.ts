@@ -1,5 +1,6 @@
 // Proves the ESLint configuration has teeth: each deliberate violation of docs/design.md's
 // dependency direction or determinism rules is reported, and clean code is not.
+import { readFileSync } from 'node:fs';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -36,5 +37,18 @@ describe('lint configuration', () => {
     ['scenarios/x.ts', 'export const now = Date.now();'],
   ])('%s accepts: %s', async (filePath, code) => {
     expect(await ruleIds(filePath, code)).toEqual([]);
+  });
+});
+
+describe('mutation points', () => {
+  // No mutant relaxes an assertion: every assert in the core holds whatever mutation point is on,
+  // so one mutant never hides what another, or the correct core, relies on (the guard against
+  // truncating committed entries used to be off whenever any mutant was). Checked on the source,
+  // since a relaxed guard only shows on the rare run that reaches it.
+  it('leave every assertion of the core active', () => {
+    const source = readFileSync(new URL('../core/raft.ts', import.meta.url), 'utf8');
+    const guarded = source.split('\n').filter((line) => /\bassert\(/.test(line));
+    expect(guarded.length).toBeGreaterThan(5);
+    expect(guarded.filter((line) => /\bbugs\b/.test(line))).toEqual([]);
   });
 });
