@@ -58,6 +58,8 @@ export class Progress {
   ackedRound = 0;
   /** Tick at which match last moved or the pipeline last went from empty to busy. */
   lastProgressTick: number;
+  /** In replicate: the follower refused an append of the pipeline for a gap before it (one overtaken or lost). */
+  gapReported = false;
 
   constructor(next: number, maxInflight: number, now: number) {
     if (next < 1) assert(false, `next must be >= 1, got ${next}`);
@@ -67,9 +69,12 @@ export class Progress {
     this.lastProgressTick = now;
   }
 
-  /** In replicate state with appends outstanding and no progress for stallTicks: some were lost. */
+  /**
+   * In replicate state with appends outstanding, and a gap reported or no progress for
+   * stallTicks: some were refused or lost.
+   */
   isStalled(now: number, stallTicks: number): boolean {
-    return this.state === 'replicate' && this.match + 1 < this.next && now - this.lastProgressTick >= stallTicks;
+    return this.state === 'replicate' && this.match + 1 < this.next && (this.gapReported || now - this.lastProgressTick >= stallTicks);
   }
 
   isPaused(): boolean {
@@ -100,6 +105,7 @@ export class Progress {
     this.next = next;
     this.probeSent = false;
     this.pendingSnapshot = 0;
+    this.gapReported = false;
     this.inflights.reset();
   }
 
@@ -107,6 +113,7 @@ export class Progress {
     this.state = 'replicate';
     this.next = this.match + 1;
     this.probeSent = false;
+    this.gapReported = false;
     this.inflights.reset();
   }
 
@@ -114,6 +121,7 @@ export class Progress {
     this.state = 'snapshot';
     this.pendingSnapshot = snapshotIndex;
     this.snapshotSentTick = now;
+    this.gapReported = false;
     this.inflights.reset();
   }
 

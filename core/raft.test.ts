@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppendEntriesReply, Entry, Message, RequestVote, RequestVoteReply } from './types.ts';
+import type { AppendEntries, AppendEntriesReply, Entry, Message, RequestVote, RequestVoteReply } from './types.ts';
 import { RaftNode } from './raft.ts';
 import { FixedRandom, TestNetwork, makeOptions, putCommand } from './test-network.ts';
 
@@ -176,11 +176,90 @@ describe('replication and commit', () => {
     network.propose(1, 2);
     network.propose(1, 3);
     network.deliver();
-    expect(network.node(2).status().lastIndex).toBe(4);
+    // Entries 3 and 4 overtook entry 2: node 2 refused them, and they stay in flight for the leader.
+    expect(network.node(2).status().lastIndex).toBe(1);
     for (const message of first) network.deliverOne(message);
+    network.deliver();
+    expect(network.node(2).status().lastIndex).toBe(2);
+    // The pipeline stalls, falls back to a probe after half an election timeout, and resends them.
+    for (let i = 0; i < 6; i++) network.heartbeat(1);
+    expect(network.node(2).status().lastIndex).toBe(4);
     network.deliverOne(first[0] as Message);
     expect(network.node(2).status().lastIndex).toBe(4);
     expect(network.termsOf(2)).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('stale replies to a pipeline (reordered or duplicated)', () => {
+  /** Leader 1 with node 2 replicating and matched up to 3, the appends of entries 4 and 5 taken off the network. */
+  function replicatingToTwo(): { network: TestNetwork; appends: Message[] } {
+    const network = new TestNetwork([1, 2, 3]);
+    network.elect(1);
+    network.propose(1, 1);
+    network.propose(1, 2);
+    network.deliver();
+    expect(network.node(2).status().lastIndex).toBe(3);
+    network.propose(1, 3);
+    network.propose(1, 4);
+    const appends = network.take((m) => m.to === 2 && m.type === 'AppendEntries');
+    network.deliver();
+    expect(appends.map((m) => (m as AppendEntries).prevLogIndex)).toEqual([3, 4]);
+    return { network, appends };
+  }
+  const sentToTwo = (network: TestNetwork): AppendEntries[] =>
+    network.take((m) => m.to === 2 && m.type === 'AppendEntries') as AppendEntries[];
+
+  it('a rejection overtaken by the success of the append it waited for does not reset a replicating follower', () => {
+    const { network, appends } = replicatingToTwo();
+    const [four, five] = appends as [Message, Message];
+    network.deliverOne(five);
+    const [rejection] = network.take((m) => m.to === 1 && m.type === 'AppendEntriesReply') as AppendEntriesReply[];
+    expect(rejection).toMatchObject({ success: false, conflictTerm: 0, conflictIndex: 4 });
+    network.deliverOne(four);
+    network.deliver();
+    network.deliverOne(rejection as Message);
+    // A rejection that reset the follower to probe would resend entry 5 at once and pause the pipeline.
+    expect(sentToTwo(network)).toEqual([]);
+    network.propose(1, 5);
+    expect(sentToTwo(network).map((m) => m.prevLogIndex)).toEqual([5]);
+  });
+
+  it('a stale success does not resend the window to a probing follower', () => {
+    const { network, appends } = replicatingToTwo();
+    network.deliverOne(appends[0] as Message);
+    const [success] = network.take((m) => m.to === 1 && m.type === 'AppendEntriesReply') as AppendEntriesReply[];
+    expect(success).toMatchObject({ success: true, matchIndex: 4 });
+    network.deliverOne(success as Message);
+    // Entry 5 is lost: the pipeline stalls and node 2 falls back to probe at 5, one append at a time.
+    const probes: AppendEntries[] = [];
+    network.dropWhen = (m) => m.to === 2 && m.type === 'AppendEntries' && probes.push(m) > 0;
+    for (let i = 0; i < 6; i++) network.heartbeat(1);
+    network.dropWhen = null;
+    expect(probes.at(-1)).toMatchObject({ prevLogIndex: 4, entries: [{ index: 5 }] });
+    network.propose(1, 5);
+    expect(sentToTwo(network)).toEqual([]);
+    // A duplicate of node 2's reply to entry 3: below match, it answers no probe and starts no window.
+    network.deliverOne({ ...success as AppendEntriesReply, matchIndex: 3 });
+    expect(sentToTwo(network)).toEqual([]);
+  });
+
+  it('stale rejections do not send a probe each to a probing follower', () => {
+    const { network, appends } = replicatingToTwo();
+    const rejections: AppendEntriesReply[] = [];
+    for (const append of appends.slice(1)) {
+      network.deliverOne(append);
+      rejections.push(...network.take((m) => m.to === 1 && m.type === 'AppendEntriesReply') as AppendEntriesReply[]);
+    }
+    // Entry 4 is lost: the pipeline stalls and node 2 falls back to probe at 4.
+    for (let i = 0; i < 6; i++) {
+      network.tick(1, network.get(1).options.heartbeatTicks);
+      network.take((m) => m.to === 2);
+      network.deliver();
+    }
+    network.tick(1);
+    expect(sentToTwo(network)).toMatchObject([{ prevLogIndex: 3, entries: [{ index: 4 }, { index: 5 }] }]);
+    for (const rejection of [...rejections, ...rejections]) network.deliverOne(rejection);
+    expect(sentToTwo(network)).toEqual([]);
   });
 });
 

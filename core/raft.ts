@@ -722,7 +722,9 @@ export class RaftNode implements RaftNodeApi {
 
   private onMatched(state: LeaderState, from: NodeId, progress: Progress, matched: number): void {
     const moved = progress.maybeUpdate(matched, this.now);
-    if (progress.state === 'probe') {
+    // In probe, only a reply that raises match or confirms it answers the probe out; an older
+    // success (duplicated or overtaken) neither unpauses the probe nor starts a window.
+    if (progress.state === 'probe' && (moved || matched === progress.match)) {
       progress.probeSent = false;
       if (moved || progress.match + 1 === progress.next) progress.becomeReplicate();
     }
@@ -731,14 +733,25 @@ export class RaftNode implements RaftNodeApi {
     this.maybeCommit(state);
   }
 
+  /**
+   * A rejection moves next back only when it can answer an append in flight (etcd's maybeDecrTo).
+   * The reply does not name the rejected index, but its hint is an upper bound on where the logs
+   * agree, and a follower never loses what it acknowledged (it persists before it replies). So a
+   * hint at or below match was written before the follower acknowledged match, and one at or above
+   * next answers an append sent before next last moved back: both are stale. In replicate, a
+   * rejection for a short log says an earlier append of the pipeline has not arrived, overtaken or
+   * lost: the next heartbeat falls back to probe. Rewinding at once for every refused append of a
+   * long pipeline over a reordering network resends the window again and again, a flood.
+   */
   private backtrack(progress: Progress, message: AppendEntriesReply): void {
     let next = message.conflictIndex;
     if (message.conflictTerm > 0) {
       const lastOfTerm = this.log.lastIndexOfTerm(message.conflictTerm, progress.next - 1);
       if (lastOfTerm > 0) next = lastOfTerm + 1;
     }
-    next = Math.max(progress.match + 1, Math.min(next, progress.next - 1));
-    progress.becomeProbe(next);
+    if (next <= progress.match || next >= progress.next) return;
+    if (progress.state === 'replicate' && message.conflictTerm === 0) progress.gapReported = true;
+    else progress.becomeProbe(next);
   }
 
   /** Sends appends to a follower until its flow control pauses it or nothing is left. */
@@ -804,7 +817,7 @@ export class RaftNode implements RaftNodeApi {
           break;
         case 'replicate':
           if (progress.isStalled(this.now, Math.ceil(this.options.electionTicks / 2))) {
-            // Appends outstanding and no progress for half an election timeout: some were lost.
+            // Appends outstanding, and a gap reported or no progress for half an election timeout.
             progress.becomeProbe(progress.match + 1);
             this.sendAppend(state, peer, true);
           } else {
