@@ -132,6 +132,21 @@ describe('PreVote and CheckQuorum', () => {
     expect(network.node(2).status().term).toBe(1);
     expect(network.node(2).ready().messages).toEqual([]);
   });
+
+  it('a node that may not campaign still lets its leader lease run out, and then answers vote requests', () => {
+    // Node 3 is a learner: its election timer fires and it does not campaign, but that is no news from the leader.
+    const network = new TestNetwork([1, 2, 3], {}, { voters: [1, 2], learners: [3] });
+    network.elect(1);
+    network.isolate(3);
+    // Its timeout is 1.5 election timeouts (FixedRandom(0.5)): a timer restarted at each firing would be fresh again here.
+    network.get(3).random.value = 0.5;
+    network.tick(3, 2 * 1.5 * network.get(3).options.electionTicks);
+    expect(roleOf(network, 3)).toBe('follower');
+    network.node(3).step({
+      type: 'RequestVote', from: 2, to: 3, term: 2, lastLogIndex: 1, lastLogTerm: 1, preVote: true, transfer: false,
+    });
+    expect(network.node(3).ready().messages).toMatchObject([{ type: 'RequestVoteReply', to: 2, granted: true, preVote: true }]);
+  });
 });
 
 describe('replication and commit', () => {

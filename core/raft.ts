@@ -369,10 +369,7 @@ export class RaftNode implements RaftNodeApi {
   private tickElection(): void {
     this.electionElapsed++;
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
-    if (!this.mayCampaign()) {
-      this.electionElapsed = 0;
-      return;
-    }
+    if (!this.mayCampaign()) return;
     this.campaign(this.preVote ? 'preVote' : 'election');
   }
 
