@@ -258,6 +258,77 @@ describe('leadership transfer', () => {
   });
 });
 
+describe('lease reads and leadership transfer', () => {
+  /** Leader 1 of three with lease reads, its write committed everywhere and a quorum heard this tick. */
+  function leasedLeader(): TestNetwork {
+    const network = new TestNetwork([1, 2, 3], { leaseReads: true, checkQuorum: true });
+    network.elect(1);
+    network.propose(1, 1);
+    network.deliver();
+    network.heartbeat(1);
+    return network;
+  }
+  const readAtOnce = (network: TestNetwork, context: number): boolean => {
+    expect(network.node(1).readIndex(context).ok).toBe(true);
+    network.drain(1);
+    return network.get(1).readStates.some((state) => state.context === context);
+  };
+
+  it('a leader that sent TimeoutNow serves no read from its lease: the target may already lead', () => {
+    const network = leasedLeader();
+    expect(readAtOnce(network, 76)).toBe(true);
+    const oldCommit = network.node(1).status().commit;
+    expect(network.node(1).transferLeadership(2).ok).toBe(true);
+    network.drain(1);
+    // Node 1 hears nothing more from the others: the new term never reaches it.
+    network.cut(2, 1);
+    network.cut(3, 1);
+    network.deliver();
+    expect(network.node(2).status()).toMatchObject({ role: 'leader' });
+    network.propose(2, 2);
+    network.deliver();
+    expect(network.node(2).status().commit).toBeGreaterThan(oldCommit);
+    // Still leader in its own eyes and within the lease it had: a lease read here would miss the new write.
+    expect(network.node(1).status().role).toBe('leader');
+    expect(readAtOnce(network, 77)).toBe(false);
+    network.heal();
+    network.deliver();
+    expect(network.node(1).status().role).toBe('follower');
+    expect(network.get(1).readStates.map((state) => state.context)).toEqual([76]);
+  });
+
+  it('a transfer waiting for its target suspends the lease; once it is aborted, the lease serves again', () => {
+    const network = leasedLeader();
+    network.cut(1, 2);
+    network.propose(1, 2);
+    network.deliver();
+    expect(network.node(1).transferLeadership(2).ok).toBe(true);
+    // Node 2 lags, so no TimeoutNow yet, but it may go out with the next acknowledgment.
+    expect(readAtOnce(network, 78)).toBe(false);
+    const electionTicks = network.get(1).options.electionTicks;
+    for (let i = 0; i < electionTicks; i++) network.heartbeat(1);
+    expect(network.node(1).propose(putCommand(3)).ok).toBe(true);
+    network.deliver();
+    expect(network.delivered.some((m) => m.type === 'TimeoutNow')).toBe(false);
+    expect(readAtOnce(network, 79)).toBe(true);
+  });
+
+  it('without a transfer, the lease holds: the other voter refuses a candidate while it lasts', () => {
+    const network = new TestNetwork([1, 2, 3], { leaseReads: true, checkQuorum: true, preVote: false });
+    network.elect(1);
+    network.heartbeat(1);
+    network.cut(2, 1);
+    network.cut(3, 1);
+    network.cut(1, 2);
+    network.cut(1, 3);
+    // Node 2 times out at once (its timer is not the lease); node 3 heard node 1 a tick ago.
+    network.node(2).tick();
+    for (let tick = 0; tick < 30 && network.node(2).status().role === 'follower'; tick++) network.tick(2);
+    network.deliver();
+    expect(network.node(2).status().role).not.toBe('leader');
+  });
+});
+
 describe('flow control', () => {
   it('respects maxEntriesPerMessage and maxInflightMessages, and still delivers everything', () => {
     const network = new TestNetwork([1, 2, 3], { maxEntriesPerMessage: 2, maxInflightMessages: 3 });

@@ -41,6 +41,11 @@ interface LeaderState {
   /** Tick at which each recent round started, indexed by round % ROUND_HISTORY. */
   readonly roundTicks: number[];
   transferTarget: NodeId | null;
+  /**
+   * A TimeoutNow went out in this term. Its target wins at once, whatever the voters' leases (a
+   * transfer's votes ignore them), for as long as it may still be in flight: no lease holds again.
+   */
+  timeoutNowSent: boolean;
   heartbeatElapsed: number;
 }
 
@@ -202,7 +207,7 @@ export class RaftNode implements RaftNodeApi {
     this.electionElapsed = 0;
     const progress = state.progress[target];
     if (progress === undefined) assert(false, `no progress for voter ${target}`);
-    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(target);
+    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(state, target);
     else this.sendAppend(state, target, false);
     this.assertInvariants();
     return { ok: true, index: this.log.lastIndex(), term: this.term };
@@ -341,7 +346,8 @@ export class RaftNode implements RaftNodeApi {
     if (this.state.role !== 'candidate') assert(false, `only a candidate becomes leader, not a ${this.state.role}`);
     const state: LeaderState = {
       role: 'leader', progress: [], reads: new ReadOnlyQueue(), round: 0,
-      roundTicks: new Array<number>(ROUND_HISTORY).fill(-Infinity), transferTarget: null, heartbeatElapsed: 0,
+      roundTicks: new Array<number>(ROUND_HISTORY).fill(-Infinity), transferTarget: null, timeoutNowSent: false,
+      heartbeatElapsed: 0,
     };
     this.state = state;
     this.leader = this.id;
@@ -726,7 +732,7 @@ export class RaftNode implements RaftNodeApi {
       if (moved || progress.match + 1 === progress.next) progress.becomeReplicate();
     }
     if (!moved) return;
-    if (state.transferTarget === from && progress.match === this.log.lastIndex()) this.sendTimeoutNow(from);
+    if (state.transferTarget === from && progress.match === this.log.lastIndex()) this.sendTimeoutNow(state, from);
     this.maybeCommit(state);
   }
 
@@ -881,7 +887,8 @@ export class RaftNode implements RaftNodeApi {
     return true;
   }
 
-  private sendTimeoutNow(to: NodeId): void {
+  private sendTimeoutNow(state: LeaderState, to: NodeId): void {
+    state.timeoutNowSent = true;
     this.messages.push({ type: 'TimeoutNow', from: this.id, to, term: this.term });
   }
 
@@ -914,10 +921,13 @@ export class RaftNode implements RaftNodeApi {
 
   /**
    * A lease holds while a quorum acknowledged a round started less than electionTicks - margin
-   * ago: those voters refuse to elect anyone else until electionTicks after they received it.
+   * ago: those voters refuse to elect anyone else until electionTicks after they received it. A
+   * transfer suspends it (the target may be sent TimeoutNow at any moment), and once TimeoutNow
+   * is sent no lease holds in this term: reads go through ReadIndex (TiKV suspends its lease too).
    */
   private leaseHolds(state: LeaderState): boolean {
     if (!this.options.leaseReads || !this.checkQuorum) return false;
+    if (state.transferTarget !== null || state.timeoutNowSent) return false;
     const round = this.quorumRound(state);
     if (state.round - round >= ROUND_HISTORY) return false;
     const margin = Math.max(1, Math.floor(this.options.electionTicks / 4));

@@ -10,7 +10,6 @@ import {
   swarmOptions, swarmTransfers, validateOptions,
 } from './options.ts';
 import { createRng } from './random.ts';
-import { TestNetwork } from '../core/test-network.ts';
 
 const seeds = Array.from({ length: 400 }, (_, index) => index + 1);
 const drawn = seeds.map((seed) => ({ seed, options: optionsForSeed(seed, null, {}) }));
@@ -123,47 +122,5 @@ describe('the transfer regime', () => {
     expect('transferIntervalMsMean' in DEFAULT_OPTIONS.membership).toBe(false);
     const on = validateOptions(JSON.parse(JSON.stringify(mergeOptions(DEFAULT_OPTIONS, { membership: { transferIntervalMsMean: 500 } }))));
     expect(on.membership.transferIntervalMsMean).toBe(500);
-  });
-});
-
-describe('why the swarm never combines lease reads and transfers', () => {
-  it('the core answers a read from its lease after handing leadership over (a stale read)', () => {
-    const network = new TestNetwork([1, 2, 3], { leaseReads: true, checkQuorum: true });
-    network.elect(1);
-    network.propose(1, 1);
-    network.deliver();
-    network.heartbeat(1);
-    const oldCommit = network.node(1).status().commit;
-    expect(network.node(1).transferLeadership(2).ok).toBe(true);
-    network.drain(1);
-    // Node 1 hears nothing more from the others: the new term never reaches it.
-    network.cut(2, 1);
-    network.cut(3, 1);
-    network.deliver();
-    expect(network.node(2).status()).toMatchObject({ role: 'leader' });
-    network.propose(2, 2);
-    network.deliver();
-    const newCommit = network.node(2).status().commit;
-    expect(newCommit).toBeGreaterThan(oldCommit);
-    // Still within its lease, node 1 serves a read at its old commit index, without the new write.
-    expect(network.node(1).status().role).toBe('leader');
-    expect(network.node(1).readIndex(77).ok).toBe(true);
-    network.drain(1);
-    expect(network.get(1).readStates).toContainEqual({ context: 77, index: oldCommit });
-  });
-
-  it('without a transfer, the lease holds: the other voter refuses a candidate while it lasts', () => {
-    const network = new TestNetwork([1, 2, 3], { leaseReads: true, checkQuorum: true, preVote: false });
-    network.elect(1);
-    network.heartbeat(1);
-    network.cut(2, 1);
-    network.cut(3, 1);
-    network.cut(1, 2);
-    network.cut(1, 3);
-    // Node 2 times out at once (its timer is not the lease); node 3 heard node 1 a tick ago.
-    network.node(2).tick();
-    for (let tick = 0; tick < 30 && network.node(2).status().role === 'follower'; tick++) network.tick(2);
-    network.deliver();
-    expect(network.node(2).status().role).not.toBe('leader');
   });
 });
