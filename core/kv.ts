@@ -14,6 +14,8 @@
 import { assert, assertNever } from './assert.ts';
 import { NO_BUGS } from './bugs.ts';
 import type { Bugs } from './bugs.ts';
+import { mutationsOf } from './mutations.ts';
+import type { Mutations } from './mutations.ts';
 import type { KvCommand, KvOp, KvResult } from './types.ts';
 
 export type KvOutcome = 'applied' | 'duplicate' | 'stale';
@@ -46,10 +48,10 @@ export class KvStateMachine {
   private readonly data = new Map<string, string>();
   /** Invariant: per client, the sequence only grows (except under client-retry-no-dedup). */
   private readonly sessions = new Map<number, KvSession>();
-  private readonly bugs: Bugs;
+  private readonly mutations: Mutations;
 
   constructor(bugs: Bugs = NO_BUGS) {
-    this.bugs = bugs;
+    this.mutations = mutationsOf(bugs);
   }
 
   /** Rebuild a machine from `snapshot()` output. */
@@ -68,7 +70,7 @@ export class KvStateMachine {
     assertSessionId(command.clientId, 'clientId');
     assertSessionId(command.sequence, 'sequence');
     const session = this.sessions.get(command.clientId);
-    if (session !== undefined && !this.bugs.has('client-retry-no-dedup')) {
+    if (session !== undefined && !this.mutations.clientRetryNoDedup) {
       if (command.sequence === session.sequence) return { outcome: 'duplicate', result: session.result };
       if (command.sequence < session.sequence) return { outcome: 'stale', result: session.result };
     }

@@ -7,8 +7,9 @@ import type {
   InstallSnapshot, InstallSnapshotReply, KvCommand, Message, NodeId, NodeStatus, ProposeResult,
   RaftNodeApi, RaftOptions, Ready, ReadState, RequestVote, Snapshot,
 } from './types.ts';
-import type { BugId } from './bugs.ts';
 import { NO_BUGS } from './bugs.ts';
+import { mutationsOf } from './mutations.ts';
+import type { Mutations } from './mutations.ts';
 import { AssertionError, assert, assertNever } from './assert.ts';
 import { RaftLog } from './log.ts';
 import { Progress } from './progress.ts';
@@ -77,7 +78,7 @@ function validateOptions(options: RaftOptions): void {
 export class RaftNode implements RaftNodeApi {
   readonly id: NodeId;
   private readonly options: RaftOptions;
-  private readonly bugs: ReadonlySet<BugId>;
+  private readonly mutations: Mutations;
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
 
@@ -116,10 +117,9 @@ export class RaftNode implements RaftNodeApi {
     validateOptions(options);
     this.id = options.id;
     this.options = options;
-    this.bugs = options.bugs ?? NO_BUGS;
-    const noPreVoteNoCheckQuorum = this.bugs.has('no-prevote-no-checkquorum');
-    this.preVote = options.preVote && !noPreVoteNoCheckQuorum;
-    this.checkQuorum = options.checkQuorum && !noPreVoteNoCheckQuorum;
+    this.mutations = mutationsOf(options.bugs ?? NO_BUGS);
+    this.preVote = options.preVote && !this.mutations.noPrevoteNoCheckquorum;
+    this.checkQuorum = options.checkQuorum && !this.mutations.noPrevoteNoCheckquorum;
     const persisted = options.persisted;
     this.log = new RaftLog(persisted?.snapshot ?? null, persisted?.entries ?? NO_ENTRIES);
     this.persistedHardState = persisted?.hardState ?? { term: 0, vote: null, commit: 0 };
@@ -167,7 +167,7 @@ export class RaftNode implements RaftNodeApi {
     const refusal = this.proposalRefusal();
     if (refusal !== null) return refusal;
     const busy = this.configIndex > this.commit
-      || (!this.committedInTerm() && !this.bugs.has('single-server-change-no-term-commit'));
+      || (!this.committedInTerm() && !this.mutations.singleServerChangeNoTermCommit);
     if (busy) return { ok: false, reason: 'busy', leaderHint: this.id };
     if (confChangeProblem(this.config, change) !== null) return { ok: false, reason: 'invalid', leaderHint: this.id };
     const entry = this.appendAsLeader({ type: 'confChange', change });
@@ -180,11 +180,11 @@ export class RaftNode implements RaftNodeApi {
     if (state.role !== 'leader') return { ok: false, reason: 'not-leader', leaderHint: this.leader };
     if (state.reads.size >= MAX_PENDING_READS) return { ok: false, reason: 'busy', leaderHint: this.id };
     const result: ProposeResult = { ok: true, index: this.commit, term: this.term };
-    if (this.bugs.has('read-local-on-leader')) {
+    if (this.mutations.readLocalOnLeader) {
       this.readStates.push({ context, index: this.commit });
       return result;
     }
-    const termCommitted = this.committedInTerm() || this.bugs.has('no-noop-on-election');
+    const termCommitted = this.committedInTerm() || this.mutations.noNoopOnElection;
     if (termCommitted && this.leaseHolds(state)) {
       this.readStates.push({ context, index: this.commit });
       return result;
@@ -235,7 +235,7 @@ export class RaftNode implements RaftNodeApi {
     const termOrVoteChanged = this.term !== this.persistedHardState.term || this.vote !== this.persistedHardState.vote;
     let hardState: HardState | null = null;
     if (this.hardStateChanged()) {
-      hardState = this.bugs.has('vote-not-persisted')
+      hardState = this.mutations.voteNotPersisted
         ? { term: this.persistedHardState.term, vote: this.persistedHardState.vote, commit: this.commit }
         : { term: this.term, vote: this.vote, commit: this.commit };
       this.persistedHardState = hardState;
@@ -248,8 +248,8 @@ export class RaftNode implements RaftNodeApi {
     this.messages = [];
     this.readStates = [];
     this.pendingSnapshot = null;
-    const durable = (termOrVoteChanged && !this.bugs.has('vote-not-persisted')) || entries.length > 0 || snapshot !== null;
-    const mustSync = durable && !this.bugs.has('ack-before-durable');
+    const durable = (termOrVoteChanged && !this.mutations.voteNotPersisted) || entries.length > 0 || snapshot !== null;
+    const mustSync = durable && !this.mutations.ackBeforeDurable;
     return { hardState, entries, snapshot, messages, committed, readStates, mustSync };
   }
 
@@ -353,7 +353,7 @@ export class RaftNode implements RaftNodeApi {
     this.leader = this.id;
     this.resetElectionTimer();
     this.syncProgressWithConfig(state);
-    if (this.bugs.has('no-noop-on-election')) {
+    if (this.mutations.noNoopOnElection) {
       this.broadcastAppend(state, true);
     } else {
       // The no-op commits everything before it and lets reads and conf changes start (thesis 6.4).
@@ -364,7 +364,7 @@ export class RaftNode implements RaftNodeApi {
   private resetElectionTimer(): void {
     this.electionElapsed = 0;
     const base = this.options.electionTicks;
-    this.randomizedElectionTimeout = this.bugs.has('election-timeout-not-randomized')
+    this.randomizedElectionTimeout = this.mutations.electionTimeoutNotRandomized
       ? base
       : base + Math.floor(this.options.random.next() * base);
   }
@@ -432,7 +432,7 @@ export class RaftNode implements RaftNodeApi {
     if (state.votes[from] === undefined) state.votes[from] = granted;
     if (granted && isVoter(this.config, from)) state.grantedReplies++;
     let result = voteResult(this.config.voters, (id) => state.votes[id]);
-    if (this.bugs.has('count-duplicate-votes') && state.grantedReplies >= Math.floor(this.config.voters.length / 2) + 1) {
+    if (this.mutations.countDuplicateVotes && state.grantedReplies >= Math.floor(this.config.voters.length / 2) + 1) {
       result = 'won';
     }
     switch (result) {
@@ -466,7 +466,7 @@ export class RaftNode implements RaftNodeApi {
       if (message.preVote) return true;
     }
     if (message.type === 'RequestVoteReply' && message.preVote && message.granted) return true;
-    if (isReply(message) && this.state.role === 'leader' && this.bugs.has('no-stepdown-on-higher-term')) return false;
+    if (isReply(message) && this.state.role === 'leader' && this.mutations.noStepdownOnHigherTerm) return false;
     const fromLeader = message.type === 'AppendEntries' || message.type === 'InstallSnapshot' || message.type === 'TimeoutNow';
     this.becomeFollower(message.term, fromLeader ? message.from : null);
     return true;
@@ -475,7 +475,7 @@ export class RaftNode implements RaftNodeApi {
   private stepLowerTerm(message: Message): boolean {
     switch (message.type) {
       case 'AppendEntries':
-        if (this.bugs.has('ae-accept-stale-term') && this.state.role === 'follower') return true;
+        if (this.mutations.aeAcceptStaleTerm && this.state.role === 'follower') return true;
         // Tell a deposed leader the current term so it steps down.
         this.send({ type: 'AppendEntriesReply', from: this.id, to: message.from, term: this.term, success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 0, round: message.round });
         return false;
@@ -517,7 +517,7 @@ export class RaftNode implements RaftNodeApi {
   private handleRequestVote(message: RequestVote): void {
     const canVote = this.vote === message.from || this.vote === null
       || (message.preVote && message.term > this.term);
-    const upToDate = this.bugs.has('vote-skip-uptodate-check')
+    const upToDate = this.mutations.voteSkipUptodateCheck
       || this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
     if (canVote && upToDate) {
       if (!message.preVote) {
@@ -559,7 +559,7 @@ export class RaftNode implements RaftNodeApi {
   private heardFromLeader(from: NodeId): void {
     this.leader = from;
     this.electionElapsed = 0;
-    if (this.bugs.has('vote-clear-on-same-term')) this.vote = null;
+    if (this.mutations.voteClearOnSameTerm) this.vote = null;
   }
 
   private stepCandidate(state: CandidateState, message: Exclude<Message, RequestVote>): void {
@@ -584,7 +584,7 @@ export class RaftNode implements RaftNodeApi {
   }
 
   private handleAppendEntries(message: AppendEntries): void {
-    if (message.leaderCommit < this.commit && this.bugs.has('commitindex-regress')) this.regressCommit(message.leaderCommit);
+    if (message.leaderCommit < this.commit && this.mutations.commitindexRegress) this.regressCommit(message.leaderCommit);
     let prevIndex = message.prevLogIndex;
     let prevTerm = message.prevLogTerm;
     let entries = message.entries;
@@ -604,7 +604,7 @@ export class RaftNode implements RaftNodeApi {
       return;
     }
     const lastNew = this.appendAsFollower(prevIndex, entries);
-    const commitBound = this.bugs.has('follower-commit-unbounded') ? this.log.lastIndex() : lastNew;
+    const commitBound = this.mutations.followerCommitUnbounded ? this.log.lastIndex() : lastNew;
     const newCommit = Math.min(message.leaderCommit, commitBound);
     if (newCommit > this.commit) this.commit = newCommit;
     this.replyAppend(message, true, lastNew);
@@ -613,12 +613,12 @@ export class RaftNode implements RaftNodeApi {
   /** Places entries after prevIndex, truncating only at the first real conflict; returns the last new index. */
   private appendAsFollower(prevIndex: number, entries: readonly Entry[]): number {
     const lastNew = prevIndex + entries.length;
-    if (this.bugs.has('ae-append-nonidempotent')) {
+    if (this.mutations.aeAppendNonidempotent) {
       const base = this.log.lastIndex() + 1;
       this.appendToLog(entries.map((entry, offset) => ({ index: base + offset, term: entry.term, data: entry.data })));
       return this.log.lastIndex();
     }
-    if (this.bugs.has('ae-truncate-without-conflict')) {
+    if (this.mutations.aeTruncateWithoutConflict) {
       if (entries.length > 0 || prevIndex < this.log.lastIndex()) this.truncateLog(prevIndex + 1);
       this.appendToLog(entries);
       return lastNew;
@@ -653,7 +653,7 @@ export class RaftNode implements RaftNodeApi {
 
   private handleInstallSnapshot(message: InstallSnapshot): void {
     const metadata = message.snapshot.metadata;
-    const stale = metadata.index <= this.commit && !this.bugs.has('snapshot-install-stale');
+    const stale = metadata.index <= this.commit && !this.mutations.snapshotInstallStale;
     if (stale) {
       this.send({ type: 'InstallSnapshotReply', from: this.id, to: message.from, term: this.term, matchIndex: this.commit, round: message.round });
       return;
@@ -702,7 +702,7 @@ export class RaftNode implements RaftNodeApi {
     if (progress === undefined) return;
     this.heardFromFollower(state, progress, message.round);
     if (message.success) {
-      const matched = this.bugs.has('matchindex-from-leader-state') ? this.log.lastIndex() : message.matchIndex;
+      const matched = this.mutations.matchindexFromLeaderState ? this.log.lastIndex() : message.matchIndex;
       this.onMatched(state, message.from, progress, Math.min(matched, this.log.lastIndex()));
     } else {
       this.backtrack(progress, message);
@@ -769,7 +769,7 @@ export class RaftNode implements RaftNodeApi {
     const index = quorumValue(this.config.voters, (id) => this.matchOf(state, id));
     if (index <= this.commit) return;
     // Figure 8: an entry of an earlier term is committed only by committing one of this term.
-    if (this.log.term(index) !== this.term && !this.bugs.has('commit-prev-term-by-count')) return;
+    if (this.log.term(index) !== this.term && !this.mutations.commitPrevTermByCount) return;
     this.commit = index;
     if (this.configIndex <= this.commit && !isVoter(this.config, this.id)) {
       // Removed from the voters and the removal is committed: hand over (thesis 4.2.2).
@@ -937,7 +937,7 @@ export class RaftNode implements RaftNodeApi {
 
   private releaseReads(state: LeaderState): void {
     if (state.reads.size === 0) return;
-    if (!this.committedInTerm() && !this.bugs.has('no-noop-on-election')) return;
+    if (!this.committedInTerm() && !this.mutations.noNoopOnElection) return;
     state.reads.fillUnsetIndexes(this.commit);
     state.reads.release(this.quorumRound(state), this.readStates);
   }
@@ -999,7 +999,7 @@ export class RaftNode implements RaftNodeApi {
   private hardStateChanged(): boolean {
     const persisted = this.persistedHardState;
     if (this.commit !== persisted.commit) return true;
-    if (this.bugs.has('vote-not-persisted')) return false;
+    if (this.mutations.voteNotPersisted) return false;
     return this.term !== persisted.term || this.vote !== persisted.vote;
   }
 
