@@ -15,7 +15,7 @@ export const FIXTURES = {
   /** A safety failure (invariants: a node's term goes down) with two witness events, 5 nodes. */
   vote: { bug: 'vote-not-persisted', seed: '9', checker: 'invariants' },
   /** A linearizability failure (a retried cas applied twice), 5 nodes. */
-  lin: { bug: 'client-retry-no-dedup', seed: '11', checker: 'linearizability' },
+  lin: { bug: 'client-retry-no-dedup', seed: '20', checker: 'linearizability' },
 } as const satisfies Record<string, { bug: BugId; seed: string; checker: string }>;
 
 export type FixtureName = keyof typeof FIXTURES;

@@ -3,6 +3,7 @@
 // on reliable and unreliable networks; clients keep writing through churn, and every value they
 // saw committed is in the final log.
 import type { NodeId } from '../../core/index.ts';
+import { RandomStreams } from '../../sim/random.ts';
 import { LAB_UNRELIABLE } from '../vocabulary.ts';
 import type { Cluster } from '../vocabulary.ts';
 import { after, value } from './elections.ts';
@@ -272,7 +273,9 @@ export const figure8Unreliable: ConformanceTest = {
 /** The lab's churn: three clients write through random disconnections, crashes and restarts. */
 function churn(cluster: Cluster, figure: (figure: Figure) => void, unreliable: boolean): void {
   if (unreliable) cluster.setNetwork(LAB_UNRELIABLE);
-  const rng = cluster.random;
+  // The faults draw from a stream of their own: how many values the clients wrote (each drawn
+  // from cluster.random) must not change the schedule, or the core under test would choose it.
+  const rng = new RandomStreams(cluster.setup.seed).stream('churn-faults');
   const seen: { index: number; client: number }[] = [];
   let stop = false;
   for (let me = 0; me < 3; me++) {
