@@ -9,7 +9,7 @@ describe('mutant density', () => {
     expect(strong.seeds).toBe(3);
     expect(strong.failed).toBeGreaterThanOrEqual(1);
     expect(strong.byChecker.reduce((sum, [, count]) => sum + count, 0)).toBe(strong.failed);
-    const weak = { bug: 'election-timeout-not-randomized' as const, seeds: 200, failed: 1, unknown: 0, byChecker: [['liveness', 1] as const], catalogued: 1 };
+    const weak = { bug: 'election-timeout-not-randomized' as const, seeds: 200, failed: 1, unknown: 0, byChecker: [['liveness', 1] as const], catalogued: 1, firstCatalogued: 77 };
     const lines = formatDensityTable([strong, weak]);
     expect(lines[2]).toContain('`vote-not-persisted`');
     expect(lines[3]).toContain('0.5% (1) (weak)');
