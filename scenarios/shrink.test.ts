@@ -4,7 +4,8 @@ import { DEFAULT_OPTIONS } from '../sim/options.ts';
 import type { RunReport, RunSpec } from '../reports/run-report.ts';
 import type { BugId } from '../core/index.ts';
 import { runSimulation } from './run.ts';
-import { faultUnits, shrinkFailure } from './shrink.ts';
+import { huntSpec } from './mutants/hunt.ts';
+import { faultUnits, referenceOf, shrinkFailure } from './shrink.ts';
 import { specForSeed } from './spec.ts';
 
 const crash = (at: number, node: number): FaultEvent => ({ at, type: 'crash', node, torn: false });
@@ -133,6 +134,24 @@ describe('shrinkFailure', () => {
     expect(result.exhausted).toBe(false);
   });
 
+  it('shrinks differentially: a candidate the reference fails is not taken', () => {
+    // The mutant fails whenever the crash at 3100 happens; the reference fails too once the crash at 8100 is gone.
+    const mutant = stubRun((spec) => has(spec, 3_100));
+    const run = (spec: RunSpec): RunReport => (spec.bugs.length > 0 ? mutant.run(spec) : stubRun(() => !has(spec, 8_100)).run(spec));
+    const failing = mutant.run({ ...specWith(big), bugs: ['vote-not-persisted'] });
+    const plain = shrinkFailure(failing, { run, reference: null });
+    expect(plain.mode).toBe('plain');
+    expect(plain.spec.schedule.map((event) => event.at)).toEqual([3_100]);
+    const differential = shrinkFailure(failing, { run });
+    expect(differential.mode).toBe('differential');
+    expect(differential.spec.schedule.map((event) => event.at)).toEqual([3_100, 8_100]);
+    expect(differential.referenceRuns).toBeGreaterThan(1);
+    // An original the reference fails too shrinks plainly, and says so.
+    const hopeless = shrinkFailure(failing, { run, reference: (spec) => ({ ...referenceOf(spec), schedule: [] }) });
+    expect(hopeless.mode).toBe('reference-fails-original');
+    expect(hopeless.spec.schedule.map((event) => event.at)).toEqual([3_100]);
+  });
+
   it('refuses a run that did not fail', () => {
     const stub = stubRun(() => false);
     expect(() => shrinkFailure(stub.run(specWith(big)))).toThrow(/failing run/);
@@ -155,4 +174,25 @@ describe('shrinking real runs', () => {
     expect(rerun.sim.traceEvents).toBeLessThanOrEqual(failing.sim.traceEvents);
     expect(shrunk.eventsAfter).toBeLessThan(shrunk.eventsBefore);
   });
+});
+
+describe('differential shrinking of a real mutant failure', () => {
+  // no-stepdown-on-higher-term at seed 71 (its first failing seed, 20 s): on the way down, plain
+  // shrinking takes schedules (a halves partition, a bridge partition, a heal) on which the
+  // correct core fails too: it floods the network (over 400,000 messages in one simulated
+  // second, the budget checker). With 16 re-runs plain shrinking stops on such a schedule, where
+  // the trace shows no bug of the mutant; the differential shrink never takes one.
+  it('no-stepdown-on-higher-term, seed 71: plain shrinking stops on a schedule the correct core fails, differential does not', () => {
+    const failing = runSimulation(huntSpec(71, 'no-stepdown-on-higher-term', { firstSeed: 71, lastSeed: 71, durationMs: 20_000 }));
+    expect(failing.failure?.checker).toBe('liveness');
+    const correct = (spec: RunSpec): RunReport => runSimulation({ ...referenceOf(spec), record: false });
+    const plain = shrinkFailure(failing, { reference: null, runsMax: 16 });
+    expect(plain.mode).toBe('plain');
+    expect(correct(plain.spec).verdict).toBe('fail');
+    const differential = shrinkFailure(failing, { runsMax: 16 });
+    expect(differential.mode).toBe('differential');
+    expect(differential.eventsAfter).toBeLessThan(differential.eventsBefore);
+    expect(correct(differential.spec).verdict).toBe('pass');
+    expect(runSimulation({ ...differential.spec, record: false }).failure?.checker).toBe('liveness');
+  }, 120_000);
 });

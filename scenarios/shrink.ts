@@ -5,6 +5,9 @@
 // re-run, so the result replays exactly, and a candidate is taken only when it fails with the same
 // checker in a trace no longer (in events) than the best so far: a shrunk trace is never longer
 // than the run it came from (removing a fault can make a run fail later, after far more events).
+// A differential shrink (a mutant of the built-in core, or an implementation with a reference)
+// also runs every such candidate on the correct side and takes it only when that passes: the
+// shrunk schedule shows the bug, not a schedule on which any Raft fails.
 import { compareFaults, pinLeaderCrashes } from '../sim/faults.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import { mergeOptions } from '../sim/options.ts';
@@ -17,7 +20,16 @@ export interface ShrinkOptions {
   readonly runsMax?: number;
   /** Runs the candidate; tests pass a stub, everyone else the default (no recording). */
   readonly run?: (spec: RunSpec) => RunReport;
+  /**
+   * The correct side of a differential shrink: the spec the reference runs for a candidate (same
+   * seed, options and schedule). Default: for a mutant of the built-in core, the same spec with no
+   * bug (referenceOf); null: plain shrinking.
+   */
+  readonly reference?: ((spec: RunSpec) => RunSpec) | null;
 }
+
+/** How a shrink went: `plain` (no reference), `differential`, or plain because the reference fails the original too. */
+export type ShrinkMode = 'plain' | 'differential' | 'reference-fails-original';
 
 export interface ShrinkResult {
   /** The smallest failing spec found (record as in the input). */
@@ -36,6 +48,10 @@ export interface ShrinkResult {
   readonly runs: number;
   /** True when runsMax ran out before no single removal helped any more. */
   readonly exhausted: boolean;
+  /** Whether every candidate taken also passed on the reference (and the original did). */
+  readonly mode: ShrinkMode;
+  /** Runs of the reference, the original's included (not counted in `runs`). */
+  readonly referenceRuns: number;
 }
 
 export const SHRINK_RUNS_MAX_DEFAULT = 300;
@@ -82,6 +98,7 @@ export function faultUnits(schedule: readonly FaultEvent[]): number[][] {
 
 class Shrinker {
   runs = 0;
+  referenceRuns = 0;
   best: RunSpec;
   /** A failing report of `best` (the caller's for the start). */
   bestReport: RunReport;
@@ -92,6 +109,7 @@ class Shrinker {
     readonly checker: string,
     private readonly runsMax: number,
     private readonly run: (spec: RunSpec) => RunReport,
+    private readonly reference: ((spec: RunSpec) => RunSpec) | null,
   ) {
     this.best = start;
     this.bestReport = startReport;
@@ -110,9 +128,17 @@ class Shrinker {
     const report = this.run({ ...candidate, budgets: { ...candidate.budgets, eventsMax } });
     if (report.verdict !== 'fail' || report.failure?.checker !== this.checker) return false;
     if (report.sim.traceEvents > this.bestReport.sim.traceEvents) return false;
+    if (!this.passesOnReference(candidate)) return false;
     this.best = candidate;
     this.bestReport = report;
     return true;
+  }
+
+  /** True without a reference; else whether the reference passes the spec (its own bounds). */
+  passesOnReference(spec: RunSpec): boolean {
+    if (this.reference === null) return true;
+    this.referenceRuns++;
+    return this.run(this.reference(spec)).verdict === 'pass';
   }
 
   /** Goes back to an earlier best (a failing spec and its report). */
@@ -203,6 +229,16 @@ function singles(schedule: readonly FaultEvent[]): number[][] {
   return schedule.map((_, index) => [index]);
 }
 
+/** The correct core's side of a mutant: the same run with no bug switched on. */
+export function referenceOf(spec: RunSpec): RunSpec {
+  return { ...spec, bugs: [] };
+}
+
+/** A mutant of the built-in core shrinks differentially against the correct core by default. */
+function defaultReference(spec: RunSpec): ((spec: RunSpec) => RunSpec) | null {
+  return spec.bugs.length > 0 && spec.factory === undefined ? referenceOf : null;
+}
+
 function defaultRun(spec: RunSpec): RunReport {
   return runSimulation({ ...spec, record: false, hash: false, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS });
 }
@@ -224,8 +260,15 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
   const checker = failing.failure?.checker;
   if (failing.verdict !== 'fail' || checker === undefined) throw new Error('shrinkFailure needs a failing run');
   const original = failing.spec;
-  const shrinker = new Shrinker({ ...original, schedule: [...original.schedule].sort(compareFaults) }, failing, checker,
-    shrinkable(failing) ? options.runsMax ?? SHRINK_RUNS_MAX_DEFAULT : 0, options.run ?? defaultRun);
+  const start = { ...original, schedule: [...original.schedule].sort(compareFaults) };
+  const run = options.run ?? defaultRun;
+  const wanted = shrinkable(failing) ? options.reference === undefined ? defaultReference(original) : options.reference : null;
+  // An original the reference fails too cannot be shrunk differentially: it shrinks plainly, and says so.
+  const probe = new Shrinker(start, failing, checker, 0, run, wanted);
+  const mode: ShrinkMode = wanted === null ? 'plain' : probe.passesOnReference(start) ? 'differential' : 'reference-fails-original';
+  const shrinker = new Shrinker(start, failing, checker, shrinkable(failing) ? options.runsMax ?? SHRINK_RUNS_MAX_DEFAULT : 0, run,
+    mode === 'differential' ? wanted : null);
+  shrinker.referenceRuns = probe.referenceRuns;
   shrinker.endAfterFailure();
   // Cheapest first: no faults at all (some mutants fail on a healthy network).
   if (!shrinker.attempt(shrinker.withSchedule([]))) {
@@ -262,8 +305,16 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
     clientsAfter: shrinker.best.options.clients,
     runs: shrinker.runs,
     exhausted: shrinker.exhausted && shrinkable(failing),
+    mode,
+    referenceRuns: shrinker.referenceRuns,
   };
 }
+
+const MODE_NOTES: Readonly<Record<ShrinkMode, string>> = {
+  plain: '',
+  differential: '; differential: every step also passes on the correct side',
+  'reference-fails-original': '; not differential: the correct side fails the original run too',
+};
 
 /**
  * One line for summaries: "shrunk (invariants): 14 -> 1 fault events, safety phase 120000 -> 100
@@ -275,5 +326,5 @@ export function describeShrink(result: ShrinkResult): string {
   return `shrunk (${result.checker}): ${result.eventsBefore} -> ${result.eventsAfter} fault events, `
     + `safety phase ${result.durationMsBefore} -> ${result.durationMsAfter} ms${clients}, `
     + `trace ${result.traceEventsBefore} -> ${result.traceEventsAfter} events `
-    + `(${result.runs} re-runs${result.exhausted ? ', run budget exhausted' : ''})`;
+    + `(${result.runs} re-runs${result.exhausted ? ', run budget exhausted' : ''})${MODE_NOTES[result.mode]}`;
 }

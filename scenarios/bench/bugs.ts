@@ -3,13 +3,17 @@
 // by other checkers are listed, not counted); the failure is shrunk. False alarms are failures of
 // the correct core over every seed tried for any mutant. Then the density: every mutant runs every
 // seed of 1..RAFTSIM_DENSITY_SEEDS, and the share of seeds that fail, and by which checkers, shows
-// how strongly the swarm finds it; a mutant under 1% is listed as weak.
+// how strongly the swarm finds it; a mutant under 1% is listed as weak. With RAFTSIM_SEARCH_RUNS=N,
+// the guided search (scenarios/search.ts) against plain seeds: for every mutant, N runs of each,
+// runs to the first failure by a catalogued checker and such failures per 1,000 runs; and the
+// search on the correct core (its false alarms).
 import { BUG_IDS } from '../../core/index.ts';
 import type { BugId } from '../../core/index.ts';
 import { catalogued } from '../mutants/catalogue.ts';
 import { huntMutant, huntSpec, falseAlarms } from '../mutants/hunt.ts';
 import { runSimulation } from '../run.ts';
 import type { HuntOptions } from '../mutants/hunt.ts';
+import { search } from '../search.ts';
 import { shrinkFailure } from '../shrink.ts';
 import type { Metric } from './metric.ts';
 
@@ -20,6 +24,8 @@ export const BENCH_DURATION_MS = 20_000;
 export const DENSITY_SEEDS = Number(process.env['RAFTSIM_DENSITY_SEEDS'] ?? 100);
 /** A mutant failing fewer than this share of seeds is listed as weak. */
 export const WEAK_DENSITY = 0.01;
+/** Runs per mutant of the search comparison, the same for plain seeds (RAFTSIM_SEARCH_RUNS; 0 skips it). */
+export const SEARCH_RUNS = Number(process.env['RAFTSIM_SEARCH_RUNS'] ?? 0);
 
 export interface DensityRow {
   readonly bug: BugId;
@@ -30,6 +36,8 @@ export interface DensityRow {
   readonly byChecker: readonly (readonly [string, number])[];
   /** The failures by a checker the catalogue names for the mutant (or invariants). */
   readonly catalogued: number;
+  /** The first seed failing by such a checker; null when none did. */
+  readonly firstCatalogued: number | null;
 }
 
 /** Runs every seed of 1..seeds with `bug` on and counts the seeds that fail, by checker. */
@@ -38,17 +46,63 @@ export function densityOf(bug: BugId, seeds: number, durationMs: number = BENCH_
   let unknown = 0;
   const expected = catalogued(bug);
   let inCatalogue = 0;
+  let firstCatalogued: number | null = null;
   for (let seed = 1; seed <= seeds; seed++) {
     const report = runSimulation(huntSpec(seed, bug, { firstSeed: seed, lastSeed: seed, durationMs }));
     if (report.verdict === 'unknown') unknown++;
     if (report.verdict !== 'fail') continue;
     const checker = report.failure?.checker ?? 'unknown';
     counts.set(checker, (counts.get(checker) ?? 0) + 1);
-    if (expected(checker)) inCatalogue++;
+    if (!expected(checker)) continue;
+    inCatalogue++;
+    firstCatalogued ??= seed;
   }
   const byChecker = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const failed = byChecker.reduce((sum, [, count]) => sum + count, 0);
-  return { bug, seeds, failed, unknown, byChecker, catalogued: inCatalogue };
+  return { bug, seeds, failed, unknown, byChecker, catalogued: inCatalogue, firstCatalogued };
+}
+
+export interface SearchRow {
+  /** null: the correct core (every failure is a false alarm). */
+  readonly bug: BugId | null;
+  readonly runs: number;
+  readonly plainFirst: number | null;
+  readonly plainFailures: number;
+  readonly searchFirst: number | null;
+  readonly searchFailures: number;
+  /** Of the search's failures, those in children (perturbed schedules). */
+  readonly searchChildFailures: number;
+}
+
+/** Plain seeds 1..runs against a search of as many runs from seed 1, counting failures by a catalogued checker. */
+export function compareSearch(bug: BugId | null, runs: number, durationMs: number = BENCH_DURATION_MS): SearchRow {
+  const accept = bug === null ? () => true : catalogued(bug);
+  const options: HuntOptions = { firstSeed: 1, lastSeed: runs, durationMs };
+  const plain = bug === null ? null : densityOf(bug, runs, durationMs);
+  const plainAlarms = bug === null ? falseAlarms(options) : [];
+  const found = search({ firstSeed: 1, runs, specOf: (seed) => huntSpec(seed, bug, options), accept });
+  return {
+    bug, runs,
+    plainFirst: plain === null ? plainAlarms[0]?.seed ?? null : plain.firstCatalogued,
+    plainFailures: plain === null ? plainAlarms.length : plain.catalogued,
+    searchFirst: found.runsToFirstFailure,
+    searchFailures: found.failures.length,
+    searchChildFailures: found.failures.filter((run) => run.parent !== null).length,
+  };
+}
+
+export function formatSearchTable(rows: readonly SearchRow[]): string[] {
+  const perThousand = (failures: number, runs: number): string => (1000 * failures / Math.max(1, runs)).toFixed(0);
+  const first = (runs: number | null, budget: number): string => (runs === null ? `> ${budget}` : String(runs));
+  const lines = [
+    `| mutant (${rows[0]?.runs ?? 0} runs each, ${BENCH_DURATION_MS / 1000} s) | plain: runs to first failure | plain: failures per 1,000 | search: runs to first failure | search: failures per 1,000 (in children) |`,
+    '|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    lines.push(`| ${row.bug === null ? 'correct core (false alarms)' : `\`${row.bug}\``} | ${first(row.plainFirst, row.runs)} | ${perThousand(row.plainFailures, row.runs)} `
+      + `| ${first(row.searchFirst, row.runs)} | ${perThousand(row.searchFailures, row.runs)} (${perThousand(row.searchChildFailures, row.runs)}) |`);
+  }
+  return lines;
 }
 
 function percent(part: number, whole: number): string {
@@ -132,7 +186,17 @@ export function benchBugs(print: (line: string) => void = () => undefined): Metr
     metric: `bugs.density.${row.bug}`, value: Number((100 * row.failed / row.seeds).toFixed(1)), unit: `% of seeds 1..${row.seeds}`,
   }));
   const weak = density.filter((row) => row.failed / row.seeds < WEAK_DENSITY).length;
+  const searched = SEARCH_RUNS > 0 ? [...BUG_IDS, null].map((bug) => compareSearch(bug, SEARCH_RUNS)) : [];
+  if (searched.length > 0) for (const line of ['', ...formatSearchTable(searched)]) print(line);
+  const mutantsSearched = searched.filter((row) => row.bug !== null);
+  const searchMetrics: Metric[] = searched.length === 0 ? [] : [
+    { metric: 'bugs.search.found', value: mutantsSearched.filter((row) => row.searchFirst !== null).length, unit: `of ${BUG_IDS.length} in ${SEARCH_RUNS} runs` },
+    { metric: 'bugs.search.plain_found', value: mutantsSearched.filter((row) => row.plainFirst !== null).length, unit: `of ${BUG_IDS.length} in ${SEARCH_RUNS} seeds` },
+    { metric: 'bugs.search.denser', value: mutantsSearched.filter((row) => row.searchFailures > row.plainFailures).length, unit: `of ${BUG_IDS.length} mutants` },
+    { metric: 'bugs.search.false_alarms', value: searched.find((row) => row.bug === null)?.searchFailures ?? 0, unit: `of ${SEARCH_RUNS} runs` },
+  ];
   return [
+    ...searchMetrics,
     ...densityMetrics,
     ...(density.length > 0 ? [{ metric: 'bugs.weak', value: weak, unit: `of ${BUG_IDS.length} under ${100 * WEAK_DENSITY}% of seeds` }] : []),
     { metric: 'bugs.found', value: found.length, unit: `of ${BUG_IDS.length}` },

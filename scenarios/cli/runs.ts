@@ -13,9 +13,10 @@ import type { FaultEvent } from '../../sim/faults.ts';
 import type { OptionsOverride } from '../../sim/options.ts';
 import { readTextFile, UsageError, writeLinesAtomic } from '../files.ts';
 import { withDeterminismGuard } from '../guard.ts';
-import { activeImplementation, capabilityOverride, implementationRecord } from '../impl.ts';
+import { activeImplementation, capabilityOverride, ImplementationError, implementationRecord, loadImplementation } from '../impl.ts';
 import { findScenario, runScenario } from '../named/index.ts';
 import { runSimulation } from '../run.ts';
+import type { ShrinkOptions } from '../shrink.ts';
 import { specForSeed } from '../spec.ts';
 import { EXIT, paintFor } from './common.ts';
 import type { Io } from './common.ts';
@@ -82,6 +83,31 @@ function readSchedule(path: string, nodes: number): FaultEvent[] {
   } catch (error) {
     throw new UsageError(`schedule file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** `--reference`: the correct side failures shrink against; undefined: the shrinker's default. */
+let reference: ShrinkOptions['reference'];
+let referenceFlag: string | null = null;
+
+/** Loads `--reference MODULE|builtin` for this thread (a bad module is exit 2). */
+export async function useReference(flag: string | null): Promise<void> {
+  if (flag === null || flag === referenceFlag) return;
+  try {
+    const impl = await loadImplementation(flag === 'builtin' ? null : flag);
+    reference = (spec) => {
+      const { factory: _factory, ...rest } = spec;
+      return { ...rest, bugs: [], ...(impl.factory === undefined ? {} : { factory: impl.factory }) };
+    };
+    referenceFlag = flag;
+  } catch (error) {
+    if (error instanceof ImplementationError) throw new UsageError(error.message.replace(/^--impl/, '--reference'));
+    throw error;
+  }
+}
+
+/** How this thread shrinks: against `--reference` when given, else as the shrinker does by default. */
+export function shrinkOptions(): ShrinkOptions {
+  return reference === undefined ? {} : { reference };
 }
 
 export function timed(spec: RunSpec): { report: RunReport; wallMs: number } {

@@ -42,12 +42,17 @@ export interface SimArguments {
   readonly help: boolean;
   /** `--impl MODULE`: another Raft implementation (`builtin` for raftsim's own core); null: package.json's raftsim.impl, else the built-in core. */
   readonly impl: string | null;
+  /** `--reference MODULE|builtin`: the correct side a failure of --impl shrinks against; null: none (a mutant of the built-in core shrinks against the correct core). */
+  readonly reference: string | null;
+  /** `--search`: the guided search (scenarios/search.ts) with the --seeds range's size as its budget of runs. */
+  readonly search: boolean;
 }
 
 export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nodes N] [--clients N] [--time 90s] [--schedule FILE]
                     [--preset ${PRESET_NAMES.join('|')}] [--bug ID]... [--json]
                     [--trace FILE] [--history-out FILE] [--replay FILE] [--list-bugs]
-                    [--jobs N] [--shard i/n] (with --seeds) [--impl MODULE|builtin]
+                    [--jobs N] [--shard i/n] (with --seeds) [--impl MODULE|builtin] [--reference MODULE|builtin]
+                    [--search] (with --seeds: a guided search of that many runs)
                     [--scenario NAME [--seed S] [--bug ID]...] [--list]
        npm run sim -- merge FILE...  (combines the NDJSON results of --json sweeps)`;
 
@@ -71,6 +76,8 @@ const OPTIONS = {
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   impl: { type: 'string' },
+  reference: { type: 'string' },
+  search: { type: 'boolean' },
 } as const;
 
 /**
@@ -124,6 +131,8 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
   checkSeed(seedText, '--seed');
   if (v.impl !== undefined && v.impl.trim() === '') throw new UsageError('--impl needs a module path (or builtin)');
   if ((v.jobs !== undefined || v.shard !== undefined) && v.seeds === undefined) throw new UsageError('--jobs and --shard split a sweep: add --seeds A..B');
+  if (v.reference !== undefined && v.reference.trim() === '') throw new UsageError('--reference needs a module path (or builtin)');
+  if (v.search === true) checkSearch(v);
   return {
     seedText,
     seeds: v.seeds === undefined ? null : parseSeedRange(v.seeds),
@@ -144,7 +153,16 @@ export function parseSimArguments(argv: readonly string[]): SimArguments {
     list: v.list ?? false,
     help: v.help ?? false,
     impl: v.impl ?? null,
+    reference: v.reference ?? null,
+    search: v.search ?? false,
   };
+}
+
+/** `--search` runs a budget of runs in this thread: it needs --seeds and takes no flag that splits or replaces the runs. */
+function checkSearch(values: Readonly<Record<string, unknown>>): void {
+  if (values['seeds'] === undefined) throw new UsageError('--search needs --seeds A..B (its first seed and its budget of runs)');
+  const clashing = ['jobs', 'shard', 'schedule', 'scenario', 'replay'].filter((flag) => values[flag] !== undefined);
+  if (clashing.length > 0) throw new UsageError(`--search chooses its own runs; drop ${clashing.map((flag) => `--${flag}`).join(', ')}`);
 }
 
 function checkScenario(name: string, values: Readonly<Record<string, unknown>>): void {

@@ -26,11 +26,12 @@ import { reproduceFromArgs, reproduceFromHeader } from './reproduce.ts';
 import { parseSimArguments, SIM_USAGE } from './sim-args.ts';
 import { runInWorker } from './thread.ts';
 import { sweep } from './sweep.ts';
+import { searchSweep } from './search.ts';
 import { merge } from '../sweep/merge.ts';
 import { TraceStreamWriter } from '../sweep/trace-stream.ts';
 import {
   exitCodeOf, headerOf, outputFor, printReproduce, resultJson, RUNS_DIR, RAFTSIM_VERSION, saveFailure, savedTracePath,
-  specFor, timed, writeTrace,
+  shrinkOptions, specFor, timed, useReference, writeTrace,
 } from './runs.ts';
 import type { Output, Progress } from './runs.ts';
 import type { SimArguments } from './sim-args.ts';
@@ -85,8 +86,9 @@ export async function main(argv: readonly string[], io: Io, progress?: Progress)
   const out = outputFor(io, args.json, progress);
   if (args.replay !== null) return replay(args.replay, args, out);
   await selectImplementation(implementationModule(args.impl), args);
+  await useReference(args.reference);
   if (args.scenario !== null) return namedScenario(args.scenario, args, out);
-  if (args.seeds !== null) return sweep(args, out);
+  if (args.seeds !== null) return args.search ? searchSweep(args, out) : sweep(args, out);
   return single(args, out);
 }
 
@@ -190,28 +192,29 @@ function single(args: SimArguments, out: Output): number {
   if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()], 'history');
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
   const reproduce = reproduceFromArgs(args.seedText, args);
+  let shrunk: { readonly mode: string; readonly trace: string } | null = null;
   if (saved !== null) {
     printReproduce(out, saved, '', reproduce);
     // A run stopped at a budget (a runaway) is not shrunk: every re-run would run away as long.
     if (shrinkable(report)) {
       progress?.('shrink', report.sim.traceEvents, report.sim.timeMs);
-      saveShrunk(args.seedText, report, out);
+      shrunk = saveShrunk(args.seedText, report, out);
     }
   }
-  if (args.json) out.io.stdout(JSON.stringify({ ...resultJson(args.seedText, report, saved, wallMs), reproduce }));
+  if (args.json) out.io.stdout(JSON.stringify({ ...resultJson(args.seedText, report, saved, wallMs), reproduce, ...(shrunk === null ? {} : { shrunk }) }));
   return exitCodeOf(report);
 }
 
 /** Shrinks a failing run's fault schedule, prints its size before and after, saves the shrunk trace. */
-function saveShrunk(seedText: string, report: RunReport, out: Output, indent = ''): string {
-  const shrunk = shrinkFailure(report);
+function saveShrunk(seedText: string, report: RunReport, out: Output, indent = ''): { mode: string; trace: string } {
+  const shrunk = shrinkFailure(report, shrinkOptions());
   out.io.stderr(`${indent}${describeShrink(shrunk)}`);
   const rerun = withDeterminismGuard(() => runSimulation({ ...shrunk.spec, record: true, hash: true }));
   const header = headerOf(seedText, shrunk.spec);
   const path = savedTracePath(seedText, header, rerun.failure?.checker ?? 'unknown', '', '.shrunk');
   writeTrace(path, header, rerun);
   printReproduce(out, path, indent, reproduceFromHeader(header, path));
-  return path;
+  return { mode: shrunk.mode, trace: path };
 }
 
 async function replay(file: string, args: SimArguments, out: Output): Promise<number> {

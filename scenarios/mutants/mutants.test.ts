@@ -2,11 +2,13 @@
 // caught by a checker the catalogue expects, and shrunk to a small schedule; the correct core
 // passes the same seeds. The ranges were found by measurement (npm run bench -- bugs) and are kept
 // small for `npm test` (each starts at the first seed a checker the catalogue names catches);
-// RAFTSIM_MUTANT_SEEDS=N runs seeds 1..N for every mutant instead.
+// RAFTSIM_MUTANT_SEEDS=N runs seeds 1..N for every mutant instead. Every shrink is differential:
+// the shrunk schedule still fails with the mutant and passes on the correct core.
 import { describe, expect, it } from 'vitest';
 import { BUG_IDS } from '../../core/index.ts';
 import type { BugId } from '../../core/index.ts';
-import { shrinkFailure } from '../shrink.ts';
+import { runSimulation } from '../run.ts';
+import { referenceOf, shrinkFailure } from '../shrink.ts';
 import { catalogued, expectedCheckers } from './catalogue.ts';
 import { falseAlarms, huntMutant } from './hunt.ts';
 import type { HuntOptions } from './hunt.ts';
@@ -70,6 +72,9 @@ describe('mutants are found from random seeds', () => {
       const shrunk = shrinkFailure(hunt.report as NonNullable<typeof hunt.report>);
       expect(shrunk.checker).toBe(checker);
       expect(shrunk.eventsAfter).toBeLessThanOrEqual(Math.min(SHRUNK_EVENTS_MAX, shrunk.eventsBefore));
+      expect(shrunk.mode).toBe('differential');
+      const onCorrectCore = runSimulation({ ...referenceOf(shrunk.spec), record: false });
+      expect(onCorrectCore.verdict, `${bug}: the shrunk schedule fails on the correct core (${onCorrectCore.failure?.checker ?? ''})`).toBe('pass');
     }, 60_000);
   }
 

@@ -8,11 +8,12 @@ import { formatSweepLine } from '../../reports/summary.ts';
 import { encodeTrace } from '../../reports/trace-file.ts';
 import { writeLinesAtomic } from '../files.ts';
 import { describeShrink, shrinkable, shrinkFailure } from '../shrink.ts';
+import type { ShrinkMode } from '../shrink.ts';
 import { BUDGET_CHECKER } from '../../sim/simulation.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
-import { headerOf, resultJson, saveFailure, savedTracePath, specFor, timed } from '../cli/runs.ts';
+import { headerOf, resultJson, saveFailure, savedTracePath, shrinkOptions, specFor, timed } from '../cli/runs.ts';
 import { reproduceFromArgs } from '../cli/reproduce.ts';
 
 /** One NDJSON line of a sweep: what `npm run sim -- merge` reads. */
@@ -38,6 +39,8 @@ export interface ShrunkSeed {
   readonly traceEventsBefore: number;
   readonly traceEventsAfter: number;
   readonly trace: string;
+  /** `differential` when every step also passed on the correct side (scenarios/shrink.ts). */
+  readonly mode: ShrinkMode;
 }
 
 export interface SeedOutcome {
@@ -81,14 +84,14 @@ export function lostSeed(seedText: string, args: SimArguments, heapMb = WORKER_H
 
 /** As `npm run sim` does for one failing seed (saveShrunk): shrink, re-run recorded, save. */
 function shrinkAndSave(seedText: string, report: RunReport): { seed: ShrunkSeed; line: string } {
-  const shrunk = shrinkFailure(report);
+  const shrunk = shrinkFailure(report, shrinkOptions());
   const rerun = rerunRecorded(shrunk.spec);
   const header = headerOf(seedText, shrunk.spec);
   const trace = savedTracePath(seedText, header, rerun.failure?.checker ?? 'unknown', '', '.shrunk');
   writeLinesAtomic(trace, encodeTrace(header, rerun.sim.events ?? []), 'trace');
   const seed = {
     eventsBefore: shrunk.eventsBefore, eventsAfter: shrunk.eventsAfter,
-    traceEventsBefore: shrunk.traceEventsBefore, traceEventsAfter: shrunk.traceEventsAfter, trace,
+    traceEventsBefore: shrunk.traceEventsBefore, traceEventsAfter: shrunk.traceEventsAfter, trace, mode: shrunk.mode,
   };
   return { seed, line: `${describeShrink(shrunk)}; shrunk trace: npm run sim -- --replay ${trace}` };
 }
