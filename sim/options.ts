@@ -827,6 +827,14 @@ export function swarmRestarts(rng: RngLike, options: SimOptions): SimOptions {
 
 /** The share of eligible swarm seeds (two nodes or more, no leader cuts) whose links flap. */
 export const FLAPPING_REGIME_RATIO = 0.2;
+/** The longest mean time between two flaps, in election timeouts (swarmFaults draws four or more). */
+const FLAP_ELECTIONS_MAX = 2;
+
+/** True when partitions come and go within a couple of election timeouts (the flapping link regime). */
+export function linksFlap(options: Pick<SimOptions, 'faults' | 'raft' | 'tickMs'>): boolean {
+  const meanMs = options.faults.partitionIntervalMsMean;
+  return meanMs > 0 && meanMs <= FLAP_ELECTIONS_MAX * options.raft.electionTicks * options.tickMs;
+}
 
 /**
  * The flapping link regime: partitions of the drawn kinds come and go within about an election
@@ -839,7 +847,7 @@ export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
   const electionMs = options.raft.electionTicks * options.tickMs;
   return mergeOptions(options, {
     faults: {
-      partitionIntervalMsMean: Math.round(pickFrom(rng, [0.5, 1, 2]) * electionMs),
+      partitionIntervalMsMean: Math.round(pickFrom(rng, [0.5, 1, FLAP_ELECTIONS_MAX]) * electionMs),
       partitionDurationMsMax: Math.round(pickFrom(rng, [0.5, 1, 2]) * electionMs),
     },
   });
