@@ -601,7 +601,7 @@ export const MEMBERSHIP_NODES_MIN = 4;
  * a cluster whose next leader changed the configuration too, and the two quorums need not meet
  * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
  */
-export const MEMBERSHIP_LEADER_CUT_RATIO = 0.5;
+export const MEMBERSHIP_LEADER_CUT_RATIO = 0.7;
 
 /**
  * The membership regime of a swarm run, drawn from its own stream after everything else, so a
@@ -636,7 +636,7 @@ export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
 }
 
 /** The share of swarm seeds (of three nodes or more) that run the leader churn regime. */
-export const LEADER_CHURN_RATIO = 0.25;
+export const LEADER_CHURN_RATIO = 0.3;
 const LEADER_CHURN_ELECTION_TICKS = 5;
 
 /**
