@@ -636,7 +636,7 @@ export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
 }
 
 /** The share of swarm seeds (of three nodes or more) that run the leader churn regime. */
-export const LEADER_CHURN_RATIO = 0.3;
+export const LEADER_CHURN_RATIO = 0.25;
 const LEADER_CHURN_ELECTION_TICKS = 5;
 
 /**
