@@ -22,11 +22,11 @@ const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   'vote-skip-uptodate-check': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   'vote-not-persisted': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
   'vote-clear-on-same-term': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
-  'count-duplicate-votes': { firstSeed: 7, lastSeed: 8, durationMs: 20_000 },
+  'count-duplicate-votes': { firstSeed: 33, lastSeed: 34, durationMs: 20_000 },
   // Needs the liveness phase's convergence rule: a node that timed out once more after a split
   // vote is at a higher term than the winner, whose appends it refuses; the mutant leader ignores
   // the refusals and the vote requests are ignored under CheckQuorum, so it never catches up.
-  'no-stepdown-on-higher-term': { firstSeed: 71, lastSeed: 72, durationMs: 20_000 },
+  'no-stepdown-on-higher-term': { firstSeed: 10, lastSeed: 11, durationMs: 20_000 },
   'election-timeout-not-randomized': { firstSeed: 204, lastSeed: 205, durationMs: 20_000 },
   // First found at seed 51, whose failure shrinks to 17 fault events only; 83 shrinks to 4.
   'no-prevote-no-checkquorum': { firstSeed: 83, lastSeed: 84, durationMs: 20_000 },
