@@ -40,6 +40,9 @@ describe('coverage facts', () => {
     // Restarts at different instants, and crashes of followers, are none of these.
     const staggered = new TraceBuilder().leader(1, 2).at(10).crash(2).crash(3).at(20).restart(2).at(21).restart(3).events;
     expect([...traceFacts(staggered, three)]).toEqual(['crash']);
+    // Nor is the first start of every node.
+    const started = new TraceBuilder().at(0).restart(1).at(0).restart(2).at(0).restart(3).events;
+    expect([...traceFacts(started, three)]).toEqual([]);
   });
 
   it('tells the cluster restart and flapping link regimes by their options', () => {

@@ -74,8 +74,9 @@ export function traceFacts(events: readonly TraceEvent[], options: SimOptions): 
   let delivered = 0;
   const timeoutsNow: { to: number; term: number }[] = [];
   const changesOn = membershipChangesOn({ ...options.membership, transferIntervalMsMean: 0 });
-  /** Restarts by instant: every node at one instant is a whole cluster started at once. */
+  /** Restarts of crashed nodes by instant (not the first start): every node at one instant is a whole cluster started at once. */
   const restartsAt = new Map<number, number>();
+  const crashed = new Set<number>();
   for (const event of events) {
     switch (event.type) {
       case 'deliver': delivered++; break;
@@ -116,10 +117,13 @@ export function traceFacts(events: readonly TraceEvent[], options: SimOptions): 
       case 'compact': facts.add('log compacted (snapshot taken)'); break;
       case 'crash':
         facts.add(event.torn ? 'crash (torn writes)' : 'crash');
+        crashed.add(event.node);
         if (event.lostEntries > 0) facts.add('crash lost unsynced entries');
         if (roles.get(event.node)?.role === 'leader') facts.add('leader crashed');
         break;
-      case 'restart': restartsAt.set(event.time, (restartsAt.get(event.time) ?? 0) + 1); break;
+      case 'restart':
+        if (crashed.delete(event.node)) restartsAt.set(event.time, (restartsAt.get(event.time) ?? 0) + 1);
+        break;
       case 'pause':
         facts.add('pause');
         if (roles.get(event.node)?.role === 'leader') facts.add('leader paused');
