@@ -7,8 +7,8 @@
 // TimeoutNow's target elected in the next term), configuration changes applied by kind (their
 // entries recognised by digest), pre-votes refused, CheckQuorum step-downs (a leader that becomes
 // follower in its own term, in runs without configuration changes, where removal cannot explain it),
-// leaders crashed or paused (the node led when it went down), crashes that lost unsynced entries,
-// and instants at which every node restarted together.
+// leaders crashed or paused (the node led when it went down), and instants at which every crashed
+// node restarted together.
 import type { ConfChange, EntryData } from '../../core/index.ts';
 import { availabilityOptions } from '../../reports/checkers/availability.ts';
 import type { TraceEvent } from '../../sim/events.ts';
@@ -118,7 +118,6 @@ export function traceFacts(events: readonly TraceEvent[], options: SimOptions): 
       case 'crash':
         facts.add(event.torn ? 'crash (torn writes)' : 'crash');
         crashed.add(event.node);
-        if (event.lostEntries > 0) facts.add('crash lost unsynced entries');
         if (roles.get(event.node)?.role === 'leader') facts.add('leader crashed');
         break;
       case 'restart':
