@@ -257,7 +257,8 @@ function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, e
  * a restart) and pauses (each followed by a resume), with exponential inter-arrival times from the
  * means. Every event but one falls strictly inside the safety phase, so the schedule ends with every
  * node running and the network whole; in some runs a last partition at durationMs is kept through
- * the liveness phase (keptCut).
+ * the liveness phase (keptCut). Leader crashes, leader cuts and cluster restarts (power losses,
+ * rolling restarts) come from their own streams.
  */
 export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng, cutRng: RngLike = leaderRng,
   restartRng: RngLike = cutRng): FaultEvent[] {

@@ -83,7 +83,7 @@ export interface FaultOptions {
   /** A leader cut lasts uniformly within [half of, all of] leaderCutDurationMsMax, unless another cut replaces it. */
   readonly leaderCutDurationMsMax: number;
   /**
-   * Mean time between two power losses (sim/faults.ts generateClusterRestarts): every node crashes
+   * Mean time between two power losses (sim/faults.ts clusterRestartWindows): every node crashes
    * at one instant and all restart together. Absent or 0: none; only present in a record when on,
    * so older records and traces read the same. They count against no budget.
    */
