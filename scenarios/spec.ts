@@ -3,7 +3,8 @@
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
 import {
-  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmLease, swarmMembership, swarmOptions, swarmTransfers,
+  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLease, swarmMembership, swarmOptions, swarmRestarts,
+  swarmTransfers,
 } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
@@ -28,7 +29,9 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   const withMembership = swarmMembership(streams.stream('regime-membership'), swarm);
   const withChurn = leaderChurn(streams.stream('regime-leader-churn'), withMembership);
   const withLease = swarmLease(streams.stream('regime-lease'), withChurn);
-  return mergeOptions(swarmTransfers(streams.stream('regime-transfer'), withLease), override);
+  const withTransfers = swarmTransfers(streams.stream('regime-transfer'), withLease);
+  const withRestarts = swarmRestarts(streams.stream('regime-restart'), withTransfers);
+  return mergeOptions(swarmFlapping(streams.stream('regime-flap'), withRestarts), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
@@ -36,6 +39,6 @@ export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
   const options = optionsForSeed(seed, choices.preset, choices.override);
   const streams = new RandomStreams(seed);
   const schedule = generateSchedule(options, streams.stream('schedule'), streams.stream('schedule-leader-crashes'),
-    streams.stream('schedule-leader-cuts'));
+    streams.stream('schedule-leader-cuts'), streams.stream('schedule-restarts'));
   return { seed, options, schedule, bugs: choices.bugs, scenario: choices.scenario ?? null, record: choices.record };
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { LEADER_CUT_BURST, compareFaults, describeFault, generateSchedule, leaderCutSide, pinLeaderCrashes, validateSchedule } from './faults.ts';
 import type { FaultEvent } from './faults.ts';
-import { DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, LEADER_CHURN_RATIO, PRESETS, leaderChurn, mergeOptions, swarmOptions } from './options.ts';
+import {
+  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, LEADER_CHURN_RATIO, PRESETS, leaderChurn, leaseBounds, mergeOptions, swarmOptions,
+} from './options.ts';
 import type { GeneratedPartitionKind, SimOptions } from './options.ts';
 import { connectedQuorum } from './partitions.ts';
 import { createRng } from './random.ts';
@@ -18,11 +20,11 @@ type NodeState = 'up' | 'crashed' | 'paused';
  * restart a crashed one, resume a paused one, partition a whole network, heal a partition), the
  * fault budget must hold, and each fault must end within its bound. Returns the end state.
  */
-function replayStrictly(options: SimOptions, events: readonly FaultEvent[]): { nodes: NodeState[]; partitioned: boolean } {
+function replayStrictly(options: SimOptions, events: readonly FaultEvent[],
+  budget = Math.min(options.faults.faultyNodesMax, options.nodes)): { nodes: NodeState[]; partitioned: boolean } {
   const nodes: NodeState[] = Array.from({ length: options.nodes }, () => 'up');
   const startedAt = new Map<string, number>();
   let partitioned = false;
-  const budget = Math.min(options.faults.faultyNodesMax, options.nodes);
   const expectState = (node: number, state: NodeState, next: NodeState): void => {
     expect(nodes[node - 1]).toBe(state);
     nodes[node - 1] = next;
@@ -163,6 +165,83 @@ describe('generateSchedule', () => {
   it('draws no partition for a single node and nothing for a zero-length phase', () => {
     expect(schedule(mergeOptions(PRESETS.partitions, { nodes: 1 }), 1)).toEqual([]);
     expect(schedule(mergeOptions(PRESETS.chaos, { durationMs: 0 }), 1)).toEqual([]);
+  });
+});
+
+describe('cluster restarts', () => {
+  const base = mergeOptions(PRESETS.calm, { nodes: 5, durationMs: 60_000, faults: { restartDelayMsMax: 2_000, tornWriteRatio: 0.5 } });
+  const draw = (options: SimOptions, seed: number): FaultEvent[] =>
+    generateSchedule(options, createRng(seed, 'faults'), createRng(seed, 'leader'), createRng(seed, 'cuts'), createRng(seed, 'restarts'));
+  const instants = (events: readonly FaultEvent[], type: FaultEvent['type']): number[][] => {
+    const byAt = new Map<number, number[]>();
+    for (const event of events) if (event.type === type && 'node' in event) byAt.set(event.at, [...byAt.get(event.at) ?? [], event.node]);
+    return [...byAt.values()];
+  };
+  const seeds = Array.from({ length: 20 }, (_, index) => index + 1);
+
+  it('in a power loss take every node down at one instant and bring all back at another', () => {
+    const options = mergeOptions(base, { faults: { powerLossIntervalMsMean: 10_000 } });
+    let losses = 0;
+    for (const seed of seeds) {
+      const events = draw(options, seed);
+      replayStrictly(options, events, options.nodes);
+      for (const type of ['crash', 'restart'] as const) {
+        for (const nodes of instants(events, type)) expect(nodes.sort()).toEqual([1, 2, 3, 4, 5]);
+      }
+      losses += instants(events, 'crash').length;
+      // Some nodes keep a torn tail, others none.
+      expect(new Set(events.filter((event) => event.type === 'crash').map((event) => event.type === 'crash' && event.torn)).size)
+        .toBe(instants(events, 'crash').length > 0 ? 2 : 0);
+    }
+    // About six losses a run (60 s, one every 10 s on average, each down up to 2 s).
+    expect(losses).toBeGreaterThan(3 * seeds.length);
+    expect(losses).toBeLessThan(8 * seeds.length);
+  });
+
+  it('in a rolling restart take the nodes down one at a time, each once a round', () => {
+    const options = mergeOptions(base, { faults: { rollingRestartIntervalMsMean: 10_000 } });
+    for (const seed of seeds) {
+      const events = draw(options, seed);
+      replayStrictly(options, events, 1);
+      const crashed = events.flatMap((event) => event.type === 'crash' ? [event.node] : []);
+      // The first round is whole unless the phase ends first.
+      if (crashed.length >= options.nodes) expect(new Set(crashed.slice(0, options.nodes)).size).toBe(options.nodes);
+      expect(crashed.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('replace the node faults they overlap, so every node\'s faults stay paired and within bounds', () => {
+    const options = mergeOptions(PRESETS.chaos, { faults: { powerLossIntervalMsMean: 8_000, rollingRestartIntervalMsMean: 8_000 } });
+    for (const seed of seeds) {
+      const events = draw(options, seed);
+      const safety = events.filter((event) => event.at < options.durationMs);
+      expect(replayStrictly(options, safety, options.nodes).nodes.every((state) => state === 'up')).toBe(true);
+    }
+  });
+
+  it('are drawn from their own stream: off, the schedule is the one drawn without them', () => {
+    const options = PRESETS.chaos;
+    const on = mergeOptions(options, { faults: { powerLossIntervalMsMean: 8_000 } });
+    for (const seed of seeds.slice(0, 5)) {
+      expect(draw(options, seed)).toEqual(generateSchedule(options, createRng(seed, 'faults'), createRng(seed, 'leader'), createRng(seed, 'cuts')));
+      const partitions = (events: FaultEvent[]): FaultEvent[] => events.filter((event) => event.type === 'partition' || event.type === 'heal');
+      expect(partitions(draw(on, seed))).toEqual(partitions(draw(options, seed)));
+    }
+  });
+
+  it('keep every node down a whole lease under lease reads', () => {
+    const options = mergeOptions(base, {
+      clockDriftRatioMax: 0.01, raft: { electionTicks: 20, checkQuorum: true, leaseReads: true }, livenessMs: 60_000,
+      faults: { powerLossIntervalMsMean: 8_000, rollingRestartIntervalMsMean: 8_000, restartDelayMsMax: 1 },
+    });
+    const restartMsMin = leaseBounds(options).restartMsMin;
+    for (const seed of seeds) {
+      const downAt = new Map<number, number>();
+      for (const event of draw(options, seed)) {
+        if (event.type === 'crash') downAt.set(event.node, event.at);
+        if (event.type === 'restart') expect(event.at - (downAt.get(event.node) ?? Number.NaN)).toBeGreaterThanOrEqual(restartMsMin);
+      }
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import type { NodeId } from '../core/index.ts';
 import type { PartitionKind } from './events.ts';
 import { leaseBounds } from './options.ts';
 import type { RngLike, SimOptions } from './options.ts';
-import { connectedQuorum, generateCut, nodeIds, normalizeCut } from './partitions.ts';
+import { connectedQuorum, generateCut, nodeIds, normalizeCut, shuffled } from './partitions.ts';
 import type { Link } from './partitions.ts';
 import { exponentialMs } from './random.ts';
 
@@ -257,9 +257,11 @@ function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, e
  * a restart) and pauses (each followed by a resume), with exponential inter-arrival times from the
  * means. Every event but one falls strictly inside the safety phase, so the schedule ends with every
  * node running and the network whole; in some runs a last partition at durationMs is kept through
- * the liveness phase (keptCut).
+ * the liveness phase (keptCut). Leader crashes, leader cuts and cluster restarts (power losses,
+ * rolling restarts) come from their own streams.
  */
-export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng, cutRng: RngLike = leaderRng): FaultEvent[] {
+export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng, cutRng: RngLike = leaderRng,
+  restartRng: RngLike = cutRng): FaultEvent[] {
   const lastMs = options.durationMs - 1;
   const events: FaultEvent[] = [];
   if (lastMs < 2) return events;
@@ -273,7 +275,9 @@ export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: R
   // Drawn after the kept cut, so both are the same with or without it.
   // From their own stream too, drawn only when leader cuts are on.
   const leaderCuts = generateLeaderCuts(options, cutRng, lastMs);
-  const all = [...powerFailure(options, rng, lastMs, events), ...leaderCrashes, ...leaderCuts];
+  // From their own stream too, drawn only when power losses or rolling restarts are on.
+  const restarts = withClusterRestarts(events, clusterRestartWindows(options, restartRng, lastMs));
+  const all = [...powerFailure(options, rng, lastMs, restarts), ...leaderCrashes, ...leaderCuts];
   assert(all.length <= SCHEDULE_EVENTS_MAX, `schedule has ${all.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
   return all.sort(compareFaults);
 }
@@ -362,6 +366,26 @@ function powerFailure(options: SimOptions, rng: RngLike, lastMs: number, events:
   if (nodes < 2 || faults.crashIntervalMsMean === 0 || faults.faultyNodesMax < nodes || lastMs < 3) return events;
   if (!rng.chance(POWER_FAILURE_RATIO)) return events;
   const crashAt = lastMs - rng.range(1, Math.min(faults.restartDelayMsMax, lastMs - 1));
+  const kept = withoutOverlaps(events, nodeIds(nodes).map((node) => ({ node, from: crashAt, to: lastMs })));
+  for (const node of nodeIds(nodes)) {
+    kept.push({ at: crashAt, type: 'crash', node, torn: rng.chance(faults.tornWriteRatio) });
+    kept.push({ at: lastMs, type: 'restart', node });
+  }
+  return kept;
+}
+
+/** A node down from `from` to `to` (a crash and its restart) by a fault of the whole cluster. */
+interface DownWindow {
+  readonly node: NodeId;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The events without the node fault pairs (crash and restart, pause and resume) that overlap a
+ * window of their node, so each node's windows stay paired and within their bounds.
+ */
+function withoutOverlaps(events: readonly FaultEvent[], windows: readonly DownWindow[]): FaultEvent[] {
   const dropped = new Set<FaultEvent>();
   const openSince = new Map<NodeId, FaultEvent>();
   for (const event of [...events].sort(compareFaults)) {
@@ -372,12 +396,52 @@ function powerFailure(options: SimOptions, rng: RngLike, lastMs: number, events:
       continue;
     }
     openSince.delete(event.node);
-    if (event.at >= crashAt) dropped.add(start).add(event);
+    if (windows.some((window) => window.node === event.node && start.at <= window.to && event.at >= window.from)) {
+      dropped.add(start).add(event);
+    }
   }
-  const kept = events.filter((event) => !dropped.has(event));
-  for (const node of nodeIds(nodes)) {
-    kept.push({ at: crashAt, type: 'crash', node, torn: rng.chance(faults.tornWriteRatio) });
-    kept.push({ at: lastMs, type: 'restart', node });
+  return events.filter((event) => !dropped.has(event));
+}
+
+/**
+ * The windows of the power losses and rolling restarts (sim/options.ts swarmRestarts), from their
+ * own stream. A power loss takes every node down at one instant and brings all back at another; a
+ * rolling restart takes the nodes down one at a time in a random order, each the node fault
+ * bounds' down time, the next within two election timeouts of the one before coming back (a step
+ * that would overlap a power loss is skipped). As for crashes, under lease reads a window that
+ * could not last a whole lease before lastMs is not made.
+ */
+function clusterRestartWindows(options: SimOptions, rng: RngLike, lastMs: number): (DownWindow & { readonly torn: boolean })[] {
+  const { powerLossIntervalMsMean: powerMs = 0, rollingRestartIntervalMsMean: rollingMs = 0, tornWriteRatio } = options.faults;
+  const windows: (DownWindow & { readonly torn: boolean })[] = [];
+  if (options.nodes < 2) return windows;
+  const bounds = nodeFaultBounds(options);
+  const fits = (at: number): boolean => at + bounds.restartMsMin <= lastMs;
+  const downUntil = (at: number): number => Math.min(at + rng.range(bounds.restartMsMin, bounds.restartMsMax), lastMs);
+  for (let at = powerMs > 0 ? exponentialMs(rng, powerMs) : lastMs; fits(at);) {
+    const to = downUntil(at);
+    for (const node of nodeIds(options.nodes)) windows.push({ node, from: at, to, torn: rng.chance(tornWriteRatio) });
+    at = to + exponentialMs(rng, powerMs);
+  }
+  const powerLosses = [...windows];
+  const gapMsMax = 2 * options.raft.electionTicks * options.tickMs;
+  for (let at = rollingMs > 0 ? exponentialMs(rng, rollingMs) : lastMs; fits(at); at += exponentialMs(rng, rollingMs)) {
+    for (const node of shuffled(rng, nodeIds(options.nodes))) {
+      if (!fits(at)) break;
+      const window = { node, from: at, to: downUntil(at), torn: rng.chance(tornWriteRatio) };
+      if (!powerLosses.some((loss) => loss.from <= window.to && loss.to >= window.from)) windows.push(window);
+      at = window.to + rng.range(0, gapMsMax);
+    }
+  }
+  return windows;
+}
+
+/** The events with the windows' crashes and restarts, and without the node faults they overlap. */
+function withClusterRestarts(events: FaultEvent[], windows: readonly (DownWindow & { readonly torn: boolean })[]): FaultEvent[] {
+  if (windows.length === 0) return events;
+  const kept = withoutOverlaps(events, windows);
+  for (const { node, from, to, torn } of windows) {
+    kept.push({ at: from, type: 'crash', node, torn }, { at: to, type: 'restart', node });
   }
   return kept;
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
   DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_NODES_MIN, MEMBERSHIP_OFF, NO_STALLS, PRESETS, PRESET_NAMES,
-  STALL_REGIME_RATIO, formatOptions, isPresetName, leaderChurn, membershipChangesOn, mergeOptions, swarmMembership,
-  swarmOptions, validateOptions,
+  CLUSTER_RESTART_REGIME_RATIO, FLAPPING_REGIME_RATIO, STALL_REGIME_RATIO, formatOptions, isPresetName, leaderChurn,
+  membershipChangesOn, mergeOptions, swarmFlapping, swarmMembership, swarmOptions, swarmRestarts, validateOptions,
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -331,6 +331,51 @@ describe('leaderChurn', () => {
     expect(DEFAULT_OPTIONS.faults.leaderCrashIntervalMsMean).toBe(0);
     expect(() => validateOptions(edited((raw) => { section(raw, 'faults')['leaderCrashAfterMsMax'] = -1; })))
       .toThrow('faults.leaderCrashAfterMsMax must be an integer in 0..');
+  });
+});
+
+describe('swarmRestarts and swarmFlapping', () => {
+  const seeds = Array.from({ length: 300 }, (_, seed) => seed);
+  const options = mergeOptions(DEFAULT_OPTIONS, { clockDriftRatioMax: 0.05 });
+  const electionMs = options.raft.electionTicks * options.tickMs;
+
+  it('restart whole clusters in their share of seeds, by power losses, rolling restarts or both', () => {
+    const drawn = seeds.map((seed) => swarmRestarts(createRng(seed, 'regime'), options));
+    const selected = drawn.filter((record) => record !== options);
+    expect(selected.length / seeds.length).toBeCloseTo(CLUSTER_RESTART_REGIME_RATIO, 1);
+    for (const record of selected) {
+      const { powerLossIntervalMsMean = 0, rollingRestartIntervalMsMean = 0 } = record.faults;
+      expect(powerLossIntervalMsMean + rollingRestartIntervalMsMean).toBeGreaterThan(0);
+      for (const meanMs of [powerLossIntervalMsMean, rollingRestartIntervalMsMean].filter((value) => value > 0)) {
+        expect(meanMs).toBeGreaterThanOrEqual(5 * electionMs);
+      }
+      expect({ ...record, clockDriftRatioMax: options.clockDriftRatioMax, faults: options.faults }).toEqual(options);
+    }
+    // Some with both kinds, some whose clocks do not drift, so restarted timers tick in step.
+    expect(selected.some((record) => (record.faults.powerLossIntervalMsMean ?? 0) > 0 && (record.faults.rollingRestartIntervalMsMean ?? 0) > 0)).toBe(true);
+    expect(selected.filter((record) => record.clockDriftRatioMax === 0).length).toBeGreaterThan(selected.length / 4);
+    expect(swarmRestarts(createRng(1, 'regime'), mergeOptions(options, { nodes: 1 }))).toEqual(mergeOptions(options, { nodes: 1 }));
+  });
+
+  it('flap links within a couple of election timeouts in their share of seeds, never with leader cuts', () => {
+    const drawn = seeds.map((seed) => swarmFlapping(createRng(seed, 'regime'), options));
+    const selected = drawn.filter((record) => record !== options);
+    expect(selected.length / seeds.length).toBeCloseTo(FLAPPING_REGIME_RATIO, 1);
+    for (const record of selected) {
+      expect(record.faults.partitionIntervalMsMean).toBeLessThanOrEqual(2 * electionMs);
+      expect(record.faults.partitionDurationMsMax).toBeLessThanOrEqual(2 * electionMs);
+      expect(record.faults.partitionKinds).toEqual(options.faults.partitionKinds);
+    }
+    const cut = mergeOptions(options, { faults: { leaderCutIntervalMsMean: 4 * electionMs } });
+    for (const seed of seeds.slice(0, 20)) expect(swarmFlapping(createRng(seed, 'regime'), cut)).toBe(cut);
+  });
+
+  it('write the restart fields only when on, so records without them read as before', () => {
+    expect(Object.keys(DEFAULT_OPTIONS.faults)).not.toContain('powerLossIntervalMsMean');
+    const off = mergeOptions(DEFAULT_OPTIONS, { faults: { powerLossIntervalMsMean: 0, rollingRestartIntervalMsMean: 0 } });
+    expect(off).toEqual(DEFAULT_OPTIONS);
+    expect(() => mergeOptions(DEFAULT_OPTIONS, { faults: { rollingRestartIntervalMsMean: -1 } }))
+      .toThrow('faults.rollingRestartIntervalMsMean must be an integer in 0..');
   });
 });
 

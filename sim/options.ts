@@ -82,6 +82,17 @@ export interface FaultOptions {
   readonly leaderCutAfterMsMax: number;
   /** A leader cut lasts uniformly within [half of, all of] leaderCutDurationMsMax, unless another cut replaces it. */
   readonly leaderCutDurationMsMax: number;
+  /**
+   * Mean time between two power losses (sim/faults.ts clusterRestartWindows): every node crashes
+   * at one instant and all restart together. Absent or 0: none; only present in a record when on,
+   * so older records and traces read the same. They count against no budget.
+   */
+  readonly powerLossIntervalMsMean?: number;
+  /**
+   * Mean time between two rolling restarts: each node in turn, in a random order, crashes and
+   * restarts, the next one once the one before is back. Absent or 0: none, as for power losses.
+   */
+  readonly rollingRestartIntervalMsMean?: number;
 }
 
 /**
@@ -205,7 +216,7 @@ const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'crashIntervalMsMean', 'restartDelayMsMax', 'partitionIntervalMsMean', 'partitionDurationMsMax',
   'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
   'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax', 'leaderCutIntervalMsMean', 'leaderCutAfterMsMax',
-  'leaderCutDurationMsMax',
+  'leaderCutDurationMsMax', 'powerLossIntervalMsMean', 'rollingRestartIntervalMsMean',
 ];
 const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio', 'transferIntervalMsMean'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
@@ -220,6 +231,15 @@ export const MEMBERSHIP_OFF: MembershipOptions = Object.freeze({ changeIntervalM
 export function membershipChangesOn(membership: MembershipOptions): boolean {
   return membership.changeIntervalMsMean > 0 || membership.changeAfterElectionRatio > 0
     || (membership.transferIntervalMsMean ?? 0) > 0;
+}
+
+/**
+ * An optional interval of a record (a duration in ms, 0 or absent: off), as a record to spread:
+ * written only when on, so a record without it is the record it was before the field existed.
+ */
+function onlyWhenOn(raw: Fields, record: string, key: string): Record<string, number> {
+  const value = integerIn(raw[key] ?? 0, `${record}.${key}`, 0, DURATION_MS_MAX);
+  return value > 0 ? { [key]: value } : {};
 }
 
 function validateRaft(value: unknown): RaftKnobs {
@@ -291,6 +311,8 @@ function validateFaults(value: unknown): FaultOptions {
     leaderCutIntervalMsMean: integerIn(raw['leaderCutIntervalMsMean'] ?? 0, 'faults.leaderCutIntervalMsMean', 0, DURATION_MS_MAX),
     leaderCutAfterMsMax: integerIn(raw['leaderCutAfterMsMax'] ?? 0, 'faults.leaderCutAfterMsMax', 0, DURATION_MS_MAX),
     leaderCutDurationMsMax: integerIn(raw['leaderCutDurationMsMax'] ?? 1, 'faults.leaderCutDurationMsMax', 1, DURATION_MS_MAX),
+    ...onlyWhenOn(raw, 'faults', 'powerLossIntervalMsMean'),
+    ...onlyWhenOn(raw, 'faults', 'rollingRestartIntervalMsMean'),
   };
   check(faults.partitionIntervalMsMean === 0 || faults.partitionKinds.length > 0,
     'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0');
@@ -301,12 +323,10 @@ function validateMembership(value: unknown): MembershipOptions {
   // Traces recorded before the workload existed have no record: they ran without it.
   if (value === undefined) return MEMBERSHIP_OFF;
   const raw = recordAt(value, 'membership', MEMBERSHIP_KEYS);
-  const transferIntervalMsMean = integerIn(raw['transferIntervalMsMean'] ?? 0, 'membership.transferIntervalMsMean', 0, DURATION_MS_MAX);
   return {
     changeIntervalMsMean: integerIn(raw['changeIntervalMsMean'], 'membership.changeIntervalMsMean', 0, DURATION_MS_MAX),
     changeAfterElectionRatio: ratio(raw['changeAfterElectionRatio'], 'membership.changeAfterElectionRatio'),
-    // Written only when on: a record without transfers is the record it was before they existed.
-    ...(transferIntervalMsMean > 0 ? { transferIntervalMsMean } : {}),
+    ...onlyWhenOn(raw, 'membership', 'transferIntervalMsMean'),
   };
 }
 
@@ -581,7 +601,7 @@ export const MEMBERSHIP_NODES_MIN = 4;
  * a cluster whose next leader changed the configuration too, and the two quorums need not meet
  * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
  */
-export const MEMBERSHIP_LEADER_CUT_RATIO = 0.5;
+export const MEMBERSHIP_LEADER_CUT_RATIO = 0.7;
 
 /**
  * The membership regime of a swarm run, drawn from its own stream after everything else, so a
@@ -773,4 +793,62 @@ export function swarmTransfers(rng: RngLike, options: SimOptions): SimOptions {
   if (!rng.chance(TRANSFER_REGIME_RATIO)) return options;
   const electionMs = options.raft.electionTicks * options.tickMs;
   return mergeOptions(options, { membership: { transferIntervalMsMean: pickFrom(rng, [1, 3, 10]) * electionMs } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-cluster restarts and flapping links: what operations do to a cluster, each regime from
+// its own stream after every other, so a seed that selects neither keeps its options and its run.
+
+/** The share of swarm seeds (of two nodes or more) whose whole cluster restarts. */
+export const CLUSTER_RESTART_REGIME_RATIO = 0.3;
+
+/**
+ * The cluster restart regime: power losses (every node down at one instant, all back together:
+ * processes started at once, by a power cycle or a redeploy) and rolling restarts (an upgrade: each
+ * node in turn, the leader among them), one kind or both. Machines restarted together are alike:
+ * in half the selected runs their clocks do not drift, so timers restarted at one instant tick in
+ * step, and only randomized election timeouts break the ties (openraft #1838). Each restart may
+ * lose a torn tail of unsynced writes (tornWriteRatio); under lease reads a node stays down a
+ * whole lease (sim/faults.ts).
+ */
+export function swarmRestarts(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 2 || !rng.chance(CLUSTER_RESTART_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  const meanMs = (): number => pickFrom(rng, [5, 10, 20]) * electionMs;
+  const kinds = pickFrom(rng, ['power', 'rolling', 'both'] as const);
+  return mergeOptions(options, {
+    clockDriftRatioMax: rng.chance(0.5) ? 0 : options.clockDriftRatioMax,
+    faults: {
+      powerLossIntervalMsMean: kinds === 'rolling' ? 0 : meanMs(),
+      rollingRestartIntervalMsMean: kinds === 'power' ? 0 : meanMs(),
+    },
+  });
+}
+
+/** The share of eligible swarm seeds (two nodes or more, no leader cuts) whose links flap. */
+export const FLAPPING_REGIME_RATIO = 0.2;
+/** The longest mean time between two flaps, in election timeouts (swarmFaults draws four or more). */
+const FLAP_ELECTIONS_MAX = 2;
+
+/** True when partitions come and go within a couple of election timeouts (the flapping link regime). */
+export function linksFlap(options: Pick<SimOptions, 'faults' | 'raft' | 'tickMs'>): boolean {
+  const meanMs = options.faults.partitionIntervalMsMean;
+  return meanMs > 0 && meanMs <= FLAP_ELECTIONS_MAX * options.raft.electionTicks * options.tickMs;
+}
+
+/**
+ * The flapping link regime: partitions of the drawn kinds come and go within about an election
+ * timeout (a flaky switch port, a bonded link failing over), so heals land just as elections time
+ * out, and a leader is deposed and a candidate cut off mid-vote again and again. Not with leader
+ * cuts, whose partition a flap would replace.
+ */
+export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 2 || options.faults.leaderCutIntervalMsMean > 0 || !rng.chance(FLAPPING_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  return mergeOptions(options, {
+    faults: {
+      partitionIntervalMsMean: Math.round(pickFrom(rng, [0.5, 1, FLAP_ELECTIONS_MAX]) * electionMs),
+      partitionDurationMsMax: Math.round(pickFrom(rng, [0.5, 1, 2]) * electionMs),
+    },
+  });
 }

@@ -13,7 +13,8 @@ export function nodeIds(nodes: number): NodeId[] {
   return Array.from({ length: nodes }, (_, index) => index + 1);
 }
 
-function shuffled(rng: RngLike, items: readonly NodeId[]): NodeId[] {
+/** The items in a uniformly random order (Fisher-Yates). */
+export function shuffled(rng: RngLike, items: readonly NodeId[]): NodeId[] {
   const result = [...items];
   for (let index = result.length - 1; index > 0; index--) {
     const other = rng.int(index + 1);

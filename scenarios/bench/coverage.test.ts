@@ -32,6 +32,27 @@ describe('coverage facts', () => {
     expect([...plain]).toEqual([]);
   });
 
+  it('finds a crashed leader and a cluster restarted at one instant', () => {
+    const three = mergeOptions(DEFAULT_OPTIONS, { nodes: 3 });
+    const trace = new TraceBuilder().leader(1, 2).at(10).crash(1).crash(2).crash(3).at(20).restart(1).at(20).restart(2).at(20).restart(3);
+    const facts = traceFacts(trace.events, three);
+    for (const fact of ['leader crashed', 'every node restarted at one instant']) expect(facts.has(fact), fact).toBe(true);
+    // Restarts at different instants, and crashes of followers, are none of these.
+    const staggered = new TraceBuilder().leader(1, 2).at(10).crash(2).crash(3).at(20).restart(2).at(21).restart(3).events;
+    expect([...traceFacts(staggered, three)]).toEqual(['crash']);
+    // Nor is the first start of every node.
+    const started = new TraceBuilder().at(0).restart(1).at(0).restart(2).at(0).restart(3).events;
+    expect([...traceFacts(started, three)]).toEqual([]);
+  });
+
+  it('tells the cluster restart and flapping link regimes by their options', () => {
+    const electionMs = DEFAULT_OPTIONS.raft.electionTicks * DEFAULT_OPTIONS.tickMs;
+    const facts = optionFacts(mergeOptions(DEFAULT_OPTIONS, { faults: { powerLossIntervalMsMean: 1, partitionIntervalMsMean: electionMs } }));
+    expect(['option: power losses', 'option: flapping links'].every((fact) => facts.has(fact))).toBe(true);
+    expect(facts.has('option: rolling restarts')).toBe(false);
+    expect(optionFacts(DEFAULT_OPTIONS).has('option: flapping links')).toBe(false);
+  });
+
   it('counts options and runs seeds into a table of shares', () => {
     expect(optionFacts(lease).has('option: lease reads')).toBe(true);
     const coverage = measureCoverage(3, 2_000);

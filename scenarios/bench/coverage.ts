@@ -6,12 +6,14 @@
 // between its call and its return, in a cluster of two nodes or more), transfers completed (a
 // TimeoutNow's target elected in the next term), configuration changes applied by kind (their
 // entries recognised by digest), pre-votes refused, CheckQuorum step-downs (a leader that becomes
-// follower in its own term, in runs without configuration changes, where removal cannot explain it).
+// follower in its own term, in runs without configuration changes, where removal cannot explain it),
+// leaders crashed or paused (the node led when it went down), and instants at which every crashed
+// node restarted together.
 import type { ConfChange, EntryData } from '../../core/index.ts';
 import { availabilityOptions } from '../../reports/checkers/availability.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 import { digestEntryData } from '../../sim/hash.ts';
-import { membershipChangesOn } from '../../sim/options.ts';
+import { linksFlap, membershipChangesOn } from '../../sim/options.ts';
 import type { SimOptions } from '../../sim/options.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
@@ -54,6 +56,9 @@ export function optionFacts(options: SimOptions): Facts {
   on('option: leader churn', options.faults.leaderCrashIntervalMsMean > 0);
   on('option: leader cuts', options.faults.leaderCutIntervalMsMean > 0);
   on('option: network stalls', options.network.stallRatio > 0);
+  on('option: power losses', (options.faults.powerLossIntervalMsMean ?? 0) > 0);
+  on('option: rolling restarts', (options.faults.rollingRestartIntervalMsMean ?? 0) > 0);
+  on('option: flapping links', linksFlap(options));
   on('option: clock drift', options.clockDriftRatioMax > 0);
   on('option: availability judged (calm links)', availabilityOptions(options) !== null);
   on('option: single node', options.nodes === 1);
@@ -69,6 +74,9 @@ export function traceFacts(events: readonly TraceEvent[], options: SimOptions): 
   let delivered = 0;
   const timeoutsNow: { to: number; term: number }[] = [];
   const changesOn = membershipChangesOn({ ...options.membership, transferIntervalMsMean: 0 });
+  /** Restarts of crashed nodes by instant (not the first start): every node at one instant is a whole cluster started at once. */
+  const restartsAt = new Map<number, number>();
+  const crashed = new Set<number>();
   for (const event of events) {
     switch (event.type) {
       case 'deliver': delivered++; break;
@@ -107,12 +115,23 @@ export function traceFacts(events: readonly TraceEvent[], options: SimOptions): 
         break;
       }
       case 'compact': facts.add('log compacted (snapshot taken)'); break;
-      case 'crash': facts.add(event.torn ? 'crash (torn writes)' : 'crash'); break;
-      case 'pause': facts.add('pause'); break;
+      case 'crash':
+        facts.add(event.torn ? 'crash (torn writes)' : 'crash');
+        crashed.add(event.node);
+        if (roles.get(event.node)?.role === 'leader') facts.add('leader crashed');
+        break;
+      case 'restart':
+        if (crashed.delete(event.node)) restartsAt.set(event.time, (restartsAt.get(event.time) ?? 0) + 1);
+        break;
+      case 'pause':
+        facts.add('pause');
+        if (roles.get(event.node)?.role === 'leader') facts.add('leader paused');
+        break;
       case 'partition': facts.add(`partition: ${event.kind}`); break;
       default: break;
     }
   }
+  if (options.nodes > 1 && [...restartsAt.values()].some((count) => count === options.nodes)) facts.add('every node restarted at one instant');
   return facts;
 }
 
