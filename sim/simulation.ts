@@ -459,19 +459,18 @@ export class Simulation {
     this.counters.messagesSent++;
     this.countMessage();
     this.emit({ time: this.clock.now, type: 'send', id, message });
-    const route = this.network.route(this.clock.now, message);
-    if ('drop' in route) {
-      this.dropped(id, message, route.drop);
+    const copies = this.network.routeCopies(this.clock.now, message);
+    if (copies === 0) {
+      this.dropped(id, message, this.network.lastDrop);
       return;
     }
-    const deliveries = route.deliveries;
     const extraMs = this.messageDelay === null ? 0 : this.messageDelay(message, this.clock.now);
-    for (let copy = 0; copy < deliveries.length; copy++) {
+    for (let copy = 0; copy < copies; copy++) {
       if (copy > 0) {
         this.counters.messagesDuplicated++;
         this.emit({ time: this.clock.now, type: 'duplicate', id, copy });
       }
-      this.queue.push((deliveries[copy] as number) + extraMs, { kind: 'deliver', id, message });
+      this.queue.push(this.network.arrival(copy) + extraMs, { kind: 'deliver', id, message });
     }
   }
 
