@@ -110,6 +110,8 @@ export interface SimulationResult {
   readonly timeMs: number;
   /** Queue events processed (ticks, deliveries, faults, client wake-ups). */
   readonly steps: number;
+  /** The mean number of events pending in the queue when one was taken (the bench's baseline runs at it). */
+  readonly queueDepthMean: number;
   /** Trace events emitted. */
   readonly traceEvents: number;
   readonly hash: string | null;
@@ -357,6 +359,7 @@ export class Simulation {
   result(): SimulationResult {
     return {
       stop: this.stop, stopIndex: this.stopIndex, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
+      queueDepthMean: this.queue.meanDepth,
       hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
       leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
