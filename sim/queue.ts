@@ -4,8 +4,7 @@
 //
 // A binary min-heap kept in three parallel arrays (time, sequence, payload) rather than one array
 // of wrapper objects: a push allocates nothing once the arrays have grown, and the comparisons
-// read two typed arrays of doubles (no element-kind checks, no boxed numbers), doubled in size
-// when full. Sifting moves a "hole" instead of swapping, halving the writes.
+// read two packed number arrays. Sifting moves a "hole" instead of swapping, halving the writes.
 import { assert } from '../core/index.ts';
 
 export interface QueuedEvent<T> {
@@ -19,13 +18,12 @@ export interface EventQueueOptions {
 }
 
 export const EVENT_QUEUE_CAPACITY_MAX = 1 << 24;
-const INITIAL_CAPACITY = 256;
 
 export class EventQueue<T> {
   // Invariant: the three arrays have `count` live slots; for every slot i > 0, the key
   // (times[i], sequences[i]) is not smaller than its parent's at (i - 1) >> 1.
-  private times = new Float64Array(INITIAL_CAPACITY);
-  private sequences = new Float64Array(INITIAL_CAPACITY);
+  private readonly times: number[] = [];
+  private readonly sequences: number[] = [];
   private readonly payloads: (T | undefined)[] = [];
   private count = 0;
   private nextSequence = 0;
@@ -54,7 +52,6 @@ export class EventQueue<T> {
     if (!(time - time === 0)) assert(false, `event time must be finite, got ${time}`);
     if (this.count >= this.capacityMax) assert(false, `event queue is full (capacityMax ${this.capacityMax})`);
     const sequence = this.nextSequence++;
-    if (this.count === this.times.length) this.grow();
     this.siftUp(this.count++, time, sequence, payload);
     return sequence;
   }
@@ -94,17 +91,10 @@ export class EventQueue<T> {
   }
 
   clear(): void {
+    this.times.length = 0;
+    this.sequences.length = 0;
     this.payloads.length = 0;
     this.count = 0;
-  }
-
-  private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
-    const sequences = new Float64Array(this.sequences.length * 2);
-    times.set(this.times);
-    sequences.set(this.sequences);
-    this.times = times;
-    this.sequences = sequences;
   }
 
   /** Check the heap order of every slot; for tests and for debugging a run, O(size). */
