@@ -50,6 +50,9 @@ export class Network<M extends Addressed> {
   private readonly stalledUntil: Float64Array;
   private stalls = 0;
   private held = 0;
+  /** What routeCopies decided last: the arrival times of its copies, or why it dropped the message. */
+  private readonly arrivals = new Float64Array(2);
+  lastDrop: DropReason = 'loss';
 
   /** `stallRng` may be null only while stalls are off (NetworkOptions.stallRatio = 0). */
   constructor(options: NetworkOptions, private readonly rng: RngLike, readonly nodes: number,
@@ -84,13 +87,19 @@ export class Network<M extends Addressed> {
     return this.rng.range(this.options.delayMsMin, this.options.delayMsMax);
   }
 
-  private drop(reason: DropReason): RouteResult {
-    this.dropped[reason]++;
-    return { type: 'drop', drop: reason };
-  }
-
   /** Decides the fate of a message sent at `now`. Each copy delivered must be reported back. */
   route(now: number, message: M): RouteResult {
+    const copies = this.routeCopies(now, message);
+    if (copies === 0) return { type: 'drop', drop: this.lastDrop };
+    return { type: 'deliver', deliveries: copies === 1 ? [this.arrivals[0] as number] : [this.arrivals[0] as number, this.arrivals[1] as number] };
+  }
+
+  /**
+   * route() without its result object, for the event loop (a message sent is two allocations
+   * fewer): the number of copies to deliver, 0 when dropped (the reason is then `lastDrop`); the
+   * copies' arrival times are `arrival(0)` and `arrival(1)` until the next call.
+   */
+  routeCopies(now: number, message: M): number {
     const link = this.link(message.from, message.to);
     this.sent++;
     if (this.cutLinks[link] === 1) return this.drop('partition');
@@ -99,16 +108,29 @@ export class Network<M extends Addressed> {
     if ((this.inFlight[link] as number) >= capacity) return this.drop('capacity');
     // A stalled link holds the copy (it still takes capacity) and lets it go when the stall ends.
     const leavesAt = this.leavesAt(now, link, message.from);
-    const deliveries = [leavesAt + this.delayMs()];
+    this.arrivals[0] = leavesAt + this.delayMs();
+    let copies = 1;
     // A duplicate that would overflow the link is simply not made.
     if (this.rng.chance(this.options.duplicateRatio) && (this.inFlight[link] as number) + 1 < capacity) {
-      deliveries.push(leavesAt + this.delayMs());
+      this.arrivals[1] = leavesAt + this.delayMs();
+      copies = 2;
       this.duplicated++;
     }
-    if (leavesAt > now) this.held += deliveries.length;
-    this.inFlight[link] = (this.inFlight[link] as number) + deliveries.length;
-    this.copiesInFlight += deliveries.length;
-    return { type: 'deliver', deliveries };
+    if (leavesAt > now) this.held += copies;
+    this.inFlight[link] = (this.inFlight[link] as number) + copies;
+    this.copiesInFlight += copies;
+    return copies;
+  }
+
+  /** The arrival time of copy 0 or 1 of the last message routeCopies let through. */
+  arrival(copy: number): number {
+    return this.arrivals[copy] as number;
+  }
+
+  private drop(reason: DropReason): 0 {
+    this.dropped[reason]++;
+    this.lastDrop = reason;
+    return 0;
   }
 
   /** When a copy sent now on `link` leaves it: now, or the end of a stall (which it may start). */

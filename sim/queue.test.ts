@@ -31,6 +31,19 @@ function drain<T>(queue: EventQueue<T>): { time: number; payload: T }[] {
 }
 
 describe('EventQueue', () => {
+  it('meanDepth is the mean size just before each pop', () => {
+    const queue = new EventQueue<number>();
+    expect(queue.meanDepth).toBe(0);
+    for (const time of [5, 1, 3]) queue.push(time, time);
+    queue.popPayload(); // 3 pending
+    queue.push(9, 9);
+    queue.popPayload(); // 3 pending
+    queue.popPayload(); // 2 pending
+    queue.popPayload(); // 1 pending
+    queue.popPayload(); // empty: no pop counted
+    expect(queue.meanDepth).toBe((3 + 3 + 2 + 1) / 4);
+  });
+
   it('is empty at first', () => {
     const queue = new EventQueue<string>();
     expect(queue.size).toBe(0);

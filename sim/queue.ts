@@ -27,6 +27,9 @@ export class EventQueue<T> {
   private readonly payloads: (T | undefined)[] = [];
   private count = 0;
   private nextSequence = 0;
+  /** Events popped, and the sum of the queue's size just before each pop (see meanDepth). */
+  private pops = 0;
+  private depthSum = 0;
   private readonly capacityMax: number;
 
   constructor(options: EventQueueOptions = {}) {
@@ -36,6 +39,11 @@ export class EventQueue<T> {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The mean number of pending events at a pop (0 before the first): the depth a pop sifts through. */
+  get meanDepth(): number {
+    return this.pops === 0 ? 0 : this.depthSum / this.pops;
   }
 
   /** Schedule `payload` at `time`; returns the sequence number that breaks ties with other events at that time. */
@@ -62,6 +70,8 @@ export class EventQueue<T> {
   popPayload(): T | undefined {
     if (this.count === 0) return undefined;
     const payload = this.payloads[0];
+    this.pops++;
+    this.depthSum += this.count;
     const last = --this.count;
     if (last > 0) {
       this.siftDown(0, this.times[last] as number, this.sequences[last] as number, this.payloads[last] as T);

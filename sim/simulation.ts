@@ -110,6 +110,8 @@ export interface SimulationResult {
   readonly timeMs: number;
   /** Queue events processed (ticks, deliveries, faults, client wake-ups). */
   readonly steps: number;
+  /** The mean number of events pending in the queue when one was taken (the bench's baseline runs at it). */
+  readonly queueDepthMean: number;
   /** Trace events emitted. */
   readonly traceEvents: number;
   readonly hash: string | null;
@@ -357,6 +359,7 @@ export class Simulation {
   result(): SimulationResult {
     return {
       stop: this.stop, stopIndex: this.stopIndex, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
+      queueDepthMean: this.queue.meanDepth,
       hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
       leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
@@ -459,19 +462,18 @@ export class Simulation {
     this.counters.messagesSent++;
     this.countMessage();
     this.emit({ time: this.clock.now, type: 'send', id, message });
-    const route = this.network.route(this.clock.now, message);
-    if ('drop' in route) {
-      this.dropped(id, message, route.drop);
+    const copies = this.network.routeCopies(this.clock.now, message);
+    if (copies === 0) {
+      this.dropped(id, message, this.network.lastDrop);
       return;
     }
-    const deliveries = route.deliveries;
     const extraMs = this.messageDelay === null ? 0 : this.messageDelay(message, this.clock.now);
-    for (let copy = 0; copy < deliveries.length; copy++) {
+    for (let copy = 0; copy < copies; copy++) {
       if (copy > 0) {
         this.counters.messagesDuplicated++;
         this.emit({ time: this.clock.now, type: 'duplicate', id, copy });
       }
-      this.queue.push((deliveries[copy] as number) + extraMs, { kind: 'deliver', id, message });
+      this.queue.push(this.network.arrival(copy) + extraMs, { kind: 'deliver', id, message });
     }
   }
 

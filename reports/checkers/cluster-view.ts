@@ -89,6 +89,32 @@ interface RegistrySlots {
   readonly event: number[];
 }
 
+/**
+ * A map from (index, term) to a slot. Nearly every index is seen with one term only, so the first
+ * term of each index and its slot sit in two arrays indexed by it; other terms go to a Map keyed by
+ * pairKey. (One Map for all keys hashed a double key per appended entry on every node.)
+ */
+class IndexTermSlots {
+  private readonly firstTerms: number[] = [];
+  private readonly firstSlots: number[] = [];
+  private readonly others = new Map<number, number>();
+
+  get(index: number, term: number): number | undefined {
+    const first = this.firstTerms[index];
+    if (first === term) return this.firstSlots[index];
+    return first === undefined ? undefined : this.others.get(pairKey(index, term));
+  }
+
+  set(index: number, term: number, slot: number): void {
+    if (this.firstTerms[index] === undefined) {
+      this.firstTerms[index] = term;
+      this.firstSlots[index] = slot;
+    } else {
+      this.others.set(pairKey(index, term), slot);
+    }
+  }
+}
+
 export class ClusterView {
   /** Time of the latest event seen: what end-of-run violations report. */
   lastTime = 0;
@@ -107,7 +133,7 @@ export class ClusterView {
   /** Per node, the index up to which its log was compared with the committed log. */
   private readonly commitChecked: number[] = [];
   /** (index, term) -> slot of the first prefix hash seen for it (Log Matching's global record). */
-  private readonly registry = new Map<number, number>();
+  private readonly registry = new IndexTermSlots();
   private readonly slots: RegistrySlots = { prefix: [], digest: [], node: [], event: [] };
   /** Effects of the event last observed, reset on every event. */
   lastAppend: AppendEffect | null = null;
@@ -204,10 +230,9 @@ export class ClusterView {
   }
 
   private register(position: number, entry: EntrySummary, prefix: number, node: NodeId, eventIndex: number): void {
-    const key = pairKey(position, entry.term);
-    const slot = this.registry.get(key);
+    const slot = this.registry.get(position, entry.term);
     if (slot === undefined) {
-      this.registry.set(key, this.slots.prefix.length);
+      this.registry.set(position, entry.term, this.slots.prefix.length);
       this.slots.prefix.push(prefix);
       this.slots.digest.push(entry.digest);
       this.slots.node.push(node);
@@ -233,7 +258,7 @@ export class ClusterView {
     const keepsOwnLog = log.termAt(event.index) === event.term && event.index >= log.validFrom - 1;
     let prefix = event.index === 0 ? EMPTY_PREFIX : keepsOwnLog ? log.prefixAt(event.index) : UNKNOWN_PREFIX;
     if (prefix === UNKNOWN_PREFIX && event.index > 0) {
-      const slot = this.registry.get(pairKey(event.index, event.term));
+      const slot = this.registry.get(event.index, event.term);
       if (slot !== undefined) prefix = this.slots.prefix[slot]!;
     }
     if (!keepsOwnLog) log.validFrom = event.index + 1;

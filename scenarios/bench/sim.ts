@@ -19,12 +19,17 @@ function bestOf(repeats: number, body: () => void): number {
   return best;
 }
 
-/** A bare event loop: the same number of events through the same queue, doing nothing else. */
-export function bareLoopMs(events: number): number {
+/**
+ * A bare event loop: the same number of events through the same queue, doing nothing else, with
+ * `depth` events pending at each pop as the simulation had on average (a pop sifts through
+ * log2(depth) levels of the heap, so a shallower queue would flatter the baseline).
+ */
+export function bareLoopMs(events: number, depth: number): number {
+  const pending = Math.max(1, Math.round(depth));
   return bestOf(3, () => {
     const queue = new EventQueue<{ readonly kind: 'x'; readonly n: number }>();
     let state = 12345;
-    for (let index = 0; index < 64; index++) queue.push(index, { kind: 'x', n: index });
+    for (let index = 0; index < pending; index++) queue.push(index, { kind: 'x', n: index });
     let checksum = 0;
     for (let step = 0; step < events; step++) {
       const time = queue.peekTime() as number;
@@ -36,6 +41,9 @@ export function bareLoopMs(events: number): number {
     if (checksum === -1) throw new Error('unreachable');
   });
 }
+
+/** The depth the baseline loop kept before it followed the simulation's queue. */
+const SHALLOW_DEPTH = 64;
 
 /**
  * The default preset for seed 42 with a 10-minute safety phase: long enough (about 170,000 queue
@@ -55,8 +63,10 @@ export function benchSimulator(): Metric[] {
   const done = report as unknown as RunReport;
   const steps = done.sim.steps;
   const eventsPerS = steps / (simMs / 1000);
-  const baselineMs = bareLoopMs(steps);
+  const baselineMs = bareLoopMs(steps, done.sim.queueDepthMean);
   const baselinePerS = steps / (baselineMs / 1000);
+  // The baseline as it was before it followed the simulation's depth, for figures taken before.
+  const shallowPerS = steps / (bareLoopMs(steps, SHALLOW_DEPTH) / 1000);
   const checkedSpec = spec(42, true);
   const checkedMs = bestOf(3, () => { runSimulation(checkedSpec); });
   const seeds = 10;
@@ -66,7 +76,9 @@ export function benchSimulator(): Metric[] {
   return [
     { metric: 'sim.events_per_s', value: Math.round(eventsPerS), unit: 'events/s' },
     { metric: 'sim.baseline_events_per_s', value: Math.round(baselinePerS), unit: 'events/s' },
+    { metric: 'sim.queue_depth_mean', value: round(done.sim.queueDepthMean, 1), unit: 'events' },
     { metric: 'sim.ratio_to_baseline', value: round(eventsPerS / baselinePerS, 3), unit: 'ratio' },
+    { metric: 'sim.ratio_to_shallow_baseline', value: round(eventsPerS / shallowPerS, 3), unit: `ratio (baseline with ${SHALLOW_DEPTH} pending)` },
     { metric: 'sim.sim_seconds_per_wall_second', value: Math.round((done.sim.timeMs / 1000) / (simMs / 1000)), unit: 's/s' },
     { metric: 'sim.trace_events_per_s', value: Math.round(done.sim.traceEvents / (simMs / 1000)), unit: 'events/s' },
     { metric: 'checkers.overhead_ratio', value: round(simMs / checkedMs, 3), unit: 'ratio' },
