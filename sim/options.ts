@@ -20,7 +20,8 @@ export const GENERATED_PARTITION_KINDS: readonly GeneratedPartitionKind[] = [
 /**
  * The core's timing, feature and flow-control options, as the simulator sets them. `leaseReads`
  * is only safe within the lease's assumptions (bounded drift, short pauses, restarted voters that
- * stayed down a whole lease, no leadership transfer): swarm mode's lease regime (swarmLease) draws
+ * stayed down a whole lease; the core itself suspends its lease during a leadership transfer):
+ * swarm mode's lease regime (swarmLease) draws
  * them, and generateSchedule (sim/faults.ts) keeps pauses and restarts within them.
  */
 export type RaftKnobs = Pick<RaftOptions, 'electionTicks' | 'heartbeatTicks' | 'preVote' | 'checkQuorum' | 'leaseReads'
@@ -356,10 +357,6 @@ export function validateOptions(input: unknown): SimOptions {
   check(options.livenessMs >= 2 * electionMs,
     `livenessMs must be >= 2 * raft.electionTicks * tickMs (${2 * electionMs})`);
   check(options.clientTimeoutMs >= options.tickMs, 'clientTimeoutMs must be >= tickMs');
-  // The core ignores the lease while a leader transfers (its voters grant a transfer's votes at
-  // once): with lease reads on, an old leader could serve a stale read (TiKV suspends the lease).
-  check(!options.raft.leaseReads || (options.membership.transferIntervalMsMean ?? 0) === 0,
-    'membership.transferIntervalMsMean must be 0 when raft.leaseReads is on (a transfer ends a lease early)');
   return deepFreeze(options);
 }
 
@@ -775,18 +772,18 @@ export function swarmLease(rng: RngLike, options: SimOptions): SimOptions {
   });
 }
 
-/** The share of eligible swarm seeds (two nodes or more, no lease reads) that transfer leadership. */
+/** The share of eligible swarm seeds (two nodes or more, no leader cuts) that transfer leadership. */
 export const TRANSFER_REGIME_RATIO = 0.35;
 
 /**
  * The leadership transfer regime, from its own stream after the lease regime: an operator asks
  * the node it believes leads to hand leadership to another voter, every few election timeouts on
- * average (thesis 3.10: TimeoutNow, the target's election ignoring its voters' leases). Not with
- * lease reads: the core does not end its lease when it starts a transfer (validateOptions). Not
- * with leader cuts either, which aim at new leaders.
+ * average (thesis 3.10: TimeoutNow, the target's election ignoring its voters' leases). With lease
+ * reads too: the core suspends its lease while it transfers, and serves no lease read in its term
+ * once TimeoutNow is sent. Not with leader cuts, which aim at new leaders.
  */
 export function swarmTransfers(rng: RngLike, options: SimOptions): SimOptions {
-  if (options.nodes < 2 || options.raft.leaseReads || (options.membership.transferIntervalMsMean ?? 0) > 0) return options;
+  if (options.nodes < 2 || (options.membership.transferIntervalMsMean ?? 0) > 0) return options;
   // Nor with leader cuts: they aim at each new leader right after its election, which a transfer
   // would move elsewhere (the membership regime's single-server change pattern needs it there).
   if (options.faults.leaderCutIntervalMsMean > 0) return options;
