@@ -1,10 +1,12 @@
-// The verdict of a run from its trace: the checkers' fold over the events, the facts the simulator
-// wrote as `violation` events (a budget, an exception in a node, the liveness phase's own rules),
-// the end-of-run checks, and the linearizability check of the clients' history. A run judges
+// The verdict of a run from its trace: the checkers' fold over the events (facts the simulator
+// wrote down, a node's failed assertion and the liveness phase's checkpoint, included), the two
+// stops no checker decides (a budget, an exception in a node, written as `violation` events), the
+// end-of-run checks, and the linearizability check of the clients' history. A run judges
 // itself with the same functions as it goes (scenarios/run.ts); `judgeTrace` does it again
 // offline from a saved trace, and gives the same verdict for every checker.
 import { availabilityOptions } from './checkers/availability.ts';
 import { CheckerSuite } from './checkers/suite.ts';
+import type { SuiteOptions } from './checkers/suite.ts';
 import { CHECKER_NAMES } from './checkers/types.ts';
 import type { Violation } from './checkers/types.ts';
 import { historyEventFilter, historyFromTrace } from './history.ts';
@@ -14,8 +16,11 @@ import { eraseModel, kvModel } from './lin/model.ts';
 import type { CheckerVerdict, Failure, Verdict } from './run-report.ts';
 import type { TraceEvent } from '../sim/events.ts';
 import type { SimOptions } from '../sim/options.ts';
+import { BUDGET_CHECKER, CRASH_CHECKER, STABLE_ELECTION_TIMEOUTS } from '../sim/simulation.ts';
 
 export const LIN_CHECKER = 'linearizability';
+/** The stops the simulator decides and writes as `violation` events: a budget, a node that threw. */
+export const SIMULATOR_STOPS: readonly string[] = [BUDGET_CHECKER, CRASH_CHECKER];
 
 /** What a run's trace says: the headline failure (if any) and every checker's own verdict. */
 export interface Judgement {
@@ -29,6 +34,14 @@ export interface JudgeChoices {
   readonly linBudgetSteps?: number;
   /** The applied-log witness (default on). */
   readonly linWitness?: boolean;
+}
+
+/** The checkers' bounds for a run with these options. */
+export function suiteOptionsFor(options: SimOptions): SuiteOptions {
+  return {
+    livenessBoundMs: options.livenessMs, availability: availabilityOptions(options),
+    stableLeaderMs: STABLE_ELECTION_TIMEOUTS * options.raft.electionTicks * options.tickMs,
+  };
 }
 
 export function fromViolation(violation: Violation): Failure {
@@ -80,12 +93,11 @@ export function overallVerdict(failure: Failure | null, lin: LinResult | null): 
 
 /**
  * Judges a saved trace offline. The checkers fold the events as they did live; a `violation` event
- * the checkers do not reproduce is a fact the simulator decided and wrote down (a budget, a node
- * that threw or broke its own invariants, a rule of the liveness phase) and stands as written;
- * one the run wrote at its end (a final check, linearizability) is decided again here.
+ * of a stop no checker decides (SIMULATOR_STOPS: a budget, a node that threw) stands as written;
+ * every other one (a checker's, a final check, linearizability) is decided again here.
  */
 export function judgeTrace(options: SimOptions, events: readonly TraceEvent[], choices: JudgeChoices = {}): Judgement {
-  const suite = new CheckerSuite({ livenessBoundMs: options.livenessMs, availability: availabilityOptions(options) });
+  const suite = new CheckerSuite(suiteOptionsFor(options));
   const keepForHistory = historyEventFilter();
   const clientEvents: TraceEvent[] = [];
   let found: Violation | null = null;
@@ -108,7 +120,7 @@ export function judgeTrace(options: SimOptions, events: readonly TraceEvent[], c
   let cutShort = failure !== null;
   if (failure === null) {
     const atEnd = suite.finish();
-    const stop = written !== null && written.checker !== LIN_CHECKER ? written : null;
+    const stop = written !== null && SIMULATOR_STOPS.includes(written.checker) ? written : null;
     if (stop !== null && (atEnd === null || atEnd.checker !== stop.checker || atEnd.message !== stop.message)) {
       failure = stop;
       cutShort = true;

@@ -44,12 +44,36 @@ describe('re-judging a saved trace offline', () => {
     'client-retry-no-dedup': 1,
   };
   const IN_CI: readonly BugId[] = ['vote-not-persisted', 'ack-before-durable', 'client-retry-no-dedup', 'ae-append-nonidempotent',
-    'commitindex-regress', 'vote-skip-uptodate-check', 'no-noop-on-election', 'no-stepdown-on-higher-term'];
+    'commitindex-regress', 'vote-skip-uptodate-check', 'no-noop-on-election', 'no-stepdown-on-higher-term', 'no-prevote-no-checkquorum'];
   const sample = process.env['RAFTSIM_JUDGE_SEEDS'] === undefined ? IN_CI : BUG_IDS;
   it.each(sample)('gives the live verdicts of a failing run of %s', (bug) => {
     const { live, offline } = bothWays(FAILING[bug], [bug], 20_000);
     expect(live.verdict).toBe('fail');
     expect(offline.failure).toMatchObject({ checker: live.failure?.checker, message: live.failure?.message });
     expect(offline.verdicts).toEqual(live.verdicts);
+  });
+
+  // The liveness phase's own rules are the checker's, decided from the checkpoint the phase wrote:
+  // a member left behind the leader (no-stepdown-on-higher-term), no leader that lasted under a
+  // kept partition (no-prevote-no-checkquorum); without the checkpoint there is nothing to judge.
+  it.each([
+    ['no-stepdown-on-higher-term', /stayed behind leader/],
+    ['no-prevote-no-checkquorum', /No leader held office/],
+  ] as const)('judges the liveness phase of %s from its checkpoint offline', (bug, rule) => {
+    const { live, offline } = bothWays(FAILING[bug], [bug], 20_000);
+    const events = live.sim.events ?? [];
+    const checkpoint = events.findIndex((event) => event.type === 'checkpoint');
+    expect(live.failure?.message).toMatch(rule);
+    expect(offline.failure?.witnesses).toContain(checkpoint);
+    const options = specForSeed(String(FAILING[bug]), { preset: null, override: { durationMs: 20_000 }, bugs: [bug], record: false }).options;
+    const without = judgeTrace(options, events.filter((event) => event.type !== 'checkpoint' && event.type !== 'violation'));
+    expect(without.failure?.message ?? '').not.toMatch(rule);
+  });
+
+  it('reports a node\'s own failed assertion from the trace (commitindex-regress)', () => {
+    const { live, offline } = bothWays(FAILING['commitindex-regress'], ['commitindex-regress'], 20_000);
+    const assertion = (live.sim.events ?? []).findIndex((event) => event.type === 'assertion');
+    expect(assertion).toBeGreaterThan(0);
+    expect(offline.failure).toMatchObject({ checker: 'invariants', witnesses: [assertion] });
   });
 });

@@ -1,11 +1,10 @@
 // One run, wired together: the simulator with every online checker watching, the end-of-run
 // checks (durability, liveness), and the linearizability check of the clients' history. This is
 // what the CLI, the scenarios, the property tests and the benchmarks all call.
-import { availabilityOptions } from '../reports/checkers/availability.ts';
 import { CheckerSuite } from '../reports/checkers/suite.ts';
 import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
 import { historyEventFilter } from '../reports/history.ts';
-import { checkRunHistory, describeLinFailure, fromViolation, LIN_CHECKER, overallVerdict, verdictsOf } from '../reports/judge.ts';
+import { checkRunHistory, describeLinFailure, fromViolation, LIN_CHECKER, overallVerdict, suiteOptionsFor, verdictsOf } from '../reports/judge.ts';
 import type { LinResult } from '../reports/lin/check.ts';
 import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
 import type { TraceEvent } from '../sim/events.ts';
@@ -16,7 +15,7 @@ export { LIN_CHECKER };
 
 export function runSimulation(spec: RunSpec): RunReport {
   const useCheckers = spec.checkers ?? true;
-  const suite = useCheckers ? new CheckerSuite({ livenessBoundMs: spec.options.livenessMs, availability: availabilityOptions(spec.options) }) : null;
+  const suite = useCheckers ? new CheckerSuite(suiteOptionsFor(spec.options)) : null;
   const clientEvents: TraceEvent[] = [];
   const keepForHistory = historyEventFilter();
   let found: Violation | null = null;

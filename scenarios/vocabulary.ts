@@ -9,6 +9,7 @@ import type {
 import { CheckerSuite } from '../reports/checkers/suite.ts';
 import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
 import { historyEventFilter, historyFromTrace } from '../reports/history.ts';
+import { suiteOptionsFor } from '../reports/judge.ts';
 import { checkHistory } from '../reports/lin/check.ts';
 import type { LinResult } from '../reports/lin/check.ts';
 import { eraseModel, kvModel } from '../reports/lin/model.ts';
@@ -209,7 +210,8 @@ export class Cluster {
     this.options = setup.options;
     this.network = setup.options.network;
     this.random = new RandomStreams(setup.seed).stream('scenario');
-    this.suite = new CheckerSuite({ livenessBoundMs: setup.options.livenessMs });
+    // Named scenarios do not judge availability during the run: their scripts hold nodes on purpose.
+    this.suite = new CheckerSuite({ ...suiteOptionsFor(setup.options), availability: null });
     this.simulation = new Simulation({
       seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true,
       ...(setup.initialVoters === undefined ? {} : { initialVoters: setup.initialVoters }),

@@ -7,6 +7,7 @@ import { cutBetween } from './partitions.ts';
 import { PRESETS, mergeOptions } from './options.ts';
 import type { OptionsOverride } from './options.ts';
 import { Simulation } from './simulation.ts';
+import { judgeTrace } from '../reports/judge.ts';
 
 function simulate(schedule: FaultEvent[], override: OptionsOverride = {}, bugs: string[] = []): TraceEvent[] {
   const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000, ...override });
@@ -176,10 +177,18 @@ describe('simulator faults', () => {
     const healthy = scripted(false);
     expect(healthy.stop).toBeNull();
     expect(healthy.settled).toBe(true);
+    expect(ofType(healthy.events as TraceEvent[], 'checkpoint')).toEqual([]);
     const lagging = scripted(true);
     expect(lagging.settled).toBe(false);
-    expect(lagging.stop?.checker).toBe('liveness');
-    expect(lagging.stop?.message).toMatch(/^Node 3 \(term \d+, commit \d+\) stayed behind leader \d \(term \d+, commit \d+\) with its commit index unmoved for the last \d+ ms/);
+    // The phase writes what it saw; the liveness checker decides from it.
+    const [checkpoint] = ofType(lagging.events as TraceEvent[], 'checkpoint');
+    expect(checkpoint?.idle).toBe(true);
+    const behind = checkpoint?.members.find(([node]) => node === 3);
+    expect(behind?.[2]).toBeLessThan(checkpoint?.commit ?? 0);
+    expect(behind?.[3]).toBeGreaterThanOrEqual(5_000);
+    const judged = judgeTrace(mergeOptions(PRESETS.calm, { durationMs: 5_000, livenessMs: 10_000 }), lagging.events as TraceEvent[]);
+    expect(judged.failure?.checker).toBe('liveness');
+    expect(judged.failure?.message).toMatch(/^Node 3 \(term \d+, commit \d+\) stayed behind leader \d \(term \d+, commit \d+\) with its commit index unmoved for the last \d+ ms/);
     const commits = ofType(lagging.events as TraceEvent[], 'commit').filter((event) => event.node !== 3);
     expect(commits.length).toBeGreaterThan(0);
   });
@@ -204,6 +213,9 @@ describe('simulator faults', () => {
     const result = simulation.finishScripted(options.livenessMs);
     expect(result.stop).toBeNull();
     expect(result.settled).toBe(false);
+    const [checkpoint] = ofType(result.events as TraceEvent[], 'checkpoint');
+    expect(checkpoint?.members.find(([node]) => node === 3)?.[3]).toBeLessThan(5_000);
+    expect(judgeTrace(options, result.events as TraceEvent[]).failure).toBeNull();
     const caughtUp = ofType(result.events as TraceEvent[], 'commit').filter((event) => event.node === 3 && event.time > 11_000);
     expect(caughtUp.length).toBeGreaterThan(0);
   });

@@ -5,7 +5,7 @@ import { RaftNode, assert, assertNever, isMember } from '../core/index.ts';
 import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, NodeStatus, PersistedState, RaftOptions } from '../core/index.ts';
 import { Clients } from './clients.ts';
 import { VirtualClock } from './clock.ts';
-import type { DropReason, TraceEvent } from './events.ts';
+import type { DropReason, TraceEvent, TraceEventOf } from './events.ts';
 import { leaderCutSide } from './faults.ts';
 import type { FaultEvent, LeaderCrash, LeaderCut, ResolvedLeaderCrash, ResolvedLeaderCut } from './faults.ts';
 import { TraceHasher } from './hash.ts';
@@ -73,6 +73,8 @@ export interface RunBudgets {
 }
 
 export const BUDGET_CHECKER = 'budget';
+/** The stop of a run in which a node threw something other than an AssertionError. */
+export const CRASH_CHECKER = 'crash';
 /** Trace events per simulated second of the run's plan (safety and liveness phase) the default allows. */
 export const EVENTS_PER_SECOND_BUDGET = 80_000;
 /** The least default events budget, for short runs. */
@@ -146,20 +148,11 @@ type Action =
   | { readonly kind: 'liveness' }
   | { readonly kind: 'probe' };
 
-/** A node behind the leader's commit index in the liveness phase (Simulation.lagging). */
-interface Lag {
-  readonly node: NodeId;
-  readonly term: number;
-  readonly commit: number;
-  readonly leader: NodeId;
-  readonly leaderTerm: number;
-  readonly leaderCommit: number;
-  /** How long its commit index has not moved. */
-  readonly stalledMs: number;
-}
-
 /** How long one leader must last, in election timeouts, when the liveness phase keeps a cut. */
-const STABLE_ELECTION_TIMEOUTS = 3;
+export const STABLE_ELECTION_TIMEOUTS = 3;
+
+/** The liveness checker's `checkpoint` fact without its time and type. */
+type Checkpoint = Omit<TraceEventOf<'checkpoint'>, 'time' | 'type'>;
 
 export class Simulation {
   private readonly clock = new VirtualClock();
@@ -417,8 +410,8 @@ export class Simulation {
           this.clients.readReady(node, context);
           this.config.onReadReady?.(node, context);
         },
-        invariantBroken: (node, message) => this.halt('invariants', `node ${node}: ${message}`),
-        threw: (node, message) => this.halt('crash', `node ${node} ${message}`),
+        invariantBroken: (node, message) => this.assertionFailed(node, message),
+        threw: (node, message) => this.halt(CRASH_CHECKER, `node ${node} ${message}`),
       }));
       const disk = this.config.initialDisks?.get(id);
       if (disk !== undefined) this.prepareDisk(this.host(id), disk);
@@ -688,27 +681,14 @@ export class Simulation {
   }
 
   /**
-   * The liveness phase ended without settling. No leader or unfinished client work is the
-   * liveness checker's to report, except under a kept cut; a node left behind the leader's commit
-   * index, when nothing else was missing, is reported here.
+   * The liveness phase ended without settling: write what it saw for the liveness checker to judge
+   * (a node left behind the leader's commit index, no leader that lasted under a kept cut).
    */
   private unsettled(): void {
-    const livenessMs = this.config.options.livenessMs;
     this.trackCommits();
-    if (this.workDone()) {
-      // Only a node left behind is missing. One still catching up (slow links, one entry per
-      // message) is not stuck; one whose commit index stopped moving is.
-      const lag = this.lagging(Math.floor(livenessMs / 2));
-      if (lag === null) return;
-      this.halt('liveness', `Node ${lag.node} (term ${lag.term}, commit ${lag.commit}) stayed behind leader ${lag.leader} `
-        + `(term ${lag.leaderTerm}, commit ${lag.leaderCommit}) with its commit index unmoved for the last `
-        + `${lag.stalledMs} ms of the ${livenessMs} ms liveness phase, though linked to it both ways.`);
-    } else if (this.keptCut !== null) {
-      this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
-        + `${livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum `
-        + `(${describeKeptCut(this.keptCut)}, kept through the liveness phase: a node that keeps timing out must not `
-        + `depose a leader the quorum hears, which takes PreVote and CheckQuorum together).`);
-    }
+    const idle = this.clients.idle && (this.membership?.restored ?? true);
+    this.leaderStable();
+    this.emit({ time: this.clock.now, type: 'checkpoint', ...this.checkpoint(), idle });
   }
 
   /** Notes when each node's commit index last moved (the liveness phase's probe calls it). */
@@ -727,22 +707,26 @@ export class Simulation {
    * removed node, or one a kept cut parts from the leader, is excused. The first such node behind
    * whose commit index has not moved for stalledMs, or null (also when there is no leader).
    */
-  private lagging(stalledMs: number): Lag | null {
+  private lagging(stalledMs: number): NodeId | null {
+    const { commit, members } = this.checkpoint();
+    const behind = members.find(([, , memberCommit, unmovedMs]) => memberCommit < commit && unmovedMs >= stalledMs);
+    return behind === undefined ? null : behind[0];
+  }
+
+  /** The leader, how long it has held office, and every running member that owes it its commit index. */
+  private checkpoint(): Omit<Checkpoint, 'idle'> {
     const leader = this.leaderStatus();
-    if (leader === null) return null;
+    if (leader === null) return { leader: null, term: 0, commit: 0, heldMs: 0, members: [] };
+    const members: [NodeId, number, number, number][] = [];
     for (const host of this.hosts) {
       const status = host.up ? host.node?.status() : undefined;
-      if (status === undefined || status.id === leader.id || status.commit >= leader.commit) continue;
-      if (!isMember(leader.config, status.id)) continue;
+      if (status === undefined || status.id === leader.id || !isMember(leader.config, status.id)) continue;
       if (this.network.isCut(leader.id, status.id) || this.network.isCut(status.id, leader.id)) continue;
-      const stalled = this.clock.now - (this.commitsSeen[status.id - 1]?.sinceMs ?? this.clock.now);
-      if (stalled < stalledMs) continue;
-      return {
-        node: status.id, term: status.term, commit: status.commit,
-        leader: leader.id, leaderTerm: leader.term, leaderCommit: leader.commit, stalledMs: stalled,
-      };
+      const unmovedMs = this.clock.now - (this.commitsSeen[status.id - 1]?.sinceMs ?? this.clock.now);
+      members.push([status.id, status.term, status.commit, unmovedMs]);
     }
-    return null;
+    const heldMs = this.stableLeader === `${leader.id}@${leader.term}` ? this.clock.now - this.stableSinceMs : 0;
+    return { leader: leader.id, term: leader.term, commit: leader.commit, heldMs, members };
   }
 
   /** The running leader of the highest term (a deposed one may not know it yet), or null. */
@@ -757,7 +741,6 @@ export class Simulation {
 
   /** True without a kept cut; with one, when the same leader in the same term has lasted stableMs. */
   private leaderStable(): boolean {
-    if (this.keptCut === null) return true;
     let leader: string | null = null;
     for (const host of this.hosts) {
       const status = host.up ? host.node?.status() : undefined;
@@ -767,7 +750,13 @@ export class Simulation {
       this.stableLeader = leader;
       this.stableSinceMs = this.clock.now;
     }
-    return leader !== null && this.clock.now - this.stableSinceMs >= this.stableMs();
+    return this.keptCut === null || (leader !== null && this.clock.now - this.stableSinceMs >= this.stableMs());
+  }
+
+  /** A node's own assertion failed: the fact goes in the trace (the invariants checker reports it), and the run ends. */
+  private assertionFailed(node: NodeId, message: string): void {
+    this.emit({ time: this.clock.now, type: 'assertion', node, message });
+    this.halt('invariants', `node ${node}: ${message}`);
   }
 
   private halt(checker: string, message: string): void {
@@ -813,11 +802,4 @@ export class Simulation {
   get isLiveness(): boolean {
     return this.liveness;
   }
-}
-
-/** The partition the liveness phase keeps, in words: who cannot hear whom. */
-function describeKeptCut(cut: Extract<FaultEvent, { type: 'partition' }>): string {
-  const deaf = new Set(cut.cut.map(([, to]) => to));
-  const links = cut.cut.map(([from, to]) => `${from}->${to}`).join(', ');
-  return deaf.size === 1 ? `node ${[...deaf][0]} hears no one but can still send; cut links ${links}` : `cut links ${links}`;
 }

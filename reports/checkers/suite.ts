@@ -15,7 +15,7 @@ import { LogMatching } from './log-matching.ts';
 import { SometimesCounter } from './sometimes.ts';
 import { StateMachineSafety } from './state-machine-safety.ts';
 import {
-  CHECKER_NAMES, DEFAULT_CHECKER_OPTIONS,
+  CHECKER_NAMES, DEFAULT_CHECKER_OPTIONS, DEFAULT_STABLE_LEADER_MS,
   type Checker, type CheckerName, type CheckerOptions, type SometimesCounters, type Violation,
 } from './types.ts';
 
@@ -35,7 +35,7 @@ export function createChecker(name: CheckerName, view: ClusterView, options: Che
     case 'state-machine-safety': return new StateMachineSafety(view);
     case 'durability': return new Durability(view);
     case 'invariants': return new Invariants(view);
-    case 'liveness': return new Liveness(view, options.livenessBoundMs);
+    case 'liveness': return new Liveness(view, options.livenessBoundMs, options.stableLeaderMs ?? DEFAULT_STABLE_LEADER_MS);
     case 'availability': return new Availability(view, options.availability ?? null);
     default: return assertNever(name);
   }
@@ -44,6 +44,7 @@ export function createChecker(name: CheckerName, view: ClusterView, options: Che
 const TRACE_EVENT_TYPES: readonly TraceEventType[] = [
   'send', 'deliver', 'drop', 'duplicate', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'role',
   'term', 'append', 'commit', 'apply', 'snapshot', 'compact', 'call', 'return', 'phase', 'violation',
+  'checkpoint', 'assertion',
 ];
 
 /**
@@ -59,7 +60,7 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   'state-machine-safety': ['apply', 'snapshot', 'restart', 'commit'],
   durability: ['call', 'return', 'commit', 'append', 'restart'],
   // Liveness notices an overdue operation at the first event past its deadline, whatever its type.
-  invariants: ['term', 'send', 'duplicate', 'drop', 'deliver', 'commit', 'apply', 'append', 'snapshot', 'restart'],
+  invariants: ['term', 'send', 'duplicate', 'drop', 'deliver', 'commit', 'apply', 'append', 'snapshot', 'restart', 'assertion'],
   liveness: 'all',
   // Availability, like liveness, notices an overdue leader at the first event past the bound.
   availability: 'all',
@@ -89,6 +90,8 @@ function typeCode(type: TraceEventType): number {
     case 'return': return 18;
     case 'phase': return 19;
     case 'violation': return 20;
+    case 'checkpoint': return 21;
+    case 'assertion': return 22;
     default: return assertNever(type);
   }
 }
@@ -124,6 +127,7 @@ export class CheckerSuite {
     const checkerOptions: CheckerOptions = {
       livenessBoundMs: options.livenessBoundMs ?? options.livenessBoundTicks ?? DEFAULT_CHECKER_OPTIONS.livenessBoundMs,
       availability: options.availability ?? null,
+      ...(options.stableLeaderMs === undefined ? {} : { stableLeaderMs: options.stableLeaderMs }),
     };
     if (!(checkerOptions.livenessBoundMs > 0)) throw new RangeError('livenessBoundMs must be > 0');
     const make = <T extends Checker>(name: CheckerName): T | null =>

@@ -60,11 +60,18 @@ export interface CheckerOptions {
    * a leader, and each client operation pending in it may take to return.
    */
   readonly livenessBoundMs: number;
+  /**
+   * How long one leader must last when the liveness phase keeps a partition (the run's
+   * STABLE_ELECTION_TIMEOUTS election timeouts); absent: DEFAULT_STABLE_LEADER_MS.
+   */
+  readonly stableLeaderMs?: number;
   /** Availability during the run (availability.ts); absent or null: not judged. */
   readonly availability?: AvailabilityOptions | null;
 }
 
 export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { livenessBoundMs: 10_000 };
+/** Three election timeouts of the default options (10 ticks of 100 ms). */
+export const DEFAULT_STABLE_LEADER_MS = 3_000;
 
 /** Builds a violation with its witnesses in ascending order and without duplicates or unknowns. */
 export function violation(checker: CheckerName, time: number, message: string, witnesses: readonly number[]): Violation {
