@@ -52,7 +52,10 @@ export interface RunReport {
   readonly spec: RunSpec;
   readonly sim: SimulationResult;
   readonly verdict: Verdict;
+  /** The headline failure: the first safety violation, else the first failure (reports/judge.ts, headlineOf). */
   readonly failure: Failure | null;
+  /** Every failure, in the order found: each checker's first violation, the simulator's stop, the end-of-run findings. */
+  readonly failures: readonly Failure[];
   readonly verdicts: readonly CheckerVerdict[];
   readonly sometimes: SometimesCounters | null;
   readonly lin: LinResult | null;

@@ -27,7 +27,7 @@ function stubRun(fails: (spec: RunSpec) => boolean, checker = 'election-safety',
     runs++;
     const failed = fails(spec);
     return {
-      spec, verdict: failed ? 'fail' : 'pass', sim: { traceEvents: length(spec) } as never, verdicts: [], sometimes: null, lin: null, operations: 0,
+      spec, verdict: failed ? 'fail' : 'pass', sim: { traceEvents: length(spec) } as never, verdicts: [], sometimes: null, lin: null, operations: 0, failures: [],
       failure: failed ? { checker, time, message: 'stub', witnesses: [] } : null,
     };
   };
@@ -85,7 +85,7 @@ describe('shrinkFailure', () => {
       const failed = spec.schedule.some((event) => event.at === 3_000 && event.type === 'crash' && event.node === 3)
         || resolved(spec).some((crash) => crash.at === 3_000 && crash.node === 3);
       return {
-        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec), traceEvents: 0 } as never, verdicts: [], sometimes: null,
+        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec), traceEvents: 0 } as never, verdicts: [], sometimes: null, failures: [],
         lin: null, operations: 0, failure: failed ? { checker: 'leader-completeness', time: 5_000, message: 'stub', witnesses: [] } : null,
       };
     };

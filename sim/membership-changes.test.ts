@@ -77,7 +77,7 @@ function run(override: OptionsOverride, seed = 3): { events: TraceEvent[]; confi
   const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000, clients: 2, ...override });
   const simulation = new Simulation({ seed, options, schedule: [], record: true });
   const result = simulation.run();
-  expect(result.stop).toBeNull();
+  expect(result.halt).toBeNull();
   const configs = Array.from({ length: options.nodes }, (_, index) => simulation.nodeHost(index + 1).node?.status().config);
   return { events: result.events as TraceEvent[], configs };
 }

@@ -12,7 +12,7 @@ import { judgeTrace } from '../reports/judge.ts';
 function simulate(schedule: FaultEvent[], override: OptionsOverride = {}, bugs: string[] = []): TraceEvent[] {
   const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000, ...override });
   const result = new Simulation({ seed: 5, options, schedule, record: true, bugs: new Set(bugs as never[]) }).run();
-  expect(result.stop).toBeNull();
+  expect(result.halt).toBeNull();
   return result.events as TraceEvent[];
 }
 
@@ -103,7 +103,7 @@ describe('simulator faults', () => {
       { at: 8_000, type: 'crash-leader', afterMs: 0, downMs: 3_000, torn: false },
     ];
     const result = new Simulation({ seed: 5, options, schedule, record: true }).run();
-    expect(result.stop).toBeNull();
+    expect(result.halt).toBeNull();
     const events = result.events as TraceEvent[];
     const leaderAt = (time: number): number | undefined => {
       const leaders = new Map<number, number>();
@@ -175,7 +175,7 @@ describe('simulator faults', () => {
       return simulation.finishScripted(options.livenessMs);
     };
     const healthy = scripted(false);
-    expect(healthy.stop).toBeNull();
+    expect(healthy.halt).toBeNull();
     expect(healthy.settled).toBe(true);
     expect(ofType(healthy.events as TraceEvent[], 'checkpoint')).toEqual([]);
     const lagging = scripted(true);
@@ -211,7 +211,7 @@ describe('simulator faults', () => {
       return true;
     });
     const result = simulation.finishScripted(options.livenessMs);
-    expect(result.stop).toBeNull();
+    expect(result.halt).toBeNull();
     expect(result.settled).toBe(false);
     const [checkpoint] = ofType(result.events as TraceEvent[], 'checkpoint');
     expect(checkpoint?.members.find(([node]) => node === 3)?.[3]).toBeLessThan(5_000);

@@ -24,7 +24,7 @@ import type { Rng } from './random.ts';
 
 export type Seed = bigint | number;
 
-/** Why a run stopped early: a checker (or a node's own assertion) saw a violation. */
+/** A violation a checker found (written as a `violation` event), or why the simulator ended a run early. */
 export interface Stop {
   readonly checker: string;
   readonly message: string;
@@ -41,8 +41,16 @@ export interface SimulationConfig {
   readonly hash?: boolean;
   /** Told every event with its trace line (JSON), in order: streams a long run's trace to disk. */
   readonly sink?: (event: TraceEvent, line: string) => void;
-  /** Called on every event as it happens; returning a Stop ends the run (online checkers). */
+  /**
+   * Called on every event as it happens (online checkers); a returned Stop is written as a
+   * `violation` event and the run goes on (docs/design.md, "Verdicts").
+   */
   readonly observe?: (event: TraceEvent, index: number) => Stop | null;
+  /**
+   * Scripted runs (named scenarios): the first violation a checker finds ends the run, since the
+   * script cannot go on meaningfully past it. A generated run goes on to its end.
+   */
+  readonly haltAtViolation?: boolean;
   /** Another Raft implementation behind the same contract (README, "Plugging in"). */
   readonly factory?: NodeFactory;
   /** Bounds on the run's work (RunBudgets); absent fields take budgetsFor's defaults. */
@@ -104,9 +112,13 @@ export type MessageFilter = (message: Message, timeMs: number) => boolean;
 export type MessageDelay = (message: Message, timeMs: number) => number;
 
 export interface SimulationResult {
-  readonly stop: Stop | null;
-  /** The index of the stop's violation event in the trace (events of the step under way may follow it). */
-  readonly stopIndex: number | null;
+  /**
+   * Why the run ended before its plan, or null: a budget, a node that threw (both written as a
+   * `violation` event), or a node's failed assertion (an `assertion` event).
+   */
+  readonly halt: Stop | null;
+  /** The violations written in the trace, in order: the online checkers', and those recorded after the run. */
+  readonly violations: readonly Stop[];
   /** True when the liveness phase ended with a leader and no pending client work. */
   readonly settled: boolean;
   readonly timeMs: number;
@@ -176,8 +188,8 @@ export class Simulation {
   private traceEvents = 0;
   private steps = 0;
   private nextMessageId = 1;
-  private stop: Stop | null = null;
-  private stopIndex: number | null = null;
+  private halted: Stop | null = null;
+  private readonly violations: Stop[] = [];
   private settled = false;
   private liveness = false;
   /** The partition kept through the liveness phase, if the schedule has one; see keepCut. */
@@ -247,7 +259,7 @@ export class Simulation {
     this.begin();
     this.queue.push(options.durationMs, { kind: 'liveness' });
     this.steps = this.loop(options.durationMs + options.livenessMs);
-    if (!this.settled && this.stop === null) this.unsettled();
+    if (!this.settled && this.halted === null) this.unsettled();
     this.clients.finish();
     return this.result();
   }
@@ -279,7 +291,7 @@ export class Simulation {
   runUntil(timeMs: number): boolean {
     assert(timeMs >= this.clock.now, `runUntil ${timeMs} is in the past (now ${this.clock.now})`);
     this.steps += this.loop(timeMs);
-    return this.stop === null;
+    return this.halted === null;
   }
 
   /** Applies a fault now, as if a schedule held it at the current time. */
@@ -328,10 +340,10 @@ export class Simulation {
 
   /** Ends a scripted run: faults stop, then the liveness phase runs up to `boundMs` to settle. */
   finishScripted(boundMs: number): SimulationResult {
-    if (this.stop === null) {
+    if (this.halted === null) {
       this.startLiveness();
       this.steps += this.loop(this.clock.now + boundMs);
-      if (!this.settled && this.stop === null) this.unsettled();
+      if (!this.settled && this.halted === null) this.unsettled();
     }
     this.clients.finish();
     return this.result();
@@ -343,13 +355,13 @@ export class Simulation {
 
   /** Records a violation found after the run (at finish, or by the linearizability check). */
   recordViolation(stop: Stop): SimulationResult {
-    this.halt(stop.checker, stop.message);
+    this.writeViolation(stop);
     return this.result();
   }
 
   result(): SimulationResult {
     return {
-      stop: this.stop, stopIndex: this.stopIndex, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
+      halt: this.halted, violations: this.violations, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
       hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
       leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
     };
@@ -357,7 +369,7 @@ export class Simulation {
 
   private loop(endMs: number): number {
     let steps = 0;
-    while (this.stop === null && !this.settled) {
+    while (this.halted === null && !this.settled) {
       const time = this.queue.peekTime();
       if (time === undefined || time > endMs) break;
       if (this.steps + steps >= this.stepsMax) {
@@ -369,7 +381,7 @@ export class Simulation {
       this.dispatch(this.queue.popPayload() as Action);
       steps++;
     }
-    if (this.stop === null && !this.settled) this.clock.advanceTo(Math.max(this.clock.now, endMs));
+    if (this.halted === null && !this.settled) this.clock.advanceTo(Math.max(this.clock.now, endMs));
     return steps;
   }
 
@@ -475,7 +487,7 @@ export class Simulation {
       this.secondEndsMs = (Math.floor(now / 1000) + 1) * 1000;
       this.messagesThisSecond = 0;
     }
-    if (++this.messagesThisSecond <= this.budgets.messagesPerSecondMax || this.stop !== null) return;
+    if (++this.messagesThisSecond <= this.budgets.messagesPerSecondMax || this.halted !== null) return;
     const from = this.secondEndsMs / 1000 - 1;
     this.halt(BUDGET_CHECKER, `The run sent more than its budget of ${this.budgets.messagesPerSecondMax} messages in one `
       + `simulated second (between ${from} s and ${from + 1} s; stopped at ${now} ms, ${this.counters.messagesSent} `
@@ -755,19 +767,24 @@ export class Simulation {
 
   /** A node's own assertion failed: the fact goes in the trace (the invariants checker reports it), and the run ends. */
   private assertionFailed(node: NodeId, message: string): void {
+    if (this.halted !== null) return;
     this.emit({ time: this.clock.now, type: 'assertion', node, message });
-    this.halt('invariants', `node ${node}: ${message}`);
+    this.halted = { checker: 'invariants', message: `node ${node}: ${message}` };
   }
 
   private halt(checker: string, message: string): void {
-    if (this.stop !== null) return;
-    this.stop = { checker, message };
-    this.stopIndex = this.traceEvents;
-    this.emit({ time: this.clock.now, type: 'violation', checker, message });
+    if (this.halted !== null) return;
+    this.halted = { checker, message };
+    this.writeViolation(this.halted);
+  }
+
+  private writeViolation(stop: Stop): void {
+    this.violations.push(stop);
+    this.emit({ time: this.clock.now, type: 'violation', checker: stop.checker, message: stop.message });
   }
 
   private emit(event: TraceEvent): void {
-    if (this.traceEvents >= this.budgets.eventsMax && this.stop === null) this.overEventsBudget();
+    if (this.traceEvents >= this.budgets.eventsMax && this.halted === null) this.overEventsBudget();
     const index = this.traceEvents++;
     if (event.type === 'role') this.countRole(event.node, event.role, event.term);
     else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
@@ -775,9 +792,13 @@ export class Simulation {
     this.hasher?.event(event);
     // The JSON line only where one is written (a trace streamed to disk).
     if (this.config.sink !== undefined) this.config.sink(event, JSON.stringify(event));
-    if (this.stop !== null || event.type === 'violation') return;
-    const stop = this.config.observe?.(event, index) ?? null;
-    if (stop !== null) this.halt(stop.checker, stop.message);
+    // A violation is shown to the checkers too (the judge reads a halt from it), never answered.
+    if (event.type === 'violation') this.config.observe?.(event, index);
+    if (this.halted !== null || event.type === 'violation') return;
+    const found = this.config.observe?.(event, index) ?? null;
+    if (found === null) return;
+    this.writeViolation(found);
+    if (this.config.haltAtViolation === true) this.halted = found;
   }
 
   /** The events budget: the event about to be emitted is past it; the violation comes first. */

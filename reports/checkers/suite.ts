@@ -1,6 +1,6 @@
 // The checker suite: one shared ClusterView and the selected checkers, fed every event in order.
-// Online, the first violation stops the run (observe keeps returning it); offline, checkTrace
-// folds a saved trace through the same code.
+// A checker reports its first violation and is not asked again; the others go on to the end of the
+// run (docs/design.md, "Verdicts"). Offline, checkTrace folds a saved trace through the same code.
 import { assert, assertNever } from '../../core/index.ts';
 import type { TraceEvent, TraceEventType } from '../../sim/events.ts';
 import { ClusterView } from './cluster-view.ts';
@@ -119,7 +119,8 @@ export class CheckerSuite {
    */
   private readonly interests: Int32Array;
   private readonly counter = new SometimesCounter(this.view);
-  private violation: Violation | null = null;
+  /** Every violation found so far, one per checker at most, in the order found. */
+  private readonly found: Violation[] = [];
   private finished = false;
 
   constructor(options: SuiteOptions = {}) {
@@ -157,40 +158,54 @@ export class CheckerSuite {
     });
   }
 
-  /** Feeds one event; returns the first violation found so far (once found, later events are ignored). */
+  /**
+   * Feeds one event; returns the first violation this event revealed, or null. Every checker that
+   * reads the event sees it; one that reported a violation is not asked again.
+   */
   observe(event: TraceEvent, index: number): Violation | null {
-    if (this.violation !== null) return this.violation;
     if (event.type === 'violation') return null;
     this.view.observe(event, index);
     this.counter.observe(event);
     const bit = 1 << typeCode(event.type);
     const interests = this.interests;
     let found: Violation | null = null;
-    if (((interests[0] as number) & bit) !== 0) found = (this.electionSafety as ElectionSafety).observe(event, index);
-    if (found === null && ((interests[1] as number) & bit) !== 0) found = (this.logMatching as LogMatching).observe(event, index);
-    if (found === null && ((interests[2] as number) & bit) !== 0) found = (this.leaderCompleteness as LeaderCompleteness).observe(event, index);
-    if (found === null && ((interests[3] as number) & bit) !== 0) found = (this.leaderAppendOnly as LeaderAppendOnly).observe(event, index);
-    if (found === null && ((interests[4] as number) & bit) !== 0) found = (this.stateMachineSafety as StateMachineSafety).observe(event, index);
-    if (found === null && ((interests[5] as number) & bit) !== 0) found = (this.durability as Durability).observe(event, index);
-    if (found === null && ((interests[6] as number) & bit) !== 0) found = (this.invariants as Invariants).observe(event, index);
-    if (found === null && ((interests[7] as number) & bit) !== 0) found = (this.liveness as Liveness).observe(event, index);
-    if (found === null && ((interests[8] as number) & bit) !== 0) found = (this.availability as Availability).observe(event, index);
-    if (found !== null) this.violation = found;
+    if (((interests[0] as number) & bit) !== 0) found = this.note(found, (this.electionSafety as ElectionSafety).observe(event, index), 0);
+    if (((interests[1] as number) & bit) !== 0) found = this.note(found, (this.logMatching as LogMatching).observe(event, index), 1);
+    if (((interests[2] as number) & bit) !== 0) found = this.note(found, (this.leaderCompleteness as LeaderCompleteness).observe(event, index), 2);
+    if (((interests[3] as number) & bit) !== 0) found = this.note(found, (this.leaderAppendOnly as LeaderAppendOnly).observe(event, index), 3);
+    if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).observe(event, index), 4);
+    if (((interests[5] as number) & bit) !== 0) found = this.note(found, (this.durability as Durability).observe(event, index), 5);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).observe(event, index), 6);
+    if (((interests[7] as number) & bit) !== 0) found = this.note(found, (this.liveness as Liveness).observe(event, index), 7);
+    if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     return found;
   }
 
-  /** Runs the end-of-run checks once; returns the first violation of the whole run, if any. */
-  finish(): Violation | null {
-    if (this.violation !== null || this.finished) return this.violation;
+  /** A checker at `position` (CHECKER_NAMES order) reported: keep its violation and stop asking it. */
+  private note(found: Violation | null, reported: Violation | null, position: number): Violation | null {
+    if (reported === null) return found;
+    this.interests[position] = 0;
+    this.found.push(reported);
+    return found ?? reported;
+  }
+
+  /** Runs the end-of-run checks once, of the checkers that have not reported; returns what they found. */
+  finish(): readonly Violation[] {
+    if (this.finished) return [];
     this.finished = true;
+    const atEnd: Violation[] = [];
     for (const checker of this.checkers) {
+      if (this.found.some((violation) => violation.checker === checker.name)) continue;
       const found = checker.finish();
-      if (found !== null) {
-        this.violation = found;
-        return found;
-      }
+      if (found !== null) atEnd.push(found);
     }
-    return null;
+    this.found.push(...atEnd);
+    return atEnd;
+  }
+
+  /** Every violation found so far, in the order found (one per checker at most). */
+  violations(): readonly Violation[] {
+    return this.found;
   }
 
   sometimes(): SometimesCounters {
@@ -199,17 +214,19 @@ export class CheckerSuite {
 }
 
 export interface TraceCheck {
+  /** The first violation found. */
   readonly violation: Violation | null;
+  /** Every checker's violation, in the order found. */
+  readonly violations: readonly Violation[];
   readonly sometimes: SometimesCounters;
 }
 
-/** Checks a whole trace offline: stops at the first violation, else runs the end-of-run checks. */
+/** Checks a whole trace offline: every event, then the end-of-run checks; the first violation and all of them. */
 export function checkTrace(events: Iterable<TraceEvent>, options: SuiteOptions = {}): TraceCheck {
   const suite = new CheckerSuite(options);
   let index = 0;
-  for (const event of events) {
-    if (suite.observe(event, index) !== null) break;
-    index += 1;
-  }
-  return { violation: suite.finish(), sometimes: suite.sometimes() };
+  for (const event of events) suite.observe(event, index++);
+  suite.finish();
+  const violations = suite.violations();
+  return { violation: violations[0] ?? null, violations, sometimes: suite.sometimes() };
 }
