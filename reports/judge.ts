@@ -17,7 +17,8 @@ import { eraseModel, kvModel } from './lin/model.ts';
 import type { CheckerVerdict, Failure, Verdict } from './run-report.ts';
 import type { TraceEvent } from '../sim/events.ts';
 import type { SimOptions } from '../sim/options.ts';
-import { BUDGET_CHECKER, CRASH_CHECKER, STABLE_ELECTION_TIMEOUTS } from '../sim/simulation.ts';
+import { BUDGET_CHECKER, CRASH_CHECKER } from '../sim/simulation.ts';
+import { STABLE_ELECTION_TIMEOUTS } from '../sim/liveness-phase.ts';
 
 export const LIN_CHECKER = 'linearizability';
 /** The stops the simulator decides and writes as `violation` events: a budget, a node that threw. */
@@ -78,8 +79,12 @@ const PROGRESS_CHECKERS: readonly string[] = ['liveness', 'availability'];
  * the first failure (a progress checker's, or a stop of the simulator).
  */
 export function headlineOf(failures: readonly Failure[]): Failure | null {
-  const safety = failures.find((failure) => !PROGRESS_CHECKERS.includes(failure.checker) && !SIMULATOR_STOPS.includes(failure.checker));
-  return safety ?? failures[0] ?? null;
+  return failures.find((failure) => isSafety(failure.checker)) ?? failures[0] ?? null;
+}
+
+/** A safety checker's failure: once one is found, the headline is known. */
+export function isSafety(checker: string): boolean {
+  return !PROGRESS_CHECKERS.includes(checker) && !SIMULATOR_STOPS.includes(checker);
 }
 
 /**

@@ -21,6 +21,11 @@ export interface RunSpec {
   readonly checkers?: boolean;
   /** The linearizability check of the client history after the run (default: as `checkers`). */
   readonly linearizability?: boolean;
+  /**
+   * Stop the run at its first safety violation: the headline is known then (shrinking needs no
+   * more); the other checkers say they were cut short. Default: the run goes on to its end.
+   */
+  readonly untilHeadline?: boolean;
   /** Step budget of the linearizability search. */
   readonly linBudgetSteps?: number;
   /** The applied-log witness before the search (default true); false checks with the search alone. */

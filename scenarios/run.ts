@@ -2,9 +2,10 @@
 // event, then the judge's end-of-run checks (durability, liveness) and the linearizability check
 // of the clients' history. This is what the CLI, the property tests and the benchmarks all call.
 import type { SometimesCounters } from '../reports/checkers/types.ts';
-import { Judge, LIN_CHECKER, suiteOptionsFor } from '../reports/judge.ts';
+import { isSafety, Judge, LIN_CHECKER, suiteOptionsFor } from '../reports/judge.ts';
 import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
 import { Simulation } from '../sim/simulation.ts';
+import type { Stop } from '../sim/simulation.ts';
 
 export { LIN_CHECKER };
 
@@ -17,13 +18,14 @@ export function runSimulation(spec: RunSpec): RunReport {
     ...(spec.sink === undefined ? {} : { sink: spec.sink }),
     ...(spec.budgets === undefined ? {} : { budgets: spec.budgets }),
     observe: (event, index) => judge.observe(event, index),
+    ...(spec.untilHeadline === true ? { haltAt: (found: Stop) => isSafety(found.checker) } : {}),
   });
   let sim = simulation.run();
   const { atEnd, ...judgement } = judge.finish({
     ...(spec.linearizability === undefined ? {} : { linearizability: spec.linearizability }),
     ...(spec.linBudgetSteps === undefined ? {} : { linBudgetSteps: spec.linBudgetSteps }),
     ...(spec.linWitness === undefined ? {} : { linWitness: spec.linWitness }),
-  }, sim.timeMs);
+  }, sim.timeMs, sim.halt);
   // What the end of the run found goes in the trace too, after its last event.
   for (const failure of atEnd) sim = simulation.recordViolation({ checker: failure.checker, message: failure.message });
   const sometimes = judge.sometimes();

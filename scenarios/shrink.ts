@@ -204,7 +204,7 @@ function singles(schedule: readonly FaultEvent[]): number[][] {
 }
 
 function defaultRun(spec: RunSpec): RunReport {
-  return runSimulation({ ...spec, record: false, hash: false, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS });
+  return runSimulation({ ...spec, record: false, hash: false, untilHeadline: true, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS });
 }
 
 /**

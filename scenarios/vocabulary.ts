@@ -18,7 +18,7 @@ import { cutBetween } from '../sim/partitions.ts';
 import type { Link } from '../sim/partitions.ts';
 import { RandomStreams } from '../sim/random.ts';
 import type { Rng } from '../sim/random.ts';
-import { Simulation } from '../sim/simulation.ts';
+import { ScriptedSimulation } from '../sim/scripted.ts';
 import type { Seed } from '../sim/simulation.ts';
 import { renderEvent } from './named/render.ts';
 
@@ -174,7 +174,7 @@ const SCRIPT_CONTEXT_BASE = 1_000_000_000;
 const WAIT_TICKS_DEFAULT = 100;
 
 export class Cluster {
-  readonly simulation: Simulation;
+  readonly simulation: ScriptedSimulation;
   readonly options: SimOptions;
   /** The scenario's own random stream (a stream of the run's seed, apart from every other one). */
   readonly random: Rng;
@@ -204,8 +204,8 @@ export class Cluster {
     this.random = new RandomStreams(setup.seed).stream('scenario');
     // Named scenarios do not judge availability during the run: their scripts hold nodes on purpose.
     this.judge = new Judge({ ...suiteOptionsFor(setup.options), availability: null });
-    this.simulation = new Simulation({
-      seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true, haltAtViolation: true,
+    this.simulation = new ScriptedSimulation({
+      seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true,
       ...(setup.initialVoters === undefined ? {} : { initialVoters: setup.initialVoters }),
       ...(setup.initialDisks === undefined ? {} : { initialDisks: setup.initialDisks }),
       ...(setup.factory === undefined ? {} : { factory: setup.factory }),
@@ -213,7 +213,6 @@ export class Cluster {
       onApplied: (node, data, result) => this.applied(node, data, result),
       onReadReady: (node, context) => this.readReady(node, context),
     });
-    this.simulation.startScripted();
   }
 
   get now(): number {
@@ -800,7 +799,7 @@ export class Cluster {
     this.simulation.setMessageDelay(null);
     const checked = this.setup.checkers !== false;
     // With the checkers off: no liveness phase and no linearizability check; the script's checks decide.
-    let sim = checked ? this.simulation.finishScripted(this.options.livenessMs) : this.simulation.result();
+    let sim = checked ? this.simulation.finish(this.options.livenessMs) : this.simulation.result();
     const judgement = checked ? this.judge.finish({}, sim.timeMs, sim.halt) : null;
     for (const failure of judgement?.atEnd ?? []) sim = this.simulation.recordViolation({ checker: failure.checker, message: failure.message });
     const broken = this.firstBrokenCheck();

@@ -78,7 +78,7 @@ function run(override: OptionsOverride, seed = 3): { events: TraceEvent[]; confi
   const simulation = new Simulation({ seed, options, schedule: [], record: true });
   const result = simulation.run();
   expect(result.halt).toBeNull();
-  const configs = Array.from({ length: options.nodes }, (_, index) => simulation.nodeHost(index + 1).node?.status().config);
+  const configs = Array.from({ length: options.nodes }, (_, index) => simulation.host(index + 1).node?.status().config);
   return { events: result.events as TraceEvent[], configs };
 }
 

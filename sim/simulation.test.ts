@@ -6,6 +6,7 @@ import type { FaultEvent } from './faults.ts';
 import { cutBetween } from './partitions.ts';
 import { PRESETS, mergeOptions } from './options.ts';
 import type { OptionsOverride } from './options.ts';
+import { ScriptedSimulation } from './scripted.ts';
 import { Simulation } from './simulation.ts';
 import { judgeTrace } from '../reports/judge.ts';
 
@@ -167,12 +168,11 @@ describe('simulator faults', () => {
   it('the liveness phase ends only when every node linked to the leader has its commit index', () => {
     const scripted = (dropTo3: boolean) => {
       const options = mergeOptions(PRESETS.calm, { durationMs: 5_000, livenessMs: 10_000 });
-      const simulation = new Simulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
-      simulation.startScripted();
+      const simulation = new ScriptedSimulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
       simulation.runUntil(3_000);
       // Node 3 never hears from anyone again, while its links stay up: the leader cannot catch it up.
       if (dropTo3) simulation.setMessageFilter((message) => message.to !== 3);
-      return simulation.finishScripted(options.livenessMs);
+      return simulation.finish(options.livenessMs);
     };
     const healthy = scripted(false);
     expect(healthy.halt).toBeNull();
@@ -197,8 +197,7 @@ describe('simulator faults', () => {
     const options = mergeOptions(PRESETS.calm, {
       durationMs: 6_000, livenessMs: 10_000, raft: { maxEntriesPerMessage: 1, maxInflightMessages: 1 },
     });
-    const simulation = new Simulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
-    simulation.startScripted();
+    const simulation = new ScriptedSimulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
     simulation.runUntil(1_000);
     // Node 3 misses the writes of the next 5 s, then gets one append with entries a second.
     simulation.setMessageFilter((message) => message.to !== 3);
@@ -210,7 +209,7 @@ describe('simulator faults', () => {
       window = Math.floor(timeMs / 1_000);
       return true;
     });
-    const result = simulation.finishScripted(options.livenessMs);
+    const result = simulation.finish(options.livenessMs);
     expect(result.halt).toBeNull();
     expect(result.settled).toBe(false);
     const [checkpoint] = ofType(result.events as TraceEvent[], 'checkpoint');
