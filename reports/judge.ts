@@ -48,10 +48,6 @@ export function suiteOptionsFor(options: SimOptions): SuiteOptions {
   };
 }
 
-export function fromViolation(violation: Violation): Failure {
-  return { checker: violation.checker, time: violation.time, message: violation.message, witnesses: violation.witnesses };
-}
-
 /** The linearizability check of a run's history, as a run does it at its end. */
 export function checkRunHistory(clientEvents: readonly TraceEvent[], choices: JudgeChoices): LinResult {
   return checkHistory(historyFromTrace(clientEvents), eraseModel(kvModel('')), {
@@ -170,14 +166,14 @@ export class Judge {
     // A run the simulator ended at its first violation (a scripted one) is cut short there.
     if (this.halt === null && stoppedBy !== null) this.halt = { ...stoppedBy, time: endMs, witnesses: [] };
     const checked = this.suite !== null;
-    const failures: Failure[] = this.suite === null ? [] : this.suite.violations().map(fromViolation);
+    const failures: Failure[] = this.suite === null ? [] : [...this.suite.violations()];
     const atEnd: Failure[] = [];
     let lin: LinResult | null = null;
     if (this.halt !== null) {
       // An assertion is the invariants checker's finding already; a budget or a crash is the simulator's.
       if (!failures.some((failure) => failure.checker === this.halt?.checker)) failures.push(this.halt);
     } else {
-      if (this.suite !== null) atEnd.push(...this.suite.finish().map(fromViolation));
+      if (this.suite !== null) atEnd.push(...this.suite.finish());
       if (choices.linearizability ?? checked) {
         lin = checkRunHistory(this.clientEvents, choices);
         if (lin.verdict === 'fail') atEnd.push({ checker: LIN_CHECKER, time: endMs, message: describeLinFailure(lin), witnesses: [] });

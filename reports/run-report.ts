@@ -5,7 +5,7 @@ import type { FaultEvent } from '../sim/faults.ts';
 import type { NodeFactory } from '../sim/host.ts';
 import type { SimOptions } from '../sim/options.ts';
 import type { RunBudgets, Seed, SimulationResult } from '../sim/simulation.ts';
-import type { SometimesCounters } from './checkers/types.ts';
+import type { SometimesCounters, Violation } from './checkers/types.ts';
 import type { LinResult } from './lin/check.ts';
 
 export interface RunSpec {
@@ -46,12 +46,8 @@ export interface CheckerVerdict {
   readonly note?: string;
 }
 
-export interface Failure {
-  readonly checker: string;
-  readonly time: number;
-  readonly message: string;
-  readonly witnesses: readonly number[];
-}
+/** A run's failure: a violation (checkers/types.ts), of any checker. */
+export type Failure = Violation<string>;
 
 export interface RunReport {
   readonly spec: RunSpec;

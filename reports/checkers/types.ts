@@ -17,8 +17,13 @@ export const CHECKER_NAMES = [
 
 export type CheckerName = (typeof CHECKER_NAMES)[number];
 
-export interface Violation {
-  readonly checker: CheckerName;
+/**
+ * A violation: the one record of a failure, whoever found it. A checker's names a CheckerName; a
+ * run's failures (reports/run-report.ts, Failure) may also name linearizability, a stop of the
+ * simulator (budget, crash) or a named scenario's own checks.
+ */
+export interface Violation<Checker extends string = CheckerName> {
+  readonly checker: Checker;
   /** Virtual time of the event that revealed the violation (or of the last event, at finish). */
   readonly time: number;
   /** One sentence naming the nodes, the term or index, and what differed. */
