@@ -146,10 +146,11 @@ describe('shrinking real runs', () => {
     ['7', 'count-duplicate-votes', 20_000],
   ] as const)('seed %s with %s: the shrunk trace is no longer than the failing run\'s', (seed, bug, durationMs) => {
     const spec = specForSeed(seed, { preset: null, override: durationMs === null ? {} : { durationMs }, bugs: [bug as BugId], record: false });
-    const failing = runSimulation({ ...spec, hash: true });
+    // Shrinking re-runs stop at the headline (untilHeadline): the lengths compared are those runs'.
+    const failing = runSimulation({ ...spec, hash: true, untilHeadline: true });
     expect(failing.verdict).toBe('fail');
     const shrunk = shrinkFailure(failing);
-    const rerun = runSimulation({ ...shrunk.spec, record: true });
+    const rerun = runSimulation({ ...shrunk.spec, record: true, untilHeadline: true });
     expect(rerun.failure?.checker).toBe(failing.failure?.checker);
     expect(rerun.sim.traceEvents).toBe(shrunk.traceEventsAfter);
     expect(rerun.sim.traceEvents).toBeLessThanOrEqual(failing.sim.traceEvents);
