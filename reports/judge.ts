@@ -1,12 +1,15 @@
-// The verdict of a run from its trace: the checkers' fold over the events, the facts the simulator
-// wrote as `violation` events (a budget, an exception in a node, the liveness phase's own rules),
-// the end-of-run checks, and the linearizability check of the clients' history. A run judges
-// itself with the same functions as it goes (scenarios/run.ts); `judgeTrace` does it again
+// The verdict of a run from its trace: the checkers' fold over the events (facts the simulator
+// wrote down, a node's failed assertion and the liveness phase's checkpoint, included), the two
+// stops no checker decides (a budget, an exception in a node, written as `violation` events), the
+// end-of-run checks, and the linearizability check of the clients' history. A run judges itself
+// with a Judge as it goes (scenarios/run.ts, the named scenarios); `judgeTrace` does it again
 // offline from a saved trace, and gives the same verdict for every checker.
+import { assert } from '../core/index.ts';
 import { availabilityOptions } from './checkers/availability.ts';
 import { CheckerSuite } from './checkers/suite.ts';
+import type { SuiteOptions } from './checkers/suite.ts';
 import { CHECKER_NAMES } from './checkers/types.ts';
-import type { Violation } from './checkers/types.ts';
+import type { SometimesCounters, Violation } from './checkers/types.ts';
 import { historyEventFilter, historyFromTrace } from './history.ts';
 import { checkHistory } from './lin/check.ts';
 import type { LinResult } from './lin/check.ts';
@@ -14,13 +17,19 @@ import { eraseModel, kvModel } from './lin/model.ts';
 import type { CheckerVerdict, Failure, Verdict } from './run-report.ts';
 import type { TraceEvent } from '../sim/events.ts';
 import type { SimOptions } from '../sim/options.ts';
+import { BUDGET_CHECKER, CRASH_CHECKER } from '../sim/simulation.ts';
+import { STABLE_ELECTION_TIMEOUTS } from '../sim/liveness-phase.ts';
 
 export const LIN_CHECKER = 'linearizability';
+/** The stops the simulator decides and writes as `violation` events: a budget, a node that threw. */
+export const SIMULATOR_STOPS: readonly string[] = [BUDGET_CHECKER, CRASH_CHECKER];
 
-/** What a run's trace says: the headline failure (if any) and every checker's own verdict. */
+/** What a run's trace says: the headline failure (if any), every failure in the order found, every checker's own verdict. */
 export interface Judgement {
   readonly verdict: Verdict;
+  /** The headline (headlineOf): what shrinking, sweeps and saved trace names go by. */
   readonly failure: Failure | null;
+  readonly failures: readonly Failure[];
   readonly verdicts: readonly CheckerVerdict[];
   readonly lin: LinResult | null;
 }
@@ -31,8 +40,12 @@ export interface JudgeChoices {
   readonly linWitness?: boolean;
 }
 
-export function fromViolation(violation: Violation): Failure {
-  return { checker: violation.checker, time: violation.time, message: violation.message, witnesses: violation.witnesses };
+/** The checkers' bounds for a run with these options. */
+export function suiteOptionsFor(options: SimOptions): SuiteOptions {
+  return {
+    livenessBoundMs: options.livenessMs, availability: availabilityOptions(options),
+    stableLeaderMs: STABLE_ELECTION_TIMEOUTS * options.raft.electionTicks * options.tickMs,
+  };
 }
 
 /** The linearizability check of a run's history, as a run does it at its end. */
@@ -54,72 +67,132 @@ export function describeLinFailure(lin: Extract<LinResult, { verdict: 'fail' }>)
     + (explanation.whiteBox === true ? ` (as the applied log says the run happened; the search with the ${explanation.leftOut} open operations that never applied ran out of budget)` : '');
 }
 
+/** Checkers of progress rather than safety: a safety failure found after one of them is still the headline. */
+const PROGRESS_CHECKERS: readonly string[] = ['liveness', 'availability'];
+
 /**
- * Every checker's own verdict. A failure found at the end of the run (at the final checks, or by
- * the linearizability check of the whole history) leaves the others a whole run to judge: they
- * pass. A failure that stopped the run cut their input short: they found nothing before it, but
- * cannot say more, and say so.
+ * The headline of a run's failures (in the order found): the first safety violation; without one,
+ * the first failure (a progress checker's, or a stop of the simulator).
  */
-export function verdictsOf(failure: Failure | null, lin: LinResult | null, checked: boolean, cutShort: boolean): CheckerVerdict[] {
-  const stopped = failure === null ? '' : `nothing found before the run stopped at ${(failure.time / 1000).toFixed(3)} s (${failure.checker})`;
+export function headlineOf(failures: readonly Failure[]): Failure | null {
+  return failures.find((failure) => isSafety(failure.checker)) ?? failures[0] ?? null;
+}
+
+/** A safety checker's failure: once one is found, the headline is known. */
+export function isSafety(checker: string): boolean {
+  return !PROGRESS_CHECKERS.includes(checker) && !SIMULATOR_STOPS.includes(checker);
+}
+
+/**
+ * Every checker's own verdict on the whole run: `fail` when it found a violation, else `pass`. A
+ * run the simulator ended at once (a budget, a node that threw or failed its own assertion) cut
+ * their input short: a checker that found nothing before it cannot say more, and says so.
+ */
+export function verdictsOf(failures: readonly Failure[], lin: LinResult | null, checked: boolean, halt: Failure | null): CheckerVerdict[] {
+  const stopped = halt === null ? '' : `nothing found before the run stopped at ${(halt.time / 1000).toFixed(3)} s (${halt.checker})`;
+  const failed = new Set(failures.map((failure) => failure.checker));
   const verdicts: CheckerVerdict[] = CHECKER_NAMES.map((checker): CheckerVerdict => {
     if (!checked) return { checker, verdict: 'unknown', note: 'checkers off' };
-    if (failure === null) return { checker, verdict: 'pass' };
-    if (failure.checker === checker) return { checker, verdict: 'fail' };
-    return cutShort ? { checker, verdict: 'unknown', note: stopped } : { checker, verdict: 'pass' };
+    if (failed.has(checker)) return { checker, verdict: 'fail' };
+    return halt === null ? { checker, verdict: 'pass' } : { checker, verdict: 'unknown', note: stopped };
   });
-  if (failure?.checker === LIN_CHECKER) verdicts.push({ checker: LIN_CHECKER, verdict: 'fail' });
-  else if (lin !== null) verdicts.push({ checker: LIN_CHECKER, verdict: lin.verdict });
-  else verdicts.push({ checker: LIN_CHECKER, verdict: 'unknown', note: !checked ? 'checkers off' : failure === null ? 'not run' : `not run: ${stopped}` });
+  if (lin !== null) verdicts.push({ checker: LIN_CHECKER, verdict: lin.verdict });
+  else verdicts.push({ checker: LIN_CHECKER, verdict: 'unknown', note: !checked ? 'checkers off' : halt === null ? 'not run' : `not run: ${stopped}` });
   return verdicts;
 }
 
-export function overallVerdict(failure: Failure | null, lin: LinResult | null): Verdict {
-  return failure !== null ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
+export function overallVerdict(failures: readonly Failure[], lin: LinResult | null): Verdict {
+  return failures.length > 0 ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
+}
+
+/** What to judge at the end of a run. */
+export interface FinishChoices extends JudgeChoices {
+  /** The linearizability check of the clients' history (default: when the checkers are on). */
+  readonly linearizability?: boolean;
 }
 
 /**
- * Judges a saved trace offline. The checkers fold the events as they did live; a `violation` event
- * the checkers do not reproduce is a fact the simulator decided and wrote down (a budget, a node
- * that threw or broke its own invariants, a rule of the liveness phase) and stands as written;
- * one the run wrote at its end (a final check, linearizability) is decided again here.
+ * The one judge of a run: fed every trace event in order (live as the run goes, or offline from a
+ * saved trace), then finished once. Every checker judges the whole run; a failure does not end it.
+ * What ends a run at once is a fact of the trace: a `violation` event of a SIMULATOR_STOPS stop,
+ * or a node's failed `assertion`; the judge reads both as the run's halt.
  */
-export function judgeTrace(options: SimOptions, events: readonly TraceEvent[], choices: JudgeChoices = {}): Judgement {
-  const suite = new CheckerSuite({ livenessBoundMs: options.livenessMs, availability: availabilityOptions(options) });
-  const keepForHistory = historyEventFilter();
-  const clientEvents: TraceEvent[] = [];
-  let found: Violation | null = null;
-  let written: Failure | null = null;
-  let index = 0;
-  for (const event of events) {
+export class Judge {
+  private readonly suite: CheckerSuite | null;
+  private readonly keepForHistory = historyEventFilter();
+  private readonly clientEvents: TraceEvent[] = [];
+  private halt: Failure | null = null;
+  private lastTime = 0;
+
+  /** `options` null: no checkers (a run that only measures speed); the verdicts say so. */
+  constructor(options: SuiteOptions | null) {
+    this.suite = options === null ? null : new CheckerSuite(options);
+  }
+
+  /** Feeds one event; returns a violation this event revealed (for a live run to write down), or null. */
+  observe(event: TraceEvent, index: number): Violation | null {
+    this.lastTime = event.time;
     if (event.type === 'violation') {
-      // The run stops at its first violation; anything written after it is an end-of-run finding.
-      if (written === null && found === null) written = { checker: event.checker, time: event.time, message: event.message, witnesses: [index] };
-    } else if (written === null) {
-      if (keepForHistory(event)) clientEvents.push(event);
-      found ??= suite.observe(event, index);
+      if (this.halt === null && SIMULATOR_STOPS.includes(event.checker)) {
+        this.halt = { checker: event.checker, time: event.time, message: event.message, witnesses: [index] };
+      }
+      return null;
     }
-    index++;
-  }
-  // In the order a run decides: a checker during the run, the simulator's own stop, the checks at
-  // the end, linearizability. A violation written at the end that the final checks reproduce was
-  // one of theirs; one they do not is the simulator's stop, a fact of the trace.
-  let failure: Failure | null = found === null ? null : fromViolation(found);
-  let cutShort = failure !== null;
-  if (failure === null) {
-    const atEnd = suite.finish();
-    const stop = written !== null && written.checker !== LIN_CHECKER ? written : null;
-    if (stop !== null && (atEnd === null || atEnd.checker !== stop.checker || atEnd.message !== stop.message)) {
-      failure = stop;
-      cutShort = true;
-    } else if (atEnd !== null) {
-      failure = fromViolation(atEnd);
+    if (this.halt !== null) return null;
+    if (event.type === 'assertion') {
+      this.halt = { checker: 'invariants', time: event.time, message: `node ${event.node}: ${event.message}`, witnesses: [index] };
     }
+    if (this.keepForHistory(event)) this.clientEvents.push(event);
+    return this.suite === null ? null : this.suite.observe(event, index);
   }
-  let lin: LinResult | null = null;
-  if (failure === null) {
-    lin = checkRunHistory(clientEvents, choices);
-    if (lin.verdict === 'fail') failure = { checker: LIN_CHECKER, time: events[events.length - 1]?.time ?? 0, message: describeLinFailure(lin), witnesses: [] };
+
+  /** Client calls seen so far. */
+  get operations(): number {
+    return this.clientEvents.filter((event) => event.type === 'call').length;
   }
-  return { verdict: overallVerdict(failure, lin), failure, verdicts: verdictsOf(failure, lin, true, cutShort), lin };
+
+  sometimes(): SometimesCounters | null {
+    return this.suite === null ? null : this.suite.sometimes();
+  }
+
+  /**
+   * After the last event (`endMs`: when the run ended; offline, the last event's time): the
+   * end-of-run checks and the linearizability check, unless the run was halted (`stoppedBy`: a halt
+   * the trace does not show, a scripted run's first violation). `atEnd` lists what they found, for
+   * a live run to write down.
+   */
+  finish(choices: FinishChoices = {}, endMs = this.lastTime, stoppedBy: { readonly checker: string; readonly message: string } | null = null)
+    : Judgement & { readonly atEnd: readonly Failure[] } {
+    // A run the simulator ended at its first violation (a scripted one) is cut short there.
+    if (this.halt === null && stoppedBy !== null) this.halt = { ...stoppedBy, time: endMs, witnesses: [] };
+    const checked = this.suite !== null;
+    const failures: Failure[] = this.suite === null ? [] : [...this.suite.violations()];
+    const atEnd: Failure[] = [];
+    let lin: LinResult | null = null;
+    if (this.halt !== null) {
+      // An assertion is the invariants checker's finding already; a budget or a crash is the simulator's.
+      if (!failures.some((failure) => failure.checker === this.halt?.checker)) failures.push(this.halt);
+    } else {
+      if (this.suite !== null) atEnd.push(...this.suite.finish());
+      if (choices.linearizability ?? checked) {
+        lin = checkRunHistory(this.clientEvents, choices);
+        if (lin.verdict === 'fail') atEnd.push({ checker: LIN_CHECKER, time: endMs, message: describeLinFailure(lin), witnesses: [] });
+      }
+      failures.push(...atEnd);
+    }
+    return {
+      verdict: overallVerdict(failures, lin), failure: headlineOf(failures), failures,
+      verdicts: verdictsOf(failures, lin, checked, this.halt), lin, atEnd,
+    };
+  }
+}
+
+/** Judges a saved trace offline: the same judge as the live run, fed the saved events; with the "sometimes" counters. */
+export function judgeTrace(options: SimOptions, events: readonly TraceEvent[], choices: JudgeChoices = {}): Judgement & { readonly sometimes: SometimesCounters } {
+  const judge = new Judge(suiteOptionsFor(options));
+  events.forEach((event, index) => judge.observe(event, index));
+  const { atEnd: _atEnd, ...judgement } = judge.finish(choices);
+  const sometimes = judge.sometimes();
+  assert(sometimes !== null, 'an offline judge always has its checkers');
+  return { ...judgement, sometimes };
 }

@@ -5,7 +5,7 @@ import type { FaultEvent } from '../sim/faults.ts';
 import type { NodeFactory } from '../sim/host.ts';
 import type { SimOptions } from '../sim/options.ts';
 import type { RunBudgets, Seed, SimulationResult } from '../sim/simulation.ts';
-import type { SometimesCounters } from './checkers/types.ts';
+import type { SometimesCounters, Violation } from './checkers/types.ts';
 import type { LinResult } from './lin/check.ts';
 
 export interface RunSpec {
@@ -21,6 +21,11 @@ export interface RunSpec {
   readonly checkers?: boolean;
   /** The linearizability check of the client history after the run (default: as `checkers`). */
   readonly linearizability?: boolean;
+  /**
+   * Stop the run at its first safety violation: the headline is known then (shrinking needs no
+   * more); the other checkers say they were cut short. Default: the run goes on to its end.
+   */
+  readonly untilHeadline?: boolean;
   /** Step budget of the linearizability search. */
   readonly linBudgetSteps?: number;
   /** The applied-log witness before the search (default true); false checks with the search alone. */
@@ -41,18 +46,17 @@ export interface CheckerVerdict {
   readonly note?: string;
 }
 
-export interface Failure {
-  readonly checker: string;
-  readonly time: number;
-  readonly message: string;
-  readonly witnesses: readonly number[];
-}
+/** A run's failure: a violation (checkers/types.ts), of any checker. */
+export type Failure = Violation<string>;
 
 export interface RunReport {
   readonly spec: RunSpec;
   readonly sim: SimulationResult;
   readonly verdict: Verdict;
+  /** The headline failure: the first safety violation, else the first failure (reports/judge.ts, headlineOf). */
   readonly failure: Failure | null;
+  /** Every failure, in the order found: each checker's first violation, the simulator's stop, the end-of-run findings. */
+  readonly failures: readonly Failure[];
   readonly verdicts: readonly CheckerVerdict[];
   readonly sometimes: SometimesCounters | null;
   readonly lin: LinResult | null;

@@ -39,11 +39,17 @@ export function formatVerdicts(verdicts: RunReport['verdicts'], paint: Paint = P
   return [paint.bold('checks'), ...verdicts.map((v) => `  ${v.checker.padEnd(22)} ${verdictText(v.verdict, paint)}${v.note === undefined ? '' : ` (${v.note})`}`)];
 }
 
-/** The headline failure and its witness events. */
-export function formatFailure(failure: RunReport['failure'], paint: Paint = PLAIN): string[] {
+/**
+ * The headline failure and its witness events, then every other failure of the run in the order
+ * found (a checker keeps judging after another one failed).
+ */
+export function formatFailure(failure: RunReport['failure'], paint: Paint = PLAIN, failures: RunReport['failures'] = []): string[] {
   if (failure === null) return [];
   const lines = [paint.bad(`violation: ${failure.checker} at ${(failure.time / 1000).toFixed(3)} s: ${failure.message}`)];
   if (failure.witnesses.length > 0) lines.push(`  witness events: ${failure.witnesses.slice(0, 12).join(', ')}`);
+  const others = failures.filter((other) => other !== failure);
+  if (others.length > 0) lines.push(`also failed (${others.length}, in the order found):`);
+  for (const other of others) lines.push(paint.bad(`  ${other.checker} at ${(other.time / 1000).toFixed(3)} s: ${other.message}`));
   return lines;
 }
 
@@ -72,7 +78,7 @@ export function formatSummary(report: RunReport, wall: WallFigures, paint: Paint
       + `snapshot installs ${s.snapshotInstalls}, client retries ${s.clientRetries}, indeterminate ops ${s.indeterminateOperations}, `
       + `leaders elected ${s.leadersElected}, terms ${s.termsSeen}`);
   }
-  lines.push(...formatFailure(report.failure, paint));
+  lines.push(...formatFailure(report.failure, paint, report.failures));
   lines.push(
     paint.bold('speed'),
     `  wall time         ${(wall.wallMs / 1000).toFixed(2)} s, ${rate.toFixed(0)} simulated s per wall s, `

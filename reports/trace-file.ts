@@ -60,6 +60,7 @@ export class TraceFileError extends Error {
 const EVENT_TYPES: ReadonlySet<string> = new Set<TraceEvent['type']>([
   'send', 'deliver', 'drop', 'duplicate', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal',
   'role', 'term', 'append', 'commit', 'apply', 'snapshot', 'compact', 'call', 'return', 'phase', 'violation',
+  'checkpoint', 'assertion',
 ]);
 
 /** Encodes a trace line by line (the writer streams these to disk). */

@@ -47,7 +47,7 @@ function filtered(events: readonly TraceEvent[], availability: AvailabilityOptio
     const found = suite.observe(events[index] as TraceEvent, index);
     if (found !== null) return found;
   }
-  return suite.finish();
+  return suite.finish()[0] ?? null;
 }
 
 describe('checker dispatch by event type', () => {

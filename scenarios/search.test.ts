@@ -56,9 +56,10 @@ describe('search', () => {
   // fault units or more, which no plain seed's schedule (one unit) has: only a child can fail.
   const stub = (spec: RunSpec): RunReport => {
     const failed = spec.schedule.length >= 6;
+    const failure = failed ? { checker: 'liveness', time: 1, message: 'stub', witnesses: [] } : null;
     return {
       spec, verdict: failed ? 'fail' : 'pass', sim: { events: [] } as never, verdicts: [], lin: null, operations: 0,
-      sometimes: { ...ZERO, truncations: Number(spec.seed) }, failure: failed ? { checker: 'liveness', time: 1, message: 'stub', witnesses: [] } : null,
+      sometimes: { ...ZERO, truncations: Number(spec.seed) }, failure, failures: failure === null ? [] : [failure],
     };
   };
   const specOf = (seed: number): RunSpec => ({

@@ -28,7 +28,7 @@ function stubRun(fails: (spec: RunSpec) => boolean, checker = 'election-safety',
     runs++;
     const failed = fails(spec);
     return {
-      spec, verdict: failed ? 'fail' : 'pass', sim: { traceEvents: length(spec) } as never, verdicts: [], sometimes: null, lin: null, operations: 0,
+      spec, verdict: failed ? 'fail' : 'pass', sim: { traceEvents: length(spec) } as never, verdicts: [], sometimes: null, lin: null, operations: 0, failures: [],
       failure: failed ? { checker, time, message: 'stub', witnesses: [] } : null,
     };
   };
@@ -86,7 +86,7 @@ describe('shrinkFailure', () => {
       const failed = spec.schedule.some((event) => event.at === 3_000 && event.type === 'crash' && event.node === 3)
         || resolved(spec).some((crash) => crash.at === 3_000 && crash.node === 3);
       return {
-        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec), traceEvents: 0 } as never, verdicts: [], sometimes: null,
+        spec, verdict: failed ? 'fail' : 'pass', sim: { leaderCrashes: resolved(spec), traceEvents: 0 } as never, verdicts: [], sometimes: null, failures: [],
         lin: null, operations: 0, failure: failed ? { checker: 'leader-completeness', time: 5_000, message: 'stub', witnesses: [] } : null,
       };
     };
@@ -167,10 +167,11 @@ describe('shrinking real runs', () => {
     ['33', 'count-duplicate-votes', 20_000],
   ] as const)('seed %s with %s: the shrunk trace is no longer than the failing run\'s', (seed, bug, durationMs) => {
     const spec = specForSeed(seed, { preset: null, override: durationMs === null ? {} : { durationMs }, bugs: [bug as BugId], record: false });
-    const failing = runSimulation({ ...spec, hash: true });
+    // Shrinking re-runs stop at the headline (untilHeadline): the lengths compared are those runs'.
+    const failing = runSimulation({ ...spec, hash: true, untilHeadline: true });
     expect(failing.verdict).toBe('fail');
     const shrunk = shrinkFailure(failing);
-    const rerun = runSimulation({ ...shrunk.spec, record: true });
+    const rerun = runSimulation({ ...shrunk.spec, record: true, untilHeadline: true });
     expect(rerun.failure?.checker).toBe(failing.failure?.checker);
     expect(rerun.sim.traceEvents).toBe(shrunk.traceEventsAfter);
     expect(rerun.sim.traceEvents).toBeLessThanOrEqual(failing.sim.traceEvents);

@@ -240,7 +240,7 @@ function defaultReference(spec: RunSpec): ((spec: RunSpec) => RunSpec) | null {
 }
 
 function defaultRun(spec: RunSpec): RunReport {
-  return runSimulation({ ...spec, record: false, hash: false, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS });
+  return runSimulation({ ...spec, record: false, hash: false, untilHeadline: true, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS });
 }
 
 /**

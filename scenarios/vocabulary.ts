@@ -6,13 +6,9 @@ import { assert } from '../core/index.ts';
 import type {
   BugId, ConfChange, Entry, EntryData, KvOp, KvResult, Message, NodeId, NodeStatus, PersistedState, ProposeResult,
 } from '../core/index.ts';
-import { CheckerSuite } from '../reports/checkers/suite.ts';
-import type { SometimesCounters, Violation } from '../reports/checkers/types.ts';
-import { historyEventFilter, historyFromTrace } from '../reports/history.ts';
-import { checkHistory } from '../reports/lin/check.ts';
-import type { LinResult } from '../reports/lin/check.ts';
-import { eraseModel, kvModel } from '../reports/lin/model.ts';
-import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
+import type { SometimesCounters } from '../reports/checkers/types.ts';
+import { headlineOf, Judge, LIN_CHECKER, suiteOptionsFor, verdictsOf } from '../reports/judge.ts';
+import type { CheckerVerdict, Failure, RunReport, RunSpec } from '../reports/run-report.ts';
 import type { ClientInput, ClientOutput, TraceEvent } from '../sim/events.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import type { NodeFactory, NodeHost } from '../sim/host.ts';
@@ -22,12 +18,12 @@ import { cutBetween } from '../sim/partitions.ts';
 import type { Link } from '../sim/partitions.ts';
 import { RandomStreams } from '../sim/random.ts';
 import type { Rng } from '../sim/random.ts';
-import { Simulation } from '../sim/simulation.ts';
+import { ScriptedSimulation } from '../sim/scripted.ts';
 import type { Seed } from '../sim/simulation.ts';
 import { renderEvent } from './named/render.ts';
 
 export const SCENARIO_CHECKER = 'scenario';
-export const LIN_CHECKER = 'linearizability';
+export { LIN_CHECKER };
 const APPLY_CONFLICT = 'no two nodes apply different commands at one index';
 
 /**
@@ -178,7 +174,7 @@ const SCRIPT_CONTEXT_BASE = 1_000_000_000;
 const WAIT_TICKS_DEFAULT = 100;
 
 export class Cluster {
-  readonly simulation: Simulation;
+  readonly simulation: ScriptedSimulation;
   readonly options: SimOptions;
   /** The scenario's own random stream (a stream of the run's seed, apart from every other one). */
   readonly random: Rng;
@@ -186,12 +182,9 @@ export class Cluster {
   readonly checks: ScenarioCheck[] = [];
   /** The faults the script injected, in order: the trace header's schedule. */
   readonly schedule: FaultEvent[] = [];
-  private readonly suite: CheckerSuite;
-  private readonly clientEvents: TraceEvent[] = [];
-  private readonly keepForHistory = historyEventFilter();
+  private readonly judge: Judge;
   private readonly lines: string[] = [];
   private rendered = 0;
-  private violation: Violation | null = null;
   private readonly writesByClient = new Map<number, Operation>();
   private readonly readsByContext = new Map<number, Operation>();
   /** The cut the script made: the last partition's links, plus those of every disconnected node. */
@@ -209,8 +202,9 @@ export class Cluster {
     this.options = setup.options;
     this.network = setup.options.network;
     this.random = new RandomStreams(setup.seed).stream('scenario');
-    this.suite = new CheckerSuite({ livenessBoundMs: setup.options.livenessMs });
-    this.simulation = new Simulation({
+    // Named scenarios do not judge availability during the run: their scripts hold nodes on purpose.
+    this.judge = new Judge({ ...suiteOptionsFor(setup.options), availability: null });
+    this.simulation = new ScriptedSimulation({
       seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true,
       ...(setup.initialVoters === undefined ? {} : { initialVoters: setup.initialVoters }),
       ...(setup.initialDisks === undefined ? {} : { initialDisks: setup.initialDisks }),
@@ -219,7 +213,6 @@ export class Cluster {
       onApplied: (node, data, result) => this.applied(node, data, result),
       onReadReady: (node, context) => this.readReady(node, context),
     });
-    this.simulation.startScripted();
   }
 
   get now(): number {
@@ -732,7 +725,9 @@ export class Cluster {
 
   /** The checkers' "sometimes" counters so far. */
   sometimes(): SometimesCounters {
-    return this.suite.sometimes();
+    const counters = this.judge.sometimes();
+    assert(counters !== null, 'the scenario judge always has its checkers');
+    return counters;
   }
 
   check(what: string, ok: boolean, detail = ''): boolean {
@@ -755,15 +750,12 @@ export class Cluster {
   }
 
   private observe(event: TraceEvent, index: number): { checker: string; message: string } | null {
-    if (this.keepForHistory(event)) this.clientEvents.push(event);
     if (event.type === 'send') this.countMessage(event.message);
     else if (event.type === 'apply') this.noteApplied(event.node, event.entry.index, event.entry.digest, event.entry.clientId ?? null);
     else if (event.type === 'snapshot') this.noteApplied(event.node, event.index, null, null);
     // With the checkers off they still count "sometimes" evidence; their verdict is ignored.
-    const violation = this.suite.observe(event, index);
-    if (this.setup.checkers === false) return null;
-    this.violation = violation;
-    return this.violation === null ? null : { checker: this.violation.checker, message: this.violation.message };
+    const violation = this.judge.observe(event, index);
+    return this.setup.checkers === false ? null : violation;
   }
 
   private countMessage(message: Message): void {
@@ -790,8 +782,8 @@ export class Cluster {
   }
 
   private throwIfStopped(): void {
-    const stop = this.simulation.result().stop;
-    if (stop !== null) throw new ScenarioError(`the run stopped: ${stop.checker}: ${stop.message}`);
+    const halt = this.simulation.result().halt;
+    if (halt !== null) throw new ScenarioError(`the run stopped: ${halt.checker}: ${halt.message}`);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -805,64 +797,35 @@ export class Cluster {
     for (const node of this.nodeIds) this.simulation.holdTimer(node, false);
     this.simulation.setMessageFilter(null);
     this.simulation.setMessageDelay(null);
-    if (this.setup.checkers === false) return this.finishUnchecked();
-    let sim = this.simulation.finishScripted(this.options.livenessMs);
-    let failure: Failure | null = this.violation === null ? null : fromViolation(this.violation);
-    if (failure === null && sim.stop !== null) {
-      failure = { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [sim.traceEvents - 1] };
-    }
-    const atEnd = failure === null ? this.suite.finish() : null;
-    if (atEnd !== null) {
-      failure = fromViolation(atEnd);
-      sim = this.simulation.recordViolation({ checker: atEnd.checker, message: atEnd.message });
-    }
-    let lin: LinResult | null = null;
-    if (failure === null) {
-      lin = checkHistory(historyFromTrace(this.clientEvents), eraseModel(kvModel('')));
-      if (lin.verdict === 'fail') {
-        failure = { checker: LIN_CHECKER, time: sim.timeMs, message: `key ${lin.explanation.key} is not linearizable`, witnesses: [] };
-        sim = this.simulation.recordViolation({ checker: LIN_CHECKER, message: failure.message });
-      }
-    }
+    const checked = this.setup.checkers !== false;
+    // With the checkers off: no liveness phase and no linearizability check; the script's checks decide.
+    let sim = checked ? this.simulation.finish(this.options.livenessMs) : this.simulation.result();
+    const judgement = checked ? this.judge.finish({}, sim.timeMs, sim.halt) : null;
+    for (const failure of judgement?.atEnd ?? []) sim = this.simulation.recordViolation({ checker: failure.checker, message: failure.message });
     const broken = this.firstBrokenCheck();
-    if (failure === null && broken !== undefined) {
-      failure = { checker: SCENARIO_CHECKER, time: sim.timeMs, message: `${broken.what}: ${broken.detail}`, witnesses: [] };
-    }
-    this.note(`end: ${failure === null ? 'pass' : `FAIL ${failure.checker}: ${failure.message}`}`);
-    const verdict: Verdict = failure !== null ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
+    const scenario: Failure[] = broken === undefined ? []
+      : [{ checker: SCENARIO_CHECKER, time: sim.timeMs, message: `${broken.what}: ${broken.detail}`, witnesses: [] }];
+    // With the checkers off, only the simulator's own stop counts besides the script's checks.
+    const halt: Failure[] = sim.halt === null ? [] : [{ checker: sim.halt.checker, time: sim.timeMs, message: sim.halt.message, witnesses: [] }];
+    const failures = [...(judgement?.failures ?? halt), ...scenario];
+    const failure = headlineOf(failures);
+    this.note(`end${checked ? '' : ' (checkers off)'}: ${failure === null ? 'pass' : `FAIL ${failure.checker}: ${failure.message}`}`);
     const spec: RunSpec = {
       seed: this.setup.seed, options: this.options, schedule: this.schedule, bugs: this.setup.bugs ?? [],
       scenario: this.setup.scenario, record: true,
     };
+    const verdicts: CheckerVerdict[] = [...(judgement?.verdicts ?? verdictsOf([], null, false, null)),
+      { checker: SCENARIO_CHECKER, verdict: broken === undefined ? 'pass' : 'fail' }];
     return {
-      spec, sim, verdict, failure, verdicts: verdictsOf(failure, lin), sometimes: this.suite.sometimes(), lin,
-      operations: this.operations.length, checks: this.checks, golden: `${this.lines.join('\n')}\n`,
+      spec, sim, verdict: failures.length > 0 ? 'fail' : judgement?.verdict ?? 'pass', failure, failures, verdicts,
+      sometimes: this.sometimes(), lin: judgement?.lin ?? null, operations: this.operations.length, checks: this.checks,
+      golden: `${this.lines.join('\n')}\n`,
     };
   }
 
   /** The check that decides a scenario failure: an apply conflict first (later checks may only be its echo), else the first. */
   private firstBrokenCheck(): ScenarioCheck | undefined {
     return this.checks.find((check) => !check.ok && check.what === APPLY_CONFLICT) ?? this.checks.find((check) => !check.ok);
-  }
-
-  /** With the checkers off: no liveness phase and no linearizability check; the script's checks decide. */
-  private finishUnchecked(): ScenarioReport {
-    const sim = this.simulation.result();
-    const broken = this.firstBrokenCheck();
-    const failure: Failure | null = sim.stop !== null
-      ? { checker: sim.stop.checker, time: sim.timeMs, message: sim.stop.message, witnesses: [] }
-      : broken === undefined ? null : { checker: SCENARIO_CHECKER, time: sim.timeMs, message: `${broken.what}: ${broken.detail}`, witnesses: [] };
-    this.note(`end (checkers off): ${failure === null ? 'pass' : `FAIL ${failure.checker}: ${failure.message}`}`);
-    const spec: RunSpec = {
-      seed: this.setup.seed, options: this.options, schedule: this.schedule, bugs: this.setup.bugs ?? [],
-      scenario: this.setup.scenario, record: true,
-    };
-    return {
-      spec, sim, verdict: failure === null ? 'pass' : 'fail', failure,
-      verdicts: CHECKERS.map((checker) => ({ checker, verdict: failure?.checker === checker ? 'fail' : checker === SCENARIO_CHECKER && failure === null ? 'pass' : 'unknown' })),
-      sometimes: this.suite.sometimes(), lin: null, operations: this.operations.length, checks: this.checks,
-      golden: `${this.lines.join('\n')}\n`,
-    };
   }
 }
 
@@ -875,21 +838,4 @@ function normalized(links: readonly Link[]): Link[] {
 function describeAnswer(answer: ProposeResult | null): string {
   if (answer === null) return 'down';
   return answer.ok ? `index ${answer.index} term ${answer.term}` : `${answer.reason}, hint ${answer.leaderHint ?? '-'}`;
-}
-
-function fromViolation(violation: Violation): Failure {
-  return { checker: violation.checker, time: violation.time, message: violation.message, witnesses: violation.witnesses };
-}
-
-const CHECKERS = [
-  'election-safety', 'log-matching', 'leader-completeness', 'leader-append-only', 'state-machine-safety',
-  'durability', 'invariants', 'liveness', LIN_CHECKER, SCENARIO_CHECKER,
-] as const;
-
-function verdictsOf(failure: Failure | null, lin: LinResult | null): CheckerVerdict[] {
-  return CHECKERS.map((checker) => {
-    if (failure?.checker === checker) return { checker, verdict: 'fail' };
-    if (checker === LIN_CHECKER) return { checker, verdict: lin === null ? 'unknown' : lin.verdict };
-    return { checker, verdict: failure === null ? 'pass' : 'unknown' };
-  });
 }

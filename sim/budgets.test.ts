@@ -30,15 +30,15 @@ describe('run budgets', () => {
   it('a run within its budgets is unchanged by them', () => {
     const free = run({});
     const generous = run({ budgets: { eventsMax: free.traceEvents, messagesPerSecondMax: 1_000_000 } });
-    expect(free.stop).toBeNull();
-    expect(generous.stop).toBeNull();
+    expect(free.halt).toBeNull();
+    expect(generous.halt).toBeNull();
     expect(generous.hash).toBe(free.hash);
   });
 
   it('a run past its events budget stops with a budget violation that names it, its trace bounded', () => {
     const stopped = run({ budgets: { eventsMax: 500 } });
-    expect(stopped.stop?.checker).toBe(BUDGET_CHECKER);
-    expect(stopped.stop?.message).toContain('budget of 500 trace events');
+    expect(stopped.halt?.checker).toBe(BUDGET_CHECKER);
+    expect(stopped.halt?.message).toContain('budget of 500 trace events');
     const events = stopped.events ?? [];
     expect(events[500]).toMatchObject({ type: 'violation', checker: BUDGET_CHECKER });
     // The dispatch under way when the budget ran out finishes; nothing after it runs.
@@ -50,8 +50,8 @@ describe('run budgets', () => {
 
   it('a message flood stops within the simulated second it passes the default messages budget', () => {
     const flood = run({ factory: flooding(5_000) });
-    expect(flood.stop?.checker).toBe(BUDGET_CHECKER);
-    expect(flood.stop?.message).toContain(`budget of ${MESSAGES_PER_SECOND_BUDGET} messages in one simulated second`);
+    expect(flood.halt?.checker).toBe(BUDGET_CHECKER);
+    expect(flood.halt?.message).toContain(`budget of ${MESSAGES_PER_SECOND_BUDGET} messages in one simulated second`);
     expect(flood.timeMs).toBeLessThan(3_000);
     expect(flood.counters.messagesSent).toBeLessThan(MESSAGES_PER_SECOND_BUDGET * 3);
   });

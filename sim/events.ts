@@ -60,6 +60,17 @@ export type TraceEvent =
   | (At & { readonly type: 'call'; readonly client: number; readonly op: number; readonly node: NodeId; readonly input: ClientInput })
   | (At & { readonly type: 'return'; readonly client: number; readonly op: number; readonly output: ClientOutput })
   | (At & { readonly type: 'phase'; readonly phase: 'safety' | 'liveness' })
+  /**
+   * What the liveness phase saw when it ended without settling (docs/design.md, "Phases"), for the
+   * liveness checker to judge: the running leader of the highest term (null: none) with its term and
+   * commit index, how long that leader had held office in that term, whether the clients' work was
+   * done and every node back as a voter, and each other running member linked both ways to the
+   * leader as [node, term, commit index, ms its commit index had not moved].
+   */
+  | (At & { readonly type: 'checkpoint'; readonly leader: NodeId | null; readonly term: number; readonly commit: number;
+    readonly heldMs: number; readonly idle: boolean; readonly members: readonly (readonly [NodeId, number, number, number])[] })
+  /** A node's own assertion failed (an AssertionError thrown by it): the node stops, and the run ends. */
+  | (At & { readonly type: 'assertion'; readonly node: NodeId; readonly message: string })
   | (At & { readonly type: 'violation'; readonly checker: string; readonly message: string });
 
 export type TraceEventType = TraceEvent['type'];

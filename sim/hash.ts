@@ -240,6 +240,8 @@ const EVENT_CALL = 18;
 const EVENT_RETURN = 19;
 const EVENT_PHASE = 20;
 const EVENT_VIOLATION = 21;
+const EVENT_CHECKPOINT = 22;
+const EVENT_ASSERTION = 23;
 
 const MESSAGE_REQUEST_VOTE = 101;
 const MESSAGE_REQUEST_VOTE_REPLY = 102;
@@ -451,6 +453,28 @@ export class TraceHasher {
       case 'violation':
         this.head(EVENT_VIOLATION, event.time);
         this.string(event.checker);
+        this.string(event.message);
+        return;
+      case 'checkpoint': {
+        this.head(EVENT_CHECKPOINT, event.time);
+        this.nullableNumber(event.leader);
+        this.number(event.term);
+        this.number(event.commit);
+        this.number(event.heldMs);
+        this.boolean(event.idle);
+        const members = event.members;
+        this.word(members.length);
+        for (const [node, term, commit, unmovedMs] of members) {
+          this.number(node);
+          this.number(term);
+          this.number(commit);
+          this.number(unmovedMs);
+        }
+        return;
+      }
+      case 'assertion':
+        this.head(EVENT_ASSERTION, event.time);
+        this.number(event.node);
         this.string(event.message);
         return;
       default:

@@ -77,8 +77,8 @@ function run(override: OptionsOverride, seed = 3): { events: TraceEvent[]; confi
   const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000, clients: 2, ...override });
   const simulation = new Simulation({ seed, options, schedule: [], record: true });
   const result = simulation.run();
-  expect(result.stop).toBeNull();
-  const configs = Array.from({ length: options.nodes }, (_, index) => simulation.nodeHost(index + 1).node?.status().config);
+  expect(result.halt).toBeNull();
+  const configs = Array.from({ length: options.nodes }, (_, index) => simulation.host(index + 1).node?.status().config);
   return { events: result.events as TraceEvent[], configs };
 }
 

@@ -6,12 +6,14 @@ import type { FaultEvent } from './faults.ts';
 import { cutBetween } from './partitions.ts';
 import { PRESETS, mergeOptions } from './options.ts';
 import type { OptionsOverride } from './options.ts';
+import { ScriptedSimulation } from './scripted.ts';
 import { Simulation } from './simulation.ts';
+import { judgeTrace } from '../reports/judge.ts';
 
 function simulate(schedule: FaultEvent[], override: OptionsOverride = {}, bugs: string[] = []): TraceEvent[] {
   const options = mergeOptions(PRESETS.calm, { durationMs: 20_000, livenessMs: 20_000, ...override });
   const result = new Simulation({ seed: 5, options, schedule, record: true, bugs: new Set(bugs as never[]) }).run();
-  expect(result.stop).toBeNull();
+  expect(result.halt).toBeNull();
   return result.events as TraceEvent[];
 }
 
@@ -102,7 +104,7 @@ describe('simulator faults', () => {
       { at: 8_000, type: 'crash-leader', afterMs: 0, downMs: 3_000, torn: false },
     ];
     const result = new Simulation({ seed: 5, options, schedule, record: true }).run();
-    expect(result.stop).toBeNull();
+    expect(result.halt).toBeNull();
     const events = result.events as TraceEvent[];
     const leaderAt = (time: number): number | undefined => {
       const leaders = new Map<number, number>();
@@ -166,23 +168,30 @@ describe('simulator faults', () => {
   it('the liveness phase ends only when every node linked to the leader has its commit index', () => {
     const scripted = (dropToFollower: boolean) => {
       const options = mergeOptions(PRESETS.calm, { durationMs: 5_000, livenessMs: 10_000 });
-      const simulation = new Simulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
-      simulation.startScripted();
+      const simulation = new ScriptedSimulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
       simulation.runUntil(2_000);
       // A follower never hears from anyone again while the clients still write, and its links stay
       // up: the leader cannot catch it up.
       const follower = [1, 2, 3].find((node) => simulation.nodeHost(node).node?.status().role === 'follower') ?? 0;
       if (dropToFollower) simulation.setMessageFilter((message) => message.to !== follower);
-      return { follower, result: simulation.finishScripted(options.livenessMs) };
+      return { follower, result: simulation.finish(options.livenessMs) };
     };
     const healthy = scripted(false).result;
-    expect(healthy.stop).toBeNull();
+    expect(healthy.halt).toBeNull();
     expect(healthy.settled).toBe(true);
+    expect(ofType(healthy.events as TraceEvent[], 'checkpoint')).toEqual([]);
     const { follower, result: lagging } = scripted(true);
     expect(follower).toBeGreaterThan(0);
     expect(lagging.settled).toBe(false);
-    expect(lagging.stop?.checker).toBe('liveness');
-    expect(lagging.stop?.message).toMatch(new RegExp(`^Node ${follower} \\(term \\d+, commit \\d+\\) stayed behind leader \\d \\(term \\d+, commit \\d+\\) with its commit index unmoved for the last \\d+ ms`));
+    // The phase writes what it saw; the liveness checker decides from it.
+    const [checkpoint] = ofType(lagging.events as TraceEvent[], 'checkpoint');
+    expect(checkpoint?.idle).toBe(true);
+    const behind = checkpoint?.members.find(([node]) => node === follower);
+    expect(behind?.[2]).toBeLessThan(checkpoint?.commit ?? 0);
+    expect(behind?.[3]).toBeGreaterThanOrEqual(5_000);
+    const judged = judgeTrace(mergeOptions(PRESETS.calm, { durationMs: 5_000, livenessMs: 10_000 }), lagging.events as TraceEvent[]);
+    expect(judged.failure?.checker).toBe('liveness');
+    expect(judged.failure?.message).toMatch(new RegExp(`^Node ${follower} \\(term \\d+, commit \\d+\\) stayed behind leader \\d \\(term \\d+, commit \\d+\\) with its commit index unmoved for the last \\d+ ms`));
     const commits = ofType(lagging.events as TraceEvent[], 'commit').filter((event) => event.node !== follower);
     expect(commits.length).toBeGreaterThan(0);
   });
@@ -191,8 +200,7 @@ describe('simulator faults', () => {
     const options = mergeOptions(PRESETS.calm, {
       durationMs: 6_000, livenessMs: 10_000, raft: { maxEntriesPerMessage: 1, maxInflightMessages: 1 },
     });
-    const simulation = new Simulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
-    simulation.startScripted();
+    const simulation = new ScriptedSimulation({ seed: 5, options, schedule: [], record: true, bugs: new Set() });
     simulation.runUntil(1_000);
     // Node 3 misses the writes of the next 5 s, then gets one append with entries a second.
     simulation.setMessageFilter((message) => message.to !== 3);
@@ -204,9 +212,12 @@ describe('simulator faults', () => {
       window = Math.floor(timeMs / 1_000);
       return true;
     });
-    const result = simulation.finishScripted(options.livenessMs);
-    expect(result.stop).toBeNull();
+    const result = simulation.finish(options.livenessMs);
+    expect(result.halt).toBeNull();
     expect(result.settled).toBe(false);
+    const [checkpoint] = ofType(result.events as TraceEvent[], 'checkpoint');
+    expect(checkpoint?.members.find(([node]) => node === 3)?.[3]).toBeLessThan(5_000);
+    expect(judgeTrace(options, result.events as TraceEvent[]).failure).toBeNull();
     const caughtUp = ofType(result.events as TraceEvent[], 'commit').filter((event) => event.node === 3 && event.time > 11_000);
     expect(caughtUp.length).toBeGreaterThan(0);
   });

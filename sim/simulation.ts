@@ -1,30 +1,32 @@
 // The event loop (docs/design.md, "Event loop"): one priority queue ordered by (virtual time,
 // sequence) drives node ticks, message deliveries, faults and clients. Every choice is drawn from
 // named random streams of one seed, so a run is a pure function of (seed, options, schedule, bugs).
-import { RaftNode, assert, assertNever, isMember } from '../core/index.ts';
-import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, NodeStatus, PersistedState, RaftOptions } from '../core/index.ts';
+// The loop owns the clock, the nodes, the network and the trace; the fault injector
+// (fault-injector.ts) and the liveness phase (liveness-phase.ts) act on the run through it, and a
+// script drives it through the scripted facade (scripted.ts).
+import { RaftNode, assert, assertNever } from '../core/index.ts';
+import type { BugId, ClusterConfig, EntryData, KvResult, Message, NodeId, PersistedState, RaftOptions } from '../core/index.ts';
 import { Clients } from './clients.ts';
 import { VirtualClock } from './clock.ts';
 import type { DropReason, TraceEvent } from './events.ts';
-import { leaderCutSide } from './faults.ts';
-import type { FaultEvent, LeaderCrash, LeaderCut, ResolvedLeaderCrash, ResolvedLeaderCut } from './faults.ts';
+import { FaultInjector } from './fault-injector.ts';
+import type { FaultEvent, ResolvedLeaderCrash, ResolvedLeaderCut } from './faults.ts';
 import { TraceHasher } from './hash.ts';
+import { LivenessPhase } from './liveness-phase.ts';
 import { MembershipChanges } from './membership-changes.ts';
-import type { MembershipTimer } from './membership-changes.ts';
 import { NodeHost } from './host.ts';
 import type { NodeFactory } from './host.ts';
 import { Network } from './network.ts';
-import { cutBetween, nodeIds } from './partitions.ts';
-import type { Link } from './partitions.ts';
 import { membershipChangesOn } from './options.ts';
 import type { NetworkOptions, SimOptions } from './options.ts';
 import { EventQueue } from './queue.ts';
 import { RandomStreams } from './random.ts';
-import type { Rng } from './random.ts';
+import type { Action, World } from './world.ts';
+
 
 export type Seed = bigint | number;
 
-/** Why a run stopped early: a checker (or a node's own assertion) saw a violation. */
+/** A violation a checker found (written as a `violation` event), or why the simulator ended a run early. */
 export interface Stop {
   readonly checker: string;
   readonly message: string;
@@ -41,8 +43,17 @@ export interface SimulationConfig {
   readonly hash?: boolean;
   /** Told every event with its trace line (JSON), in order: streams a long run's trace to disk. */
   readonly sink?: (event: TraceEvent, line: string) => void;
-  /** Called on every event as it happens; returning a Stop ends the run (online checkers). */
+  /**
+   * Called on every event as it happens (online checkers); a returned Stop is written as a
+   * `violation` event and the run goes on (docs/design.md, "Verdicts").
+   */
   readonly observe?: (event: TraceEvent, index: number) => Stop | null;
+  /**
+   * Which violations end the run when found (the run's halt): every one in a scripted run
+   * (scripted.ts), since the script cannot go on meaningfully past it; a safety one where only the
+   * headline matters (shrinking). Absent: a run goes on to its end.
+   */
+  readonly haltAt?: (found: Stop) => boolean;
   /** Another Raft implementation behind the same contract (README, "Plugging in"). */
   readonly factory?: NodeFactory;
   /** Bounds on the run's work (RunBudgets); absent fields take budgetsFor's defaults. */
@@ -73,6 +84,8 @@ export interface RunBudgets {
 }
 
 export const BUDGET_CHECKER = 'budget';
+/** The stop of a run in which a node threw something other than an AssertionError. */
+export const CRASH_CHECKER = 'crash';
 /** Trace events per simulated second of the run's plan (safety and liveness phase) the default allows. */
 export const EVENTS_PER_SECOND_BUDGET = 80_000;
 /** The least default events budget, for short runs. */
@@ -101,10 +114,22 @@ export type MessageFilter = (message: Message, timeMs: number) => boolean;
 /** Scripted control: extra milliseconds added to a message's delivery time when it is sent (0: none). */
 export type MessageDelay = (message: Message, timeMs: number) => number;
 
+/** What a script may change in the event loop (scripted.ts); a generated run leaves them empty. */
+export interface ScriptControls {
+  /** Nodes whose ticks are skipped: no election timer, and as leader no heartbeats. */
+  readonly heldTimers: Set<NodeId>;
+  messageFilter: MessageFilter | null;
+  messageDelay: MessageDelay | null;
+}
+
 export interface SimulationResult {
-  readonly stop: Stop | null;
-  /** The index of the stop's violation event in the trace (events of the step under way may follow it). */
-  readonly stopIndex: number | null;
+  /**
+   * Why the run ended before its plan, or null: a budget, a node that threw (both written as a
+   * `violation` event), or a node's failed assertion (an `assertion` event).
+   */
+  readonly halt: Stop | null;
+  /** The violations written in the trace, in order: the online checkers', and those recorded after the run. */
+  readonly violations: readonly Stop[];
   /** True when the liveness phase ended with a leader and no pending client work. */
   readonly settled: boolean;
   readonly timeMs: number;
@@ -137,31 +162,7 @@ export interface RunCounters {
   clients: Clients['counters'];
 }
 
-type Action =
-  | { readonly kind: 'tick'; readonly node: NodeId; readonly epoch: number }
-  | { readonly kind: 'deliver'; readonly id: number; readonly message: Message }
-  | { readonly kind: 'fault'; readonly fault: FaultEvent }
-  | { readonly kind: 'leader-crash'; readonly node: NodeId; readonly fault: LeaderCrash | LeaderCut }
-  | { readonly kind: 'leader-cut-heal'; readonly cut: number }
-  | { readonly kind: 'client'; readonly client: number; readonly token: number }
-  | { readonly kind: 'membership'; readonly timer: MembershipTimer; readonly token: number }
-  | { readonly kind: 'liveness' }
-  | { readonly kind: 'probe' };
 
-/** A node behind the leader's commit index in the liveness phase (Simulation.lagging). */
-interface Lag {
-  readonly node: NodeId;
-  readonly term: number;
-  readonly commit: number;
-  readonly leader: NodeId;
-  readonly leaderTerm: number;
-  readonly leaderCommit: number;
-  /** How long its commit index has not moved. */
-  readonly stalledMs: number;
-}
-
-/** How long one leader must last, in election timeouts, when the liveness phase keeps a cut. */
-const STABLE_ELECTION_TIMEOUTS = 3;
 
 export class Simulation {
   private readonly clock = new VirtualClock();
@@ -173,7 +174,8 @@ export class Simulation {
   private readonly clients: Clients;
   /** Null unless options.membership switches the workload on (it then has its own stream). */
   private readonly membership: MembershipChanges | null = null;
-  private readonly faultRng: Rng;
+  private readonly faults: FaultInjector;
+  private readonly liveness: LivenessPhase;
   private readonly hasher: TraceHasher | null;
   private readonly events: TraceEvent[] | null;
   private readonly budgets: RunBudgets;
@@ -185,34 +187,15 @@ export class Simulation {
   private traceEvents = 0;
   private steps = 0;
   private nextMessageId = 1;
-  private stop: Stop | null = null;
-  private stopIndex: number | null = null;
-  private settled = false;
-  private liveness = false;
-  /** The partition kept through the liveness phase, if the schedule has one; see keepCut. */
-  private keptCut: Extract<FaultEvent, { type: 'partition' }> | null = null;
-  private stableLeader: string | null = null;
-  private stableSinceMs = 0;
-  /** In the liveness phase: each node's commit index as last seen, and since when (by node id - 1). */
-  private readonly commitsSeen: { commit: number; sinceMs: number }[] = [];
+  private halted: Stop | null = null;
+  private readonly violations: Stop[] = [];
   private readonly counters: RunCounters;
-  /** Scripted control: nodes whose ticks are skipped, and the delivery filter. */
-  private readonly heldTimers = new Set<NodeId>();
-  private messageFilter: MessageFilter | null = null;
-  private messageDelay: MessageDelay | null = null;
-  /** Leader crashes waiting for the next election, in schedule order (LeaderCrash). */
-  private readonly leaderCrashesWaiting: (LeaderCrash | LeaderCut)[] = [];
-  /** The term and time at which each node last became leader, and whether a leader crash took it. */
-  private readonly leaderships = new Map<NodeId, { term: number; sinceMs: number; targeted: boolean }>();
-  private readonly leaderCrashes: ResolvedLeaderCrash[] = [];
-  /** The leader cuts made; the network's cut is the last one's while leaderCutInForce. */
-  private readonly leaderCuts: { at: number; side: readonly NodeId[]; cut: readonly Link[]; healAt: number | null }[] = [];
-  private leaderCutInForce = false;
+  /** Scripted control (scripted.ts): nodes whose ticks are skipped, the delivery filter and delay. */
+  readonly controls: ScriptControls = { heldTimers: new Set(), messageFilter: null, messageDelay: null };
 
   constructor(private readonly config: SimulationConfig) {
     const options = config.options;
     this.streams = new RandomStreams(config.seed);
-    this.faultRng = this.streams.stream('faults');
     this.events = config.record === true ? [] : null;
     this.hasher = config.record === true || config.hash === true ? new TraceHasher() : null;
     this.budgets = budgetsFor(options, this.events !== null, config.budgets);
@@ -220,6 +203,8 @@ export class Simulation {
     this.stepsMax = this.budgets.eventsMax + 2 * options.nodes * Math.ceil(planMs / Math.max(1, options.tickMs) + 1);
     this.network = new Network<Message>(options.network, this.streams.stream('network'), options.nodes,
       this.streams.stream('network-stall'));
+    const world = this.world();
+    this.faults = new FaultInjector(world, this.streams.stream('faults'));
     this.createHosts();
     this.clients = new Clients({
       clients: options.clients, nodes: options.nodes, keys: options.keys, timeoutMs: options.clientTimeoutMs,
@@ -233,9 +218,26 @@ export class Simulation {
       schedule: (time, client, token) => this.queue.push(time, { kind: 'client', client, token }),
     });
     if (membershipChangesOn(options.membership)) this.membership = this.createMembership();
+    this.liveness = new LivenessPhase(world, this.clients, this.membership, config.schedule);
     this.counters = {
       messagesSent: 0, messagesDelivered: 0, messagesDropped: 0, messagesDuplicated: 0, dropsByReason: {},
       elections: 0, leaders: [], committed: 0, faults: {}, clients: this.clients.counters,
+    };
+  }
+
+  /** What the fault injector and the liveness phase see of the run. */
+  private world(): World {
+    return {
+      options: this.config.options,
+      clock: this.clock,
+      network: this.network,
+      hosts: this.hosts,
+      host: (node) => this.host(node),
+      emit: (event) => this.emit(event),
+      schedule: (time, action) => this.queue.push(time, action),
+      countFault: (kind) => { this.counters.faults[kind] = (this.counters.faults[kind] ?? 0) + 1; },
+      restart: (host) => this.restart(host),
+      resume: (host) => this.resume(host),
     };
   }
 
@@ -251,17 +253,18 @@ export class Simulation {
     });
   }
 
+  /** The whole run: the safety phase with the schedule's faults, then the liveness phase. */
   run(): SimulationResult {
     const options = this.config.options;
-    this.begin();
+    this.start();
     this.queue.push(options.durationMs, { kind: 'liveness' });
     this.steps = this.loop(options.durationMs + options.livenessMs);
-    if (!this.settled && this.stop === null) this.unsettled();
-    this.clients.finish();
-    return this.result();
+    return this.end();
   }
 
-  private begin(): void {
+  /** Starts the nodes and queues the schedule's faults of the safety phase. */
+  start(): void {
+    assert(this.traceEvents === 0, 'a simulation starts once');
     const options = this.config.options;
     this.emit({ time: 0, type: 'phase', phase: 'safety' });
     for (const host of this.hosts) {
@@ -273,50 +276,35 @@ export class Simulation {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Scripted control, for named scenarios: the script starts the run, moves time forward, injects
-  // faults and client calls at chosen instants, and ends with the liveness phase. run() uses none
-  // of it.
-
-  /** Starts the nodes (and the configured schedule) without scheduling the liveness phase. */
-  startScripted(): void {
-    assert(this.traceEvents === 0, 'startScripted on a simulation that already ran');
-    this.begin();
-  }
-
-  /** Processes every queue event up to `timeMs`; returns false once the run has stopped. */
+  /** Processes every queue event up to `timeMs`; false once the run has been halted. */
   runUntil(timeMs: number): boolean {
     assert(timeMs >= this.clock.now, `runUntil ${timeMs} is in the past (now ${this.clock.now})`);
     this.steps += this.loop(timeMs);
-    return this.stop === null;
+    return this.halted === null;
   }
 
-  /** Applies a fault now, as if a schedule held it at the current time. */
-  injectFault(fault: FaultEvent): void {
-    assert(fault.at === this.clock.now, `fault at ${fault.at} injected at ${this.clock.now}`);
-    this.applyFault(fault);
+  /** Faults stop now and the liveness phase runs up to `boundMs` to settle; then the run ends. */
+  finishNow(boundMs: number): SimulationResult {
+    if (this.halted === null) {
+      this.startLiveness();
+      this.steps += this.loop(this.clock.now + boundMs);
+    }
+    return this.end();
   }
 
-  /** A held node's ticks are skipped: its election timer never fires and, as leader, it sends no heartbeats. */
-  holdTimer(node: NodeId, held: boolean): void {
-    this.host(node);
-    if (held) this.heldTimers.add(node);
-    else this.heldTimers.delete(node);
+  private end(): SimulationResult {
+    if (this.liveness.active && !this.liveness.settled && this.halted === null) this.liveness.unsettled();
+    this.clients.finish();
+    return this.result();
   }
 
-  /** Ticks one node now, outside its schedule (forcing its election timer towards firing). */
-  tickNow(node: NodeId): void {
-    const host = this.host(node);
-    if (host.up && !host.paused) host.tick();
+  /** Applies a fault now, as a schedule would at this time. */
+  applyFault(fault: FaultEvent): void {
+    this.faults.apply(fault);
   }
 
-  setMessageFilter(filter: MessageFilter | null): void {
-    this.messageFilter = filter;
-  }
-
-  /** Delays single messages sent from now on by what `delay` returns (the lab's long reordering). */
-  setMessageDelay(delay: MessageDelay | null): void {
-    this.messageDelay = delay;
+  get now(): number {
+    return this.clock.now;
   }
 
   /** Changes the network's settings from now on; copies already in flight keep their delivery times. */
@@ -324,50 +312,23 @@ export class Simulation {
     this.network.setOptions(network);
   }
 
-  /** The host of `node`, for status, logs and client calls; scripts must not mutate it. */
-  nodeHost(node: NodeId): NodeHost {
-    return this.host(node);
-  }
-
-  /** Records a scripted client's call or return. */
-  recordClientEvent(event: Extract<TraceEvent, { type: 'call' | 'return' }>): void {
-    assert(event.time === this.clock.now, 'a client event must happen now');
-    this.emit(event);
-  }
-
-  /** Ends a scripted run: faults stop, then the liveness phase runs up to `boundMs` to settle. */
-  finishScripted(boundMs: number): SimulationResult {
-    if (this.stop === null) {
-      this.startLiveness();
-      this.steps += this.loop(this.clock.now + boundMs);
-      if (!this.settled && this.stop === null) this.unsettled();
-    }
-    this.clients.finish();
-    return this.result();
-  }
-
-  get now(): number {
-    return this.clock.now;
-  }
-
   /** Records a violation found after the run (at finish, or by the linearizability check). */
   recordViolation(stop: Stop): SimulationResult {
-    this.halt(stop.checker, stop.message);
+    this.writeViolation(stop);
     return this.result();
   }
 
   result(): SimulationResult {
     return {
-      stop: this.stop, stopIndex: this.stopIndex, settled: this.settled, timeMs: this.clock.now, steps: this.steps, traceEvents: this.traceEvents,
-      queueDepthMean: this.queue.meanDepth,
-      hash: this.hasher?.digest() ?? null, events: this.events, counters: this.counters,
-      leaderCrashes: this.leaderCrashes, leaderCuts: this.leaderCuts.map(({ at, cut, healAt }) => ({ at, cut, healAt })),
+      halt: this.halted, violations: this.violations, settled: this.liveness.settled, timeMs: this.clock.now, steps: this.steps,
+      traceEvents: this.traceEvents, queueDepthMean: this.queue.meanDepth, hash: this.hasher?.digest() ?? null, events: this.events,
+      counters: this.counters, leaderCrashes: this.faults.leaderCrashes, leaderCuts: this.faults.resolvedCuts(),
     };
   }
 
   private loop(endMs: number): number {
     let steps = 0;
-    while (this.stop === null && !this.settled) {
+    while (this.halted === null && !this.liveness.settled) {
       const time = this.queue.peekTime();
       if (time === undefined || time > endMs) break;
       if (this.steps + steps >= this.stepsMax) {
@@ -379,7 +340,7 @@ export class Simulation {
       this.dispatch(this.queue.popPayload() as Action);
       steps++;
     }
-    if (this.stop === null && !this.settled) this.clock.advanceTo(Math.max(this.clock.now, endMs));
+    if (this.halted === null && !this.liveness.settled) this.clock.advanceTo(Math.max(this.clock.now, endMs));
     return steps;
   }
 
@@ -387,16 +348,20 @@ export class Simulation {
     switch (action.kind) {
       case 'tick': return this.tick(action.node, action.epoch);
       case 'deliver': return this.deliver(action.id, action.message);
-      case 'fault': return this.applyFault(action.fault);
-      case 'leader-crash':
-        return action.fault.type === 'crash-leader' ? this.crashLeader(action.node, action.fault) : this.cutLeader(action.node, action.fault);
-      case 'leader-cut-heal': return this.healLeaderCut(action.cut);
+      case 'fault': return this.faults.apply(action.fault);
+      case 'leader-crash': return this.faults.fire(action.node, action.fault);
+      case 'leader-cut-heal': return this.faults.healLeaderCut(action.cut);
       case 'client': return this.clients.wake(action.client, action.token);
       case 'membership': return this.membership?.wake(action.timer, action.token);
       case 'liveness': return this.startLiveness();
-      case 'probe': return this.probe();
+      case 'probe': return this.liveness.probe();
       default: return assertNever(action);
     }
+  }
+
+  private startLiveness(): void {
+    this.faults.stop();
+    this.liveness.start();
   }
 
   private createHosts(): void {
@@ -420,8 +385,8 @@ export class Simulation {
           this.clients.readReady(node, context);
           this.config.onReadReady?.(node, context);
         },
-        invariantBroken: (node, message) => this.halt('invariants', `node ${node}: ${message}`),
-        threw: (node, message) => this.halt('crash', `node ${node} ${message}`),
+        invariantBroken: (node, message) => this.assertionFailed(node, message),
+        threw: (node, message) => this.halt(CRASH_CHECKER, `node ${node} ${message}`),
       }));
       const disk = this.config.initialDisks?.get(id);
       if (disk !== undefined) this.prepareDisk(this.host(id), disk);
@@ -435,7 +400,8 @@ export class Simulation {
     host.disk.sync();
   }
 
-  private host(node: NodeId): NodeHost {
+  /** The host of `node`, for status, logs and client calls; scripts must not mutate it. */
+  host(node: NodeId): NodeHost {
     const host = this.hosts[node - 1];
     if (host === undefined) assert(false, `no node ${node}`);
     return host;
@@ -453,7 +419,7 @@ export class Simulation {
   private tick(node: NodeId, epoch: number): void {
     const host = this.host(node);
     if (epoch !== host.epoch || !host.up || host.paused) return;
-    if (!this.heldTimers.has(node)) host.tick();
+    if (!this.controls.heldTimers.has(node)) host.tick();
     if (host.up) this.scheduleTick(host, this.tickIntervalsMs[node - 1] as number);
   }
 
@@ -467,7 +433,8 @@ export class Simulation {
       this.dropped(id, message, this.network.lastDrop);
       return;
     }
-    const extraMs = this.messageDelay === null ? 0 : this.messageDelay(message, this.clock.now);
+    const delay = this.controls.messageDelay;
+    const extraMs = delay === null ? 0 : delay(message, this.clock.now);
     for (let copy = 0; copy < copies; copy++) {
       if (copy > 0) {
         this.counters.messagesDuplicated++;
@@ -484,7 +451,7 @@ export class Simulation {
       this.secondEndsMs = (Math.floor(now / 1000) + 1) * 1000;
       this.messagesThisSecond = 0;
     }
-    if (++this.messagesThisSecond <= this.budgets.messagesPerSecondMax || this.stop !== null) return;
+    if (++this.messagesThisSecond <= this.budgets.messagesPerSecondMax || this.halted !== null) return;
     const from = this.secondEndsMs / 1000 - 1;
     this.halt(BUDGET_CHECKER, `The run sent more than its budget of ${this.budgets.messagesPerSecondMax} messages in one `
       + `simulated second (between ${from} s and ${from + 1} s; stopped at ${now} ms, ${this.counters.messagesSent} `
@@ -495,7 +462,8 @@ export class Simulation {
     const host = this.host(message.to);
     if (this.network.isCut(message.from, message.to)) return this.lost(id, message, 'partition');
     if (!host.up) return this.lost(id, message, 'down');
-    if (this.messageFilter !== null && !this.messageFilter(message, this.clock.now)) return this.lost(id, message, 'loss');
+    const filter = this.controls.messageFilter;
+    if (filter !== null && !filter(message, this.clock.now)) return this.lost(id, message, 'loss');
     this.network.delivered(message);
     if (host.paused) {
       host.inbox.push({ id, message });
@@ -517,107 +485,11 @@ export class Simulation {
     this.emit({ time: this.clock.now, type: 'drop', id, from: message.from, to: message.to, reason });
   }
 
-  private applyFault(fault: FaultEvent): void {
-    const now = this.clock.now;
-    const count = (kind: string): void => { this.counters.faults[kind] = (this.counters.faults[kind] ?? 0) + 1; };
-    switch (fault.type) {
-      case 'crash': {
-        const host = this.host(fault.node);
-        if (!host.up) return;
-        count('crash');
-        return host.crash(this.faultRng, fault.torn);
-      }
-      case 'restart': return this.restart(this.host(fault.node), count);
-      case 'pause': {
-        const host = this.host(fault.node);
-        if (!host.up || host.paused) return;
-        count('pause');
-        host.paused = true;
-        return this.emit({ time: now, type: 'pause', node: host.id });
-      }
-      case 'resume': return this.resume(this.host(fault.node));
-      case 'partition':
-        this.leaderCutInForce = false;
-        count(`partition:${fault.kind}`);
-        this.network.cut(fault.cut);
-        return this.emit({ time: now, type: 'partition', kind: fault.kind, cut: fault.cut });
-      case 'heal':
-        this.leaderCutInForce = false;
-        this.network.heal();
-        return this.emit({ time: now, type: 'heal' });
-      case 'crash-leader':
-      case 'cut-leader':
-        return this.aimAtLeader(fault);
-      default: return assertNever(fault);
-    }
-  }
-
-  /** A leader crash takes the leader in office, if no other took it, or waits for the next election. */
-  private aimAtLeader(fault: LeaderCrash | LeaderCut): void {
-    const leader = this.leaderStatus();
-    const leadership = leader === null ? undefined : this.leaderships.get(leader.id);
-    if (leader === null || leadership === undefined || leadership.term !== leader.term || leadership.targeted) {
-      this.leaderCrashesWaiting.push(fault);
-      return;
-    }
-    this.aim(leader.id, leadership, fault);
-  }
-
-  private aim(node: NodeId, leadership: { sinceMs: number; targeted: boolean }, fault: LeaderCrash | LeaderCut): void {
-    leadership.targeted = true;
-    const at = Math.max(this.clock.now, leadership.sinceMs + fault.afterMs);
-    this.queue.push(at, { kind: 'leader-crash', node, fault });
-  }
-
-  /** A node became leader: record when, and hand it to the first waiting leader crash. */
-  private elected(node: NodeId, term: number): void {
-    const leadership = { term, sinceMs: this.clock.now, targeted: false };
-    this.leaderships.set(node, leadership);
-    const fault = this.leaderCrashesWaiting.shift();
-    if (fault !== undefined) this.aim(node, leadership, fault);
-  }
-
-  /** Faults stop with the safety phase: a leader crash still due then does nothing. */
-  private crashLeader(node: NodeId, fault: LeaderCrash): void {
-    const host = this.host(node);
-    if (this.liveness || !host.up) return;
-    this.counters.faults['crash-leader'] = (this.counters.faults['crash-leader'] ?? 0) + 1;
-    this.leaderCrashes.push({ at: this.clock.now, node, downMs: fault.downMs, torn: fault.torn });
-    host.crash(this.faultRng, fault.torn);
-    this.queue.push(this.clock.now + fault.downMs, { kind: 'fault', fault: { at: this.clock.now + fault.downMs, type: 'restart', node } });
-  }
-
-  /** Parts the leader and its mates from the others (LeaderCut); the cut replaces any other. */
-  private cutLeader(node: NodeId, fault: LeaderCut): void {
-    const host = this.host(node);
-    if (this.liveness || !host.up) return;
-    this.counters.faults['cut-leader'] = (this.counters.faults['cut-leader'] ?? 0) + 1;
-    const previous = this.leaderCutInForce ? this.leaderCuts[this.leaderCuts.length - 1] : undefined;
-    const away = previous === undefined ? [] : previous.side;
-    const side = leaderCutSide(node, this.config.options.nodes, fault.mates, fault.shift, away);
-    const cut = cutBetween(side, nodeIds(this.config.options.nodes).filter((other) => !side.includes(other)));
-    this.leaderCuts.push({ at: this.clock.now, side, cut, healAt: null });
-    this.leaderCutInForce = true;
-    this.network.cut(cut);
-    this.emit({ time: this.clock.now, type: 'partition', kind: 'explicit', cut });
-    this.queue.push(this.clock.now + fault.downMs, { kind: 'leader-cut-heal', cut: this.leaderCuts.length - 1 });
-  }
-
-  /** Heals a leader cut still in force (not replaced since), unless the safety phase is over. */
-  private healLeaderCut(index: number): void {
-    const made = this.leaderCuts[index];
-    if (this.liveness || !this.leaderCutInForce || made === undefined || index !== this.leaderCuts.length - 1) return;
-    made.healAt = this.clock.now;
-    this.leaderCutInForce = false;
-    this.network.heal();
-    this.emit({ time: this.clock.now, type: 'heal' });
-  }
-
-  private restart(host: NodeHost, count: (kind: string) => void): void {
-    if (host.up) return;
-    count('restart');
+  private restart(host: NodeHost): boolean {
+    if (host.up) return false;
     host.start();
     if (host.up) this.scheduleTick(host, this.tickIntervalsMs[host.id - 1] as number);
+    return true;
   }
 
   private resume(host: NodeHost): void {
@@ -634,153 +506,27 @@ export class Simulation {
     if (host.up) this.scheduleTick(host, this.tickIntervalsMs[host.id - 1] as number);
   }
 
-  /** Faults stop: heal the network, resume and restart every node, let clients finish. */
-  private startLiveness(): void {
-    this.liveness = true;
-    this.leaderCrashesWaiting.length = 0;
-    this.emit({ time: this.clock.now, type: 'phase', phase: 'liveness' });
-    this.network.heal();
-    this.network.calm();
-    this.emit({ time: this.clock.now, type: 'heal' });
-    this.keepCut();
-    for (const host of this.hosts) {
-      if (host.paused) this.resume(host);
-      if (!host.up) this.restart(host, () => undefined);
-    }
-    this.clients.drain();
-    this.membership?.restore();
-    this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
-  }
-
-  /**
-   * A partition the schedule places at exactly durationMs stays through the liveness phase (a
-   * partial cut that leaves a connected quorum, sim/faults.ts keptCut); everything else is healed.
-   */
-  private keepCut(): void {
-    const durationMs = this.config.options.durationMs;
-    const kept = this.config.schedule.filter((fault) => fault.at === durationMs && fault.type === 'partition').at(-1);
-    if (kept === undefined || kept.type !== 'partition') return;
-    this.keptCut = kept;
-    this.network.cut(kept.cut);
-    this.emit({ time: this.clock.now, type: 'partition', kind: kept.kind, cut: kept.cut });
-  }
-
-  /** Under a kept cut a leader must also last: disruptive nodes depose one every election timeout. */
-  private stableMs(): number {
-    return STABLE_ELECTION_TIMEOUTS * this.config.options.raft.electionTicks * this.config.options.tickMs;
-  }
-
-  private probe(): void {
-    this.trackCommits();
-    if (this.workDone() && this.lagging(0) === null) {
-      this.settled = true;
-      return;
-    }
-    this.queue.push(this.clock.now + this.config.options.tickMs, { kind: 'probe' });
-  }
-
-  /** A leader (one that lasted, under a kept cut), no client work left, every node back as a voter. */
-  private workDone(): boolean {
-    // Track the leader on every call: a leader that held office while clients drained counts.
-    const stable = this.leaderStable();
-    const leader = this.leaderStatus() !== null;
-    // With membership changes on, the run also owes every node back as a voter.
-    const restored = this.membership?.restored ?? true;
-    return leader && this.clients.idle && restored && stable;
-  }
-
-  /**
-   * The liveness phase ended without settling. No leader or unfinished client work is the
-   * liveness checker's to report, except under a kept cut; a node left behind the leader's commit
-   * index, when nothing else was missing, is reported here.
-   */
-  private unsettled(): void {
-    const livenessMs = this.config.options.livenessMs;
-    this.trackCommits();
-    if (this.workDone()) {
-      // Only a node left behind is missing. One still catching up (slow links, one entry per
-      // message) is not stuck; one whose commit index stopped moving is.
-      const lag = this.lagging(Math.floor(livenessMs / 2));
-      if (lag === null) return;
-      this.halt('liveness', `Node ${lag.node} (term ${lag.term}, commit ${lag.commit}) stayed behind leader ${lag.leader} `
-        + `(term ${lag.leaderTerm}, commit ${lag.leaderCommit}) with its commit index unmoved for the last `
-        + `${lag.stalledMs} ms of the ${livenessMs} ms liveness phase, though linked to it both ways.`);
-    } else if (this.keptCut !== null) {
-      this.halt('liveness', `No leader held office for ${this.stableMs()} ms with all client work done within `
-        + `${livenessMs} ms of the liveness phase, under a partial partition that leaves a connected quorum `
-        + `(${describeKeptCut(this.keptCut)}, kept through the liveness phase: a node that keeps timing out must not `
-        + `depose a leader the quorum hears, which takes PreVote and CheckQuorum together).`);
-    }
-  }
-
-  /** Notes when each node's commit index last moved (the liveness phase's probe calls it). */
-  private trackCommits(): void {
-    for (const host of this.hosts) {
-      const commit = host.up ? (host.node?.status().commit ?? 0) : 0;
-      const seen = this.commitsSeen[host.id - 1];
-      if (seen === undefined || commit > seen.commit) this.commitsSeen[host.id - 1] = { commit, sinceMs: this.clock.now };
-    }
-  }
-
-  /**
-   * After heal every running node must reach the leader's commit index: a node the leader cannot
-   * bring back (one whose higher term it ignores, say) is a liveness failure even while clients
-   * are served. Only members of the leader's configuration linked both ways to it owe it: a
-   * removed node, or one a kept cut parts from the leader, is excused. The first such node behind
-   * whose commit index has not moved for stalledMs, or null (also when there is no leader).
-   */
-  private lagging(stalledMs: number): Lag | null {
-    const leader = this.leaderStatus();
-    if (leader === null) return null;
-    for (const host of this.hosts) {
-      const status = host.up ? host.node?.status() : undefined;
-      if (status === undefined || status.id === leader.id || status.commit >= leader.commit) continue;
-      if (!isMember(leader.config, status.id)) continue;
-      if (this.network.isCut(leader.id, status.id) || this.network.isCut(status.id, leader.id)) continue;
-      const stalled = this.clock.now - (this.commitsSeen[status.id - 1]?.sinceMs ?? this.clock.now);
-      if (stalled < stalledMs) continue;
-      return {
-        node: status.id, term: status.term, commit: status.commit,
-        leader: leader.id, leaderTerm: leader.term, leaderCommit: leader.commit, stalledMs: stalled,
-      };
-    }
-    return null;
-  }
-
-  /** The running leader of the highest term (a deposed one may not know it yet), or null. */
-  private leaderStatus(): NodeStatus | null {
-    let leader: NodeStatus | null = null;
-    for (const host of this.hosts) {
-      const status = host.up ? host.node?.status() : undefined;
-      if (status?.role === 'leader' && (leader === null || status.term > leader.term)) leader = status;
-    }
-    return leader;
-  }
-
-  /** True without a kept cut; with one, when the same leader in the same term has lasted stableMs. */
-  private leaderStable(): boolean {
-    if (this.keptCut === null) return true;
-    let leader: string | null = null;
-    for (const host of this.hosts) {
-      const status = host.up ? host.node?.status() : undefined;
-      if (status?.role === 'leader') leader = `${status.id}@${status.term}`;
-    }
-    if (leader !== this.stableLeader) {
-      this.stableLeader = leader;
-      this.stableSinceMs = this.clock.now;
-    }
-    return leader !== null && this.clock.now - this.stableSinceMs >= this.stableMs();
+  /** A node's own assertion failed: the fact goes in the trace (the invariants checker reports it), and the run ends. */
+  private assertionFailed(node: NodeId, message: string): void {
+    if (this.halted !== null) return;
+    this.emit({ time: this.clock.now, type: 'assertion', node, message });
+    this.halted = { checker: 'invariants', message: `node ${node}: ${message}` };
   }
 
   private halt(checker: string, message: string): void {
-    if (this.stop !== null) return;
-    this.stop = { checker, message };
-    this.stopIndex = this.traceEvents;
-    this.emit({ time: this.clock.now, type: 'violation', checker, message });
+    if (this.halted !== null) return;
+    this.halted = { checker, message };
+    this.writeViolation(this.halted);
   }
 
-  private emit(event: TraceEvent): void {
-    if (this.traceEvents >= this.budgets.eventsMax && this.stop === null) this.overEventsBudget();
+  private writeViolation(stop: Stop): void {
+    this.violations.push(stop);
+    this.emit({ time: this.clock.now, type: 'violation', checker: stop.checker, message: stop.message });
+  }
+
+  /** Writes an event to the trace (hash, memory, sink) and shows it to the online checkers. */
+  emit(event: TraceEvent): void {
+    if (this.traceEvents >= this.budgets.eventsMax && this.halted === null) this.overEventsBudget();
     const index = this.traceEvents++;
     if (event.type === 'role') this.countRole(event.node, event.role, event.term);
     else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
@@ -788,9 +534,13 @@ export class Simulation {
     this.hasher?.event(event);
     // The JSON line only where one is written (a trace streamed to disk).
     if (this.config.sink !== undefined) this.config.sink(event, JSON.stringify(event));
-    if (this.stop !== null || event.type === 'violation') return;
-    const stop = this.config.observe?.(event, index) ?? null;
-    if (stop !== null) this.halt(stop.checker, stop.message);
+    // A violation is shown to the checkers too (the judge reads a halt from it), never answered.
+    if (event.type === 'violation') this.config.observe?.(event, index);
+    if (this.halted !== null || event.type === 'violation') return;
+    const found = this.config.observe?.(event, index) ?? null;
+    if (found === null) return;
+    this.writeViolation(found);
+    if (this.config.haltAt?.(found) === true) this.halted = found;
   }
 
   /** The events budget: the event about to be emitted is past it; the violation comes first. */
@@ -808,18 +558,7 @@ export class Simulation {
     if (role === 'leader') {
       this.counters.leaders.push([term, node]);
       this.membership?.leaderElected(node);
-      if (!this.liveness) this.elected(node, term);
+      this.faults.elected(node, term);
     }
   }
-
-  get isLiveness(): boolean {
-    return this.liveness;
-  }
-}
-
-/** The partition the liveness phase keeps, in words: who cannot hear whom. */
-function describeKeptCut(cut: Extract<FaultEvent, { type: 'partition' }>): string {
-  const deaf = new Set(cut.cut.map(([, to]) => to));
-  const links = cut.cut.map(([from, to]) => `${from}->${to}`).join(', ');
-  return deaf.size === 1 ? `node ${[...deaf][0]} hears no one but can still send; cut links ${links}` : `cut links ${links}`;
 }

@@ -76,6 +76,10 @@ describe('the trace hash', () => {
     // Two kinds these seeds do not make: a leadership transfer and a failing run.
     samples.set('send TimeoutNow', { time: 5, type: 'send', id: 9, message: { type: 'TimeoutNow', from: 1, to: 2, term: 3 } });
     samples.set('violation', { time: 5, type: 'violation', checker: 'log-matching', message: 'nodes 1 and 2 differ' });
+    // And the facts a run writes for the checkers: the liveness phase's checkpoint, a node's own assertion.
+    samples.set('checkpoint', { time: 5, type: 'checkpoint', leader: 2, term: 3, commit: 9, heldMs: 700, idle: true, members: [[1, 3, 9, 0], [3, 4, 5, 900]] });
+    samples.set('checkpoint without a leader', { time: 5, type: 'checkpoint', leader: null, term: 0, commit: 0, heldMs: 0, idle: false, members: [] });
+    samples.set('assertion', { time: 5, type: 'assertion', node: 2, message: 'commit went back from 2 to 1' });
     expect(samples.size).toBeGreaterThan(24);
     for (const event of samples.values()) {
       const base = hashOne(event);

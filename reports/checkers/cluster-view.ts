@@ -168,7 +168,7 @@ export class ClusterView {
     switch (event.type) {
       // The message events first: most events are, and the view has nothing to do for them.
       case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
-      case 'call': case 'return': case 'phase': case 'violation':
+      case 'call': case 'return': case 'phase': case 'violation': case 'checkpoint': case 'assertion':
         return;
       case 'append': return this.onAppend(event, index);
       case 'snapshot': return this.onSnapshot(event);

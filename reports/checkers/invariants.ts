@@ -54,8 +54,10 @@ export class Invariants implements Checker {
         return null;
       case 'restart': this.commit[event.node] = UNKNOWN; return null;
       case 'crash': case 'pause': case 'resume': case 'partition': case 'heal': case 'role':
-      case 'compact': case 'call': case 'return': case 'phase': case 'violation':
+      case 'compact': case 'call': case 'return': case 'phase': case 'violation': case 'checkpoint':
         return null;
+      // The node's own assertion, a fact the simulator wrote down: the node broke its invariants.
+      case 'assertion': return violation(this.name, event.time, `node ${event.node}: ${event.message}`, [index]);
       default: return assertNever(event);
     }
   }

@@ -36,7 +36,7 @@ export class SometimesCounter {
     switch (event.type) {
       // The message events first: most events are, and none counts here.
       case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
-      case 'phase': case 'violation':
+      case 'phase': case 'violation': case 'checkpoint': case 'assertion':
         return;
       case 'role': return this.onRole(event.node, event.role, event.term);
       case 'term': this.flagTerm(event.term, 0); this.reloading[event.node] = false; return;

@@ -36,18 +36,25 @@ describe('checker suite', () => {
     expect(sometimes).toMatchObject({ splitVotes: 1, depositions: 2, truncations: 1, snapshotInstalls: 1, leadersElected: 3 });
   });
 
-  it('stops at the first violation: later events and finish return it unchanged', () => {
-    const trace = new TraceBuilder().leader(1, 1).leader(2, 1).apply(1, entry(1, 1)).apply(2, entry(1, 1, 5)).write(1, 1, 1);
+  it('goes on after a violation: each checker reports its first one once, the others keep judging', () => {
+    const trace = new TraceBuilder().leader(1, 1).leader(2, 1).apply(1, entry(1, 1)).apply(2, entry(1, 1, 5)).leader(3, 1).write(1, 1, 1);
     const suite = new CheckerSuite();
     const found = trace.events.map((event, index) => suite.observe(event, index));
     expect(found[0]).toBeNull();
     expect(found[1]?.checker).toBe('election-safety');
-    expect(found.slice(2).every((later) => later === found[1])).toBe(true);
-    expect(suite.finish()).toBe(found[1]);
-    expect(suite.sometimes().leadersElected).toBe(2);
+    // The others still see every event: an apply past commit (invariants), then a different entry
+    // applied at index 1 (state-machine safety).
+    expect(found[2]?.checker).toBe('invariants');
+    expect(found[3]?.checker).toBe('state-machine-safety');
+    // A third leader of term 1 is not reported again: election safety has reported.
+    expect(found[4]).toBeNull();
+    const atEnd = suite.finish();
+    expect(suite.violations().map((violation) => violation.checker)).toEqual(['election-safety', 'invariants', 'state-machine-safety', ...atEnd.map((v) => v.checker)]);
+    expect(suite.finish()).toEqual([]);
+    expect(suite.sometimes().leadersElected).toBe(3);
   });
 
-  it('reports at finish only when no event broke anything, and ignores recorded violation events', () => {
+  it('reports at finish, and ignores recorded violation events', () => {
     const trace = new TraceBuilder().write(1, 1, 1).returnOk(1, 1);
     const events = [{ type: 'violation', checker: 'x', message: 'recorded earlier', time: 2 } as const, ...trace.events];
     const { violation } = checkTrace(events);

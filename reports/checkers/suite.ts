@@ -1,6 +1,6 @@
 // The checker suite: one shared ClusterView and the selected checkers, fed every event in order.
-// Online, the first violation stops the run (observe keeps returning it); offline, checkTrace
-// folds a saved trace through the same code.
+// A checker reports its first violation and is not asked again; the others go on to the end of the
+// run (docs/design.md, "Verdicts"). Offline, checkTrace folds a saved trace through the same code.
 import { assert, assertNever } from '../../core/index.ts';
 import type { TraceEvent, TraceEventType } from '../../sim/events.ts';
 import { ClusterView } from './cluster-view.ts';
@@ -15,7 +15,7 @@ import { LogMatching } from './log-matching.ts';
 import { SometimesCounter } from './sometimes.ts';
 import { StateMachineSafety } from './state-machine-safety.ts';
 import {
-  CHECKER_NAMES, DEFAULT_CHECKER_OPTIONS,
+  CHECKER_NAMES, DEFAULT_CHECKER_OPTIONS, DEFAULT_STABLE_LEADER_MS,
   type Checker, type CheckerName, type CheckerOptions, type SometimesCounters, type Violation,
 } from './types.ts';
 
@@ -35,7 +35,7 @@ export function createChecker(name: CheckerName, view: ClusterView, options: Che
     case 'state-machine-safety': return new StateMachineSafety(view);
     case 'durability': return new Durability(view);
     case 'invariants': return new Invariants(view);
-    case 'liveness': return new Liveness(view, options.livenessBoundMs);
+    case 'liveness': return new Liveness(view, options.livenessBoundMs, options.stableLeaderMs ?? DEFAULT_STABLE_LEADER_MS);
     case 'availability': return new Availability(view, options.availability ?? null);
     default: return assertNever(name);
   }
@@ -44,6 +44,7 @@ export function createChecker(name: CheckerName, view: ClusterView, options: Che
 const TRACE_EVENT_TYPES: readonly TraceEventType[] = [
   'send', 'deliver', 'drop', 'duplicate', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'role',
   'term', 'append', 'commit', 'apply', 'snapshot', 'compact', 'call', 'return', 'phase', 'violation',
+  'checkpoint', 'assertion',
 ];
 
 /**
@@ -59,7 +60,7 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   'state-machine-safety': ['apply', 'snapshot', 'restart', 'commit'],
   durability: ['call', 'return', 'commit', 'append', 'restart'],
   // Liveness notices an overdue operation at the first event past its deadline, whatever its type.
-  invariants: ['term', 'send', 'duplicate', 'drop', 'deliver', 'commit', 'apply', 'append', 'snapshot', 'restart'],
+  invariants: ['term', 'send', 'duplicate', 'drop', 'deliver', 'commit', 'apply', 'append', 'snapshot', 'restart', 'assertion'],
   liveness: 'all',
   // Availability, like liveness, notices an overdue leader at the first event past the bound.
   availability: 'all',
@@ -89,6 +90,8 @@ function typeCode(type: TraceEventType): number {
     case 'return': return 18;
     case 'phase': return 19;
     case 'violation': return 20;
+    case 'checkpoint': return 21;
+    case 'assertion': return 22;
     default: return assertNever(type);
   }
 }
@@ -116,7 +119,8 @@ export class CheckerSuite {
    */
   private readonly interests: Int32Array;
   private readonly counter = new SometimesCounter(this.view);
-  private violation: Violation | null = null;
+  /** Every violation found so far, one per checker at most, in the order found. */
+  private readonly found: Violation[] = [];
   private finished = false;
 
   constructor(options: SuiteOptions = {}) {
@@ -124,6 +128,7 @@ export class CheckerSuite {
     const checkerOptions: CheckerOptions = {
       livenessBoundMs: options.livenessBoundMs ?? options.livenessBoundTicks ?? DEFAULT_CHECKER_OPTIONS.livenessBoundMs,
       availability: options.availability ?? null,
+      ...(options.stableLeaderMs === undefined ? {} : { stableLeaderMs: options.stableLeaderMs }),
     };
     if (!(checkerOptions.livenessBoundMs > 0)) throw new RangeError('livenessBoundMs must be > 0');
     const make = <T extends Checker>(name: CheckerName): T | null =>
@@ -153,40 +158,54 @@ export class CheckerSuite {
     });
   }
 
-  /** Feeds one event; returns the first violation found so far (once found, later events are ignored). */
+  /**
+   * Feeds one event; returns the first violation this event revealed, or null. Every checker that
+   * reads the event sees it; one that reported a violation is not asked again.
+   */
   observe(event: TraceEvent, index: number): Violation | null {
-    if (this.violation !== null) return this.violation;
     if (event.type === 'violation') return null;
     this.view.observe(event, index);
     this.counter.observe(event);
     const bit = 1 << typeCode(event.type);
     const interests = this.interests;
     let found: Violation | null = null;
-    if (((interests[0] as number) & bit) !== 0) found = (this.electionSafety as ElectionSafety).observe(event, index);
-    if (found === null && ((interests[1] as number) & bit) !== 0) found = (this.logMatching as LogMatching).observe(event, index);
-    if (found === null && ((interests[2] as number) & bit) !== 0) found = (this.leaderCompleteness as LeaderCompleteness).observe(event, index);
-    if (found === null && ((interests[3] as number) & bit) !== 0) found = (this.leaderAppendOnly as LeaderAppendOnly).observe(event, index);
-    if (found === null && ((interests[4] as number) & bit) !== 0) found = (this.stateMachineSafety as StateMachineSafety).observe(event, index);
-    if (found === null && ((interests[5] as number) & bit) !== 0) found = (this.durability as Durability).observe(event, index);
-    if (found === null && ((interests[6] as number) & bit) !== 0) found = (this.invariants as Invariants).observe(event, index);
-    if (found === null && ((interests[7] as number) & bit) !== 0) found = (this.liveness as Liveness).observe(event, index);
-    if (found === null && ((interests[8] as number) & bit) !== 0) found = (this.availability as Availability).observe(event, index);
-    if (found !== null) this.violation = found;
+    if (((interests[0] as number) & bit) !== 0) found = this.note(found, (this.electionSafety as ElectionSafety).observe(event, index), 0);
+    if (((interests[1] as number) & bit) !== 0) found = this.note(found, (this.logMatching as LogMatching).observe(event, index), 1);
+    if (((interests[2] as number) & bit) !== 0) found = this.note(found, (this.leaderCompleteness as LeaderCompleteness).observe(event, index), 2);
+    if (((interests[3] as number) & bit) !== 0) found = this.note(found, (this.leaderAppendOnly as LeaderAppendOnly).observe(event, index), 3);
+    if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).observe(event, index), 4);
+    if (((interests[5] as number) & bit) !== 0) found = this.note(found, (this.durability as Durability).observe(event, index), 5);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).observe(event, index), 6);
+    if (((interests[7] as number) & bit) !== 0) found = this.note(found, (this.liveness as Liveness).observe(event, index), 7);
+    if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     return found;
   }
 
-  /** Runs the end-of-run checks once; returns the first violation of the whole run, if any. */
-  finish(): Violation | null {
-    if (this.violation !== null || this.finished) return this.violation;
+  /** A checker at `position` (CHECKER_NAMES order) reported: keep its violation and stop asking it. */
+  private note(found: Violation | null, reported: Violation | null, position: number): Violation | null {
+    if (reported === null) return found;
+    this.interests[position] = 0;
+    this.found.push(reported);
+    return found ?? reported;
+  }
+
+  /** Runs the end-of-run checks once, of the checkers that have not reported; returns what they found. */
+  finish(): readonly Violation[] {
+    if (this.finished) return [];
     this.finished = true;
+    const atEnd: Violation[] = [];
     for (const checker of this.checkers) {
+      if (this.found.some((violation) => violation.checker === checker.name)) continue;
       const found = checker.finish();
-      if (found !== null) {
-        this.violation = found;
-        return found;
-      }
+      if (found !== null) atEnd.push(found);
     }
-    return null;
+    this.found.push(...atEnd);
+    return atEnd;
+  }
+
+  /** Every violation found so far, in the order found (one per checker at most). */
+  violations(): readonly Violation[] {
+    return this.found;
   }
 
   sometimes(): SometimesCounters {
@@ -195,17 +214,19 @@ export class CheckerSuite {
 }
 
 export interface TraceCheck {
+  /** The first violation found. */
   readonly violation: Violation | null;
+  /** Every checker's violation, in the order found. */
+  readonly violations: readonly Violation[];
   readonly sometimes: SometimesCounters;
 }
 
-/** Checks a whole trace offline: stops at the first violation, else runs the end-of-run checks. */
+/** Checks a whole trace offline: every event, then the end-of-run checks; the first violation and all of them. */
 export function checkTrace(events: Iterable<TraceEvent>, options: SuiteOptions = {}): TraceCheck {
   const suite = new CheckerSuite(options);
   let index = 0;
-  for (const event of events) {
-    if (suite.observe(event, index) !== null) break;
-    index += 1;
-  }
-  return { violation: suite.finish(), sometimes: suite.sometimes() };
+  for (const event of events) suite.observe(event, index++);
+  suite.finish();
+  const violations = suite.violations();
+  return { violation: violations[0] ?? null, violations, sometimes: suite.sometimes() };
 }

@@ -17,8 +17,13 @@ export const CHECKER_NAMES = [
 
 export type CheckerName = (typeof CHECKER_NAMES)[number];
 
-export interface Violation {
-  readonly checker: CheckerName;
+/**
+ * A violation: the one record of a failure, whoever found it. A checker's names a CheckerName; a
+ * run's failures (reports/run-report.ts, Failure) may also name linearizability, a stop of the
+ * simulator (budget, crash) or a named scenario's own checks.
+ */
+export interface Violation<Checker extends string = CheckerName> {
+  readonly checker: Checker;
   /** Virtual time of the event that revealed the violation (or of the last event, at finish). */
   readonly time: number;
   /** One sentence naming the nodes, the term or index, and what differed. */
@@ -60,11 +65,18 @@ export interface CheckerOptions {
    * a leader, and each client operation pending in it may take to return.
    */
   readonly livenessBoundMs: number;
+  /**
+   * How long one leader must last when the liveness phase keeps a partition (the run's
+   * STABLE_ELECTION_TIMEOUTS election timeouts); absent: DEFAULT_STABLE_LEADER_MS.
+   */
+  readonly stableLeaderMs?: number;
   /** Availability during the run (availability.ts); absent or null: not judged. */
   readonly availability?: AvailabilityOptions | null;
 }
 
 export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { livenessBoundMs: 10_000 };
+/** Three election timeouts of the default options (10 ticks of 100 ms). */
+export const DEFAULT_STABLE_LEADER_MS = 3_000;
 
 /** Builds a violation with its witnesses in ascending order and without duplicates or unknowns. */
 export function violation(checker: CheckerName, time: number, message: string, witnesses: readonly number[]): Violation {

@@ -1,40 +1,30 @@
-// What the report says about a trace: the checkers' verdicts, the first violation with its witness
-// events, the "sometimes" counters and the linearizability search over the clients' history, all
-// recomputed from the trace (the same folds the run used), in the order runSimulation applies them.
-import { checkTrace } from '../checkers/suite.ts';
-import { CHECKER_NAMES } from '../checkers/types.ts';
+// What the report says about a trace: the one judge's verdicts over it (reports/judge.ts, the same
+// as the live run's), the headline failure with its witness events and the others in the order
+// found, the "sometimes" counters and the linearizability search over the clients' history.
 import type { SometimesCounters } from '../checkers/types.ts';
-import { historyFromTrace, OperationNumbers } from '../history.ts';
-import { checkHistory } from '../lin/check.ts';
+import { OperationNumbers } from '../history.ts';
+import { judgeTrace, LIN_CHECKER } from '../judge.ts';
 import type { LinResult } from '../lin/check.ts';
-import { eraseModel, kvModel } from '../lin/model.ts';
+import type { CheckerVerdict, Failure, Verdict } from '../run-report.ts';
 import type { TraceEvent } from '../../sim/events.ts';
+import type { SimOptions } from '../../sim/options.ts';
 
-export const LINEARIZABILITY = 'linearizability';
 /** A few seconds of search at most: a report must not take as long as a nightly check. */
 export const REPORT_LIN_BUDGET_STEPS = 5_000_000;
 
-export type ReportVerdict = 'pass' | 'fail' | 'unknown';
-
-export interface FoundViolation {
-  readonly checker: string;
-  readonly time: number;
-  readonly message: string;
-  /** Indexes of the trace events that prove it, ascending. */
-  readonly witnesses: readonly number[];
-}
-
 export interface TraceChecks {
-  readonly verdict: ReportVerdict;
-  readonly verdicts: readonly { readonly checker: string; readonly verdict: ReportVerdict }[];
-  readonly violation: FoundViolation | null;
+  readonly verdict: Verdict;
+  readonly verdicts: readonly CheckerVerdict[];
+  /** The headline failure; a linearizability failure's witnesses are its blocked operation's call and return. */
+  readonly violation: Failure | null;
+  /** Every failure, in the order found (the headline among them). */
+  readonly failures: readonly Failure[];
   readonly sometimes: SometimesCounters;
-  /** Null when a safety checker failed first (the run skips the search then too). */
+  /** Null when the run stopped at a budget, a crash or a node's assertion (the search is not run then). */
   readonly lin: LinResult | null;
 }
 
 export interface CheckChoices {
-  readonly livenessBoundMs: number;
   readonly linBudgetSteps?: number;
 }
 
@@ -58,42 +48,20 @@ export function operationEvents(events: readonly TraceEvent[]): { call: number; 
   return positions;
 }
 
-function linViolation(events: readonly TraceEvent[], lin: Extract<LinResult, { verdict: 'fail' }>, endMs: number): FoundViolation {
-  const { key, prefix, blocked, state } = lin.explanation;
-  const positions = operationEvents(events)[blocked.id];
+/** The headline failure, a linearizability failure witnessed by its blocked operation's call and return. */
+function witnessed(events: readonly TraceEvent[], failure: Failure | null, lin: LinResult | null): Failure | null {
+  if (failure?.checker !== LIN_CHECKER || lin?.verdict !== 'fail') return failure;
+  const positions = operationEvents(events)[lin.explanation.blocked.id];
   const witnesses = positions === undefined ? [] : [positions.call, ...(positions.return === null ? [] : [positions.return])];
-  const message = `key ${key}: after a linearizable prefix of ${prefix.length} operations (state ${state}), `
-    + `operation #${blocked.id} by client ${blocked.client} cannot be placed`;
-  return { checker: LINEARIZABILITY, time: endMs, message, witnesses };
+  return { ...failure, witnesses };
 }
 
-/** A violation the trace records but the offline checkers do not find (a harness assertion, say). */
-function recordedViolation(events: readonly TraceEvent[]): FoundViolation | null {
-  for (let index = events.length - 1; index >= 0; index--) {
-    const event = events[index];
-    if (event?.type === 'violation') return { checker: event.checker, time: event.time, message: event.message, witnesses: [index] };
-  }
-  return null;
-}
-
-export function checkEvents(events: readonly TraceEvent[], choices: CheckChoices): TraceChecks {
-  const endMs = events.reduce((latest, event) => Math.max(latest, event.time), 0);
-  const safety = checkTrace(events, { livenessBoundMs: choices.livenessBoundMs });
-  let violation: FoundViolation | null = safety.violation;
-  let lin: LinResult | null = null;
-  if (violation === null) {
-    lin = checkHistory(historyFromTrace(events), eraseModel(kvModel('')), { budgetSteps: choices.linBudgetSteps ?? REPORT_LIN_BUDGET_STEPS });
-    if (lin.verdict === 'fail') violation = linViolation(events, lin, endMs);
-  }
-  violation ??= recordedViolation(events);
-  const verdicts = [...CHECKER_NAMES, LINEARIZABILITY].map((checker) => ({ checker, verdict: verdictOf(checker, violation, lin) }));
-  const verdict: ReportVerdict = violation !== null ? 'fail' : lin?.verdict === 'unknown' ? 'unknown' : 'pass';
-  return { verdict, verdicts, violation, sometimes: safety.sometimes, lin };
-}
-
-function verdictOf(checker: string, violation: FoundViolation | null, lin: LinResult | null): ReportVerdict {
-  if (violation !== null && violation.checker === checker) return 'fail';
-  if (checker === LINEARIZABILITY) return lin === null ? 'unknown' : lin.verdict;
-  // A run that stopped at a violation did not give the other checkers the whole run to see.
-  return violation === null ? 'pass' : 'unknown';
+export function checkEvents(events: readonly TraceEvent[], options: SimOptions, choices: CheckChoices = {}): TraceChecks {
+  const judged = judgeTrace(options, events, { linBudgetSteps: choices.linBudgetSteps ?? REPORT_LIN_BUDGET_STEPS });
+  const violation = witnessed(events, judged.failure, judged.lin);
+  return {
+    verdict: judged.verdict, verdicts: judged.verdicts, violation,
+    failures: judged.failures.map((failure) => (failure === judged.failure ? violation as Failure : failure)),
+    sometimes: judged.sometimes, lin: judged.lin,
+  };
 }

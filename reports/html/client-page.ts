@@ -18,6 +18,12 @@ function fillSummary() {
   if (data.violation !== null) {
     html('strong', null, 'FAIL: ' + data.violation.checker, banner);
     html('span', null, ' at ' + seconds(data.violation.time) + ': ' + data.violation.message, banner);
+    if (data.others.length > 0) {
+      var others = html('ul', 'other-failures', null, banner);
+      data.others.forEach(function (other) {
+        html('li', null, 'also FAIL: ' + other.checker + ' at ' + seconds(other.time) + ': ' + other.message, others);
+      });
+    }
   } else {
     html('strong', null, data.verdict === 'pass' ? 'pass: every check held' : 'unknown: a check ran out of budget, nothing failed', banner);
   }
@@ -34,7 +40,7 @@ function fillRunDetails() {
   data.verdicts.forEach(function (entry) {
     var row = html('tr', null, null, verdicts);
     html('td', null, entry.checker, row);
-    html('td', 'cell-' + entry.verdict, entry.verdict, row);
+    html('td', 'cell-' + entry.verdict, entry.verdict + (entry.note === undefined ? '' : ' (' + entry.note + ')'), row);
   });
   var sometimes = document.getElementById('sometimes');
   Object.keys(data.sometimes).sort().forEach(function (name) {

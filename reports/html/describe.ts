@@ -2,6 +2,7 @@
 // shows these as text (textContent), so they may hold anything the trace holds.
 import { assertNever } from '../../core/index.ts';
 import type { ClientInput, ClientOutput, TraceEvent } from '../../sim/events.ts';
+import { describeCheckpoint } from '../checkers/liveness.ts';
 
 function inputText(input: ClientInput): string {
   if (input.type === 'read') return `read ${input.key}`;
@@ -37,6 +38,8 @@ export function describeEvent(event: TraceEvent): string {
     case 'return': return `client ${event.client} gets ${outputText(event.output)} (op ${event.op})`;
     case 'phase': return `${event.phase} phase begins`;
     case 'violation': return `violation: ${event.checker}: ${event.message}`;
+    case 'checkpoint': return describeCheckpoint(event);
+    case 'assertion': return `n${event.node} fails its own assertion: ${event.message}`;
     default: return assertNever(event);
   }
 }
@@ -47,9 +50,9 @@ export function nodeOfEvent(event: TraceEvent): number | null {
     case 'send': return event.message.from;
     case 'deliver': case 'drop': return event.to;
     case 'crash': case 'restart': case 'pause': case 'resume': case 'role': case 'term':
-    case 'append': case 'commit': case 'apply': case 'snapshot': case 'compact': case 'call':
+    case 'append': case 'commit': case 'apply': case 'snapshot': case 'compact': case 'call': case 'assertion':
       return event.node;
-    case 'duplicate': case 'partition': case 'heal': case 'return': case 'phase': case 'violation':
+    case 'duplicate': case 'partition': case 'heal': case 'return': case 'phase': case 'violation': case 'checkpoint':
       return null;
     default: return assertNever(event);
   }

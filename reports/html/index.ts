@@ -4,4 +4,4 @@ export { buildReportData, focusWindow, linView } from './model.ts';
 export type { LinKeyView, LinOperationView, LinView, ReportChoices, ReportData, WitnessMark } from './model.ts';
 export { escapeHtml, jsonForScript, scriptHashSource } from './escape.ts';
 export { checkEvents, REPORT_LIN_BUDGET_STEPS } from './checks.ts';
-export type { FoundViolation, ReportVerdict, TraceChecks } from './checks.ts';
+export type { TraceChecks } from './checks.ts';

@@ -9,7 +9,7 @@ import type { Trace } from '../trace-file.ts';
 import { formatOptions } from '../../sim/options.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 import { checkEvents } from './checks.ts';
-import type { FoundViolation, ReportVerdict } from './checks.ts';
+import type { CheckerVerdict, Failure, Verdict } from '../run-report.ts';
 import { describeEvent, nodeOfEvent } from './describe.ts';
 import { BAND_ROLES, buildDiagram, MESSAGE_TYPES, OUTCOMES, SPAN_KINDS } from './diagram.ts';
 import type { Diagram } from './diagram.ts';
@@ -43,7 +43,7 @@ export interface LinKeyView {
 }
 
 export interface LinView {
-  readonly verdict: ReportVerdict | 'not-checked';
+  readonly verdict: Verdict | 'not-checked';
   readonly summary: string;
   readonly failingKey: string | null;
   readonly state: string | null;
@@ -58,9 +58,12 @@ export interface ReportData {
   readonly raftsim: string;
   readonly hash: string;
   readonly eventCount: number;
-  readonly verdict: ReportVerdict;
-  readonly verdicts: readonly { readonly checker: string; readonly verdict: ReportVerdict }[];
-  readonly violation: (Omit<FoundViolation, 'witnesses'> & { readonly witnesses: readonly WitnessMark[] }) | null;
+  readonly verdict: Verdict;
+  readonly verdicts: readonly CheckerVerdict[];
+  /** The headline failure. */
+  readonly violation: (Omit<Failure, 'witnesses'> & { readonly witnesses: readonly WitnessMark[] }) | null;
+  /** The run's other failures, in the order found. */
+  readonly others: readonly Omit<Failure, 'witnesses'>[];
   readonly sometimes: SometimesCounters;
   readonly options: readonly string[];
   readonly commands: readonly string[];
@@ -95,7 +98,7 @@ function witnessMark(events: readonly TraceEvent[], index: number): WitnessMark 
 }
 
 /** Around the witnesses (or the violation's time), at least FOCUS_MIN_MS wide, inside the run. */
-export function focusWindow(violation: FoundViolation | null, witnessTimes: readonly number[], endMs: number): { from: number; to: number } {
+export function focusWindow(violation: Failure | null, witnessTimes: readonly number[], endMs: number): { from: number; to: number } {
   if (violation === null) return { from: 0, to: Math.max(1, Math.min(endMs, FOCUS_START_MS)) };
   const all = witnessTimes.length > 0 ? witnessTimes : [violation.time];
   const last = Math.max(...all);
@@ -122,16 +125,14 @@ function commandsFor(source: string, seed: string, bugs: readonly string[], repr
 
 export function buildReportData(trace: Trace, choices: ReportChoices): ReportData {
   const { header, events } = trace;
-  const checks = checkEvents(events, {
-    livenessBoundMs: header.options.livenessMs,
-    ...(choices.linBudgetSteps === undefined ? {} : { linBudgetSteps: choices.linBudgetSteps }),
-  });
+  const checks = checkEvents(events, header.options, choices.linBudgetSteps === undefined ? {} : { linBudgetSteps: choices.linBudgetSteps });
   const diagram = buildDiagram(events, header.options.nodes);
   const marks = (checks.violation?.witnesses ?? []).map((index) => witnessMark(events, index)).filter((mark) => mark !== null);
   return {
     format: 'raftsim-report/1', seed: header.seed, scenario: header.scenario, bugs: header.bugs, raftsim: header.raftsim,
     hash: trace.footer.hash, eventCount: events.length, verdict: checks.verdict, verdicts: checks.verdicts,
     violation: checks.violation === null ? null : { ...checks.violation, witnesses: marks },
+    others: checks.failures.filter((failure) => failure !== checks.violation).map(({ checker, time, message }) => ({ checker, time, message })),
     sometimes: checks.sometimes, options: formatOptions(header.options),
     commands: commandsFor(choices.source, header.seed, header.bugs, choices.reproduce),
     focus: focusWindow(checks.violation, marks.map((mark) => mark.time), diagram.endMs),
@@ -142,7 +143,7 @@ export function buildReportData(trace: Trace, choices: ReportChoices): ReportDat
 
 function linSummary(lin: LinResult | null, keys: number, operations: number): string {
   const scope = `${operations} operations on ${keys} key${keys === 1 ? '' : 's'}`;
-  if (lin === null) return `not checked: the run stopped at a safety violation first (${scope})`;
+  if (lin === null) return `not checked: the run stopped at once, at a budget, a node that threw or a node's failed assertion (${scope})`;
   if (lin.verdict === 'pass') return `linearizable (${scope}, ${lin.steps} search steps)`;
   if (lin.verdict === 'unknown') return `unknown: the search ran out of its ${lin.exhausted === 'steps' ? 'step budget' : 'memory bound'} (${scope})`;
   const { key, prefix, blocked } = lin.explanation;

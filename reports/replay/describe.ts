@@ -2,6 +2,7 @@
 import { assertNever } from '../../core/index.ts';
 import type { MessageType } from '../../core/index.ts';
 import type { ClientInput, TraceEvent } from '../../sim/events.ts';
+import { describeCheckpoint } from '../checkers/liveness.ts';
 
 export const MESSAGE_ABBREVIATIONS: Readonly<Record<MessageType, string>> = {
   RequestVote: 'RV', RequestVoteReply: 'RVR', AppendEntries: 'AE', AppendEntriesReply: 'AER',
@@ -61,6 +62,8 @@ export function describeEvent(event: TraceEvent): string {
     case 'return': return `client ${event.client} op ${event.op} returns ${event.output.type === 'unknown' ? 'unknown' : JSON.stringify(event.output.result)}`;
     case 'phase': return `phase ${event.phase}${event.phase === 'liveness' ? ': faults stop, the cluster must recover' : ''}`;
     case 'violation': return `VIOLATION ${event.checker}: ${event.message}`;
+    case 'checkpoint': return describeCheckpoint(event);
+    case 'assertion': return `n${event.node} ASSERTION ${event.message}`;
     default: return assertNever(event);
   }
 }

@@ -107,7 +107,7 @@ export function applyEvent(state: ClusterState, event: TraceEvent): void {
     case 'call': return void state.pending.set(event.op, { client: event.client, op: event.op, node: event.node, input: event.input, calledAt: event.time });
     case 'return': return void state.pending.delete(event.op);
     case 'phase': return void (state.phase = event.phase);
-    case 'violation': return;
+    case 'violation': case 'checkpoint': case 'assertion': return;
     default: return assertNever(event);
   }
 }

@@ -105,7 +105,7 @@ function lowerBound(list: Int32Array, value: number): number {
 }
 
 const INTERESTING: ReadonlySet<TraceEvent['type']> = new Set<TraceEvent['type']>([
-  'role', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'commit', 'violation', 'phase',
+  'role', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'commit', 'violation', 'phase', 'checkpoint', 'assertion',
 ]);
 
 /** What `n` and `p` stop at: role changes, faults, commits, the phase change, violations. */
@@ -120,10 +120,10 @@ export function involves(event: TraceEvent, node: NodeId): boolean {
     case 'deliver': case 'drop': return event.from === node || event.to === node;
     case 'partition': return event.cut.some(([from, to]) => from === node || to === node);
     case 'call': return event.node === node;
-    case 'heal': case 'phase': case 'violation': return true;
+    case 'heal': case 'phase': case 'violation': case 'checkpoint': return true;
     case 'duplicate': case 'return': return false;
     case 'crash': case 'restart': case 'pause': case 'resume': case 'role': case 'term': case 'append':
-    case 'commit': case 'apply': case 'snapshot': case 'compact':
+    case 'commit': case 'apply': case 'snapshot': case 'compact': case 'assertion':
       return event.node === node;
     default: return assertNever(event);
   }

@@ -146,11 +146,11 @@ function judgeFiles(args: Arguments, io: CheckIo): number {
     if (judgement.verdict === 'fail') counts.fail++;
     if (judgement.verdict === 'unknown') counts.unknown++;
     if (args.json) {
-      io.stdout(`${JSON.stringify({ file, verdict: judgement.verdict, failure: judgement.failure, verdicts: judgement.verdicts })}\n`);
+      io.stdout(`${JSON.stringify({ file, verdict: judgement.verdict, failure: judgement.failure, failures: judgement.failures, verdicts: judgement.verdicts })}\n`);
       continue;
     }
     const lines = [`${file}: seed ${trace.header.seed}, ${trace.events.length} events`, ...formatVerdicts(judgement.verdicts),
-      ...formatFailure(judgement.failure), `verdict ${judgement.verdict === 'fail' ? 'FAIL' : judgement.verdict}`];
+      ...formatFailure(judgement.failure, undefined, judgement.failures), `verdict ${judgement.verdict === 'fail' ? 'FAIL' : judgement.verdict}`];
     io.stdout(`${lines.join('\n')}\n`);
   }
   if (counts.fail > 0) return EXIT.notLinearizable;

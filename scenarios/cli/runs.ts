@@ -172,6 +172,8 @@ export function resultJson(seedText: string, report: RunReport, trace: string | 
     seed: seedText, verdict: report.verdict,
     checker: report.failure?.checker ?? (undecided ? report.verdicts.find((entry) => entry.verdict === 'unknown')?.checker ?? 'linearizability' : null),
     message: report.failure?.message ?? (undecided ? formatSweepLine(report, seedText).replace(/^seed \S+ unknown: /, '') : null),
+    // Every failure in the order found; `checker` and `message` are the headline's.
+    failures: report.failures.map(({ checker, time, message }) => ({ checker, timeMs: time, message })),
     timeMs: sim.timeMs, steps: sim.steps, traceEvents: sim.traceEvents, hash: sim.hash, wallMs: Math.round(wallMs),
     counters: sim.counters, sometimes: report.sometimes, operations: report.operations, trace,
   };

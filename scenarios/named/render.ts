@@ -4,6 +4,7 @@
 import { assertNever } from '../../core/index.ts';
 import type { KvOp, KvResult } from '../../core/index.ts';
 import type { ClientInput, ClientOutput, EntrySummary, TraceEvent } from '../../sim/events.ts';
+import { describeCheckpoint } from '../../reports/checkers/liveness.ts';
 
 export function renderEvent(event: TraceEvent): string | null {
   const body = renderBody(event);
@@ -34,6 +35,8 @@ function renderBody(event: TraceEvent): string | null {
     case 'return': return `c${event.client} return ${renderOutput(event.output)}`;
     case 'phase': return `phase ${event.phase}`;
     case 'violation': return `VIOLATION ${event.checker}: ${event.message}`;
+    case 'checkpoint': return describeCheckpoint(event);
+    case 'assertion': return `n${event.node} ASSERTION ${event.message}`;
     default: return assertNever(event);
   }
 }
