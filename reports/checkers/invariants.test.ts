@@ -56,6 +56,18 @@ describe('invariants', () => {
     expect(violationOf(stale)).toBeNull();
   });
 
+  it('checks every copy of a duplicated reply, whichever copy is lost first', () => {
+    const base = () => new TraceBuilder().term(1, 2).leader(1, 2).append(1, 1, entries(1, 1, 2));
+    const bad = base().send(appendReply(2, 1, 2, 5));
+    const id = bad.lastMessageId;
+    bad.duplicate(id).drop(id, 2, 1).deliver(id, 2, 1);
+    expect(violationOf(bad)?.witnesses).toEqual([3, 6]);
+    // Both copies arrived: the record is gone, and a later message with another id is judged alone.
+    const both = base().send(appendReply(2, 1, 2, 2));
+    both.duplicate(both.lastMessageId).deliver(both.lastMessageId, 2, 1).deliver(both.lastMessageId, 2, 1);
+    expect(violationOf(both)).toBeNull();
+  });
+
   it('fails an append that leaves a hole, one that replaces a committed entry, and decreasing terms', () => {
     expect(violationOf(new TraceBuilder().append(1, 1, entries(1, 1)).append(1, 3, [entry(3, 1)]))?.message)
       .toContain('leaving a hole');

@@ -13,6 +13,8 @@ interface MatchReport {
   readonly term: number;
   readonly matchIndex: number;
   readonly sendEvent: number;
+  /** Copies of the message still on their way (a duplicated message has one id and several copies). */
+  copies: number;
 }
 
 const UNKNOWN = -1;
@@ -38,10 +40,10 @@ export class Invariants implements Checker {
       case 'term': return this.onTerm(event, index);
       case 'duplicate': {
         const report = this.inFlight.get(event.id);
-        if (report !== undefined) this.inFlight.set(event.copy, report);
+        if (report !== undefined) report.copies++;
         return null;
       }
-      case 'drop': this.inFlight.delete(event.id); return null;
+      case 'drop': this.arrived(event.id); return null;
       case 'commit': return this.onCommit(event, index);
       case 'apply': return this.onApply(event.node, event.entry, event.time, index);
       case 'append': return this.onAppend(event, index);
@@ -74,7 +76,7 @@ export class Invariants implements Checker {
   private onSend(event: TraceEventOf<'send'>, index: number): Violation | null {
     const message = event.message;
     if (message.type === 'AppendEntriesReply' && message.success) {
-      this.inFlight.set(event.id, { from: message.from, term: message.term, matchIndex: message.matchIndex, sendEvent: index });
+      this.inFlight.set(event.id, { from: message.from, term: message.term, matchIndex: message.matchIndex, sendEvent: index, copies: 1 });
     }
     if (message.type !== 'RequestVoteReply' || !message.granted || message.preVote) return null;
     const key = pairKey(message.from, message.term);
@@ -92,7 +94,7 @@ export class Invariants implements Checker {
   private onDeliver(event: TraceEventOf<'deliver'>, index: number): Violation | null {
     const report = this.inFlight.get(event.id);
     if (report === undefined) return null;
-    this.inFlight.delete(event.id);
+    this.arrived(event.id);
     const leader = event.to;
     const leads = this.view.roles[leader] === 'leader' && this.view.up[leader] === true && this.view.terms[leader] === report.term;
     const lastIndex = this.view.log(leader).lastIndex;
@@ -101,6 +103,12 @@ export class Invariants implements Checker {
       `Leader ${leader} of term ${report.term} got match index ${report.matchIndex} from node ${report.from}, ` +
       `beyond its own last index ${lastIndex}.`,
       [report.sendEvent, index]);
+  }
+
+  /** One copy of a message arrived or was lost: its record goes when no copy is left. */
+  private arrived(id: number): void {
+    const report = this.inFlight.get(id);
+    if (report !== undefined && --report.copies === 0) this.inFlight.delete(id);
   }
 
   private onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {

@@ -89,6 +89,15 @@ export class TraceBuilder {
     return this.push({ type: 'deliver', id, from, to, time: this.time });
   }
 
+  /** Another copy of message `id`, delivered or dropped under the same id. */
+  duplicate(id: number, copy = 1): this {
+    return this.push({ type: 'duplicate', id, copy, time: this.time });
+  }
+
+  drop(id: number, from: NodeId, to: NodeId): this {
+    return this.push({ type: 'drop', id, from, to, reason: 'loss', time: this.time });
+  }
+
   call(client: number, op: number, input: ClientInput, node: NodeId = 1): this {
     return this.push({ type: 'call', client, op, node, input, time: this.time });
   }
