@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from '../sim/faults.ts';
 import { DEFAULT_OPTIONS } from '../sim/options.ts';
-import type { RunHooks, RunReport, RunSpec } from '../reports/run-report.ts';
+import type { RunReport, RunSpec } from '../reports/run-report.ts';
 import type { BugId } from '../core/index.ts';
 import { runSimulation } from './run.ts';
+import type { RunHooks } from './run.ts';
 import { huntSpec } from './mutants/hunt.ts';
 import { faultUnits, referenceOf, shrinkFailure } from './shrink.ts';
 import { specForSeed } from './spec.ts';
