@@ -8,6 +8,10 @@ import type { RunBudgets, Seed, SimulationResult } from '../sim/simulation.ts';
 import type { SometimesCounters, Violation } from './checkers/types.ts';
 import type { LinResult } from './lin/check.ts';
 
+/**
+ * What one run is: plain data only (no callbacks), so a spec is saved in a trace header, cloned
+ * into a worker thread and compared as it is. The callbacks of a run travel beside it in RunHooks.
+ */
 export interface RunSpec {
   readonly seed: Seed;
   readonly options: SimOptions;
@@ -30,9 +34,14 @@ export interface RunSpec {
   readonly linBudgetSteps?: number;
   /** The applied-log witness before the search (default true); false checks with the search alone. */
   readonly linWitness?: boolean;
-  readonly factory?: NodeFactory;
   /** Bounds on the run's work; a run past one stops with a `budget` failure (sim/simulation.ts). */
   readonly budgets?: Partial<RunBudgets>;
+}
+
+/** The callbacks of a run, beside its RunSpec (`runSimulation(spec, hooks)`); none by default. */
+export interface RunHooks {
+  /** Another Raft implementation behind the core contract (default: the built-in core). */
+  readonly factory?: NodeFactory;
   /** Told every trace event with its JSON line, in order (a streaming trace writer). */
   readonly sink?: (event: TraceEvent, line: string) => void;
 }

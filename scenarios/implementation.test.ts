@@ -17,7 +17,7 @@ const PAPER_ONLY = {
 
 function run(factory: (options: RaftOptions) => PaperRaft, record = false) {
   const spec = specForSeed('7', { preset: 'calm', override: PAPER_ONLY, bugs: [], record });
-  return runSimulation({ ...spec, factory, hash: true });
+  return runSimulation({ ...spec, hash: true }, { factory });
 }
 
 /** Node 2 dereferences a missing field on its 30th tick. */

@@ -26,7 +26,7 @@ function historyOf(seed: number, bugs: readonly BugId[]): History {
   const spec = specForSeed(String(seed), { preset: null, override: { durationMs: TIME_MS, livenessMs: 10_000 }, bugs, record: false });
   const keep = historyEventFilter();
   const events: TraceEvent[] = [];
-  runSimulation({ ...spec, checkers: false, linearizability: false, sink: (event) => { if (keep(event)) events.push(event); } });
+  runSimulation({ ...spec, checkers: false, linearizability: false }, { sink: (event) => { if (keep(event)) events.push(event); } });
   return historyFromTrace(events);
 }
 

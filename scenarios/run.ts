@@ -3,19 +3,19 @@
 // of the clients' history. This is what the CLI, the property tests and the benchmarks all call.
 import type { SometimesCounters } from '../reports/checkers/types.ts';
 import { isSafety, Judge, LIN_CHECKER, suiteOptionsFor } from '../reports/judge.ts';
-import type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
+import type { CheckerVerdict, Failure, RunHooks, RunReport, RunSpec, Verdict } from '../reports/run-report.ts';
 import { Simulation } from '../sim/simulation.ts';
 import type { Stop } from '../sim/simulation.ts';
 
 export { LIN_CHECKER };
 
-export function runSimulation(spec: RunSpec): RunReport {
+export function runSimulation(spec: RunSpec, hooks: RunHooks = {}): RunReport {
   const useCheckers = spec.checkers ?? true;
   const judge = new Judge(useCheckers ? suiteOptionsFor(spec.options) : null);
   const simulation = new Simulation({
     seed: spec.seed, options: spec.options, schedule: spec.schedule, bugs: new Set(spec.bugs),
-    record: spec.record, hash: spec.hash ?? spec.record, ...(spec.factory === undefined ? {} : { factory: spec.factory }),
-    ...(spec.sink === undefined ? {} : { sink: spec.sink }),
+    record: spec.record, hash: spec.hash ?? spec.record, ...(hooks.factory === undefined ? {} : { factory: hooks.factory }),
+    ...(hooks.sink === undefined ? {} : { sink: hooks.sink }),
     ...(spec.budgets === undefined ? {} : { budgets: spec.budgets }),
     observe: (event, index) => judge.observe(event, index),
     ...(spec.untilHeadline === true ? { haltAt: (found: Stop) => isSafety(found.checker) } : {}),
@@ -44,4 +44,4 @@ export function withClientRetries(sometimes: SometimesCounters, simulatedRetries
   return { ...sometimes, clientRetries: Math.max(sometimes.clientRetries, simulatedRetries) };
 }
 
-export type { CheckerVerdict, Failure, RunReport, RunSpec, Verdict };
+export type { CheckerVerdict, Failure, RunHooks, RunReport, RunSpec, Verdict };

@@ -4,6 +4,7 @@ import { DEFAULT_OPTIONS, mergeOptions } from '../sim/options.ts';
 import type { RunReport, RunSpec } from '../reports/run-report.ts';
 import type { BugId } from '../core/index.ts';
 import { runSimulation } from './run.ts';
+import type { RunHooks } from './run.ts';
 import { huntSpec } from './mutants/hunt.ts';
 import { faultUnits, referenceOf, shrinkFailure } from './shrink.ts';
 import { specForSeed } from './spec.ts';
@@ -150,6 +151,35 @@ describe('shrinkFailure', () => {
     const hopeless = shrinkFailure(failing, { run, reference: (spec) => ({ ...referenceOf(spec), schedule: [] }) });
     expect(hopeless.mode).toBe('reference-fails-original');
     expect(hopeless.spec.schedule.map((event) => event.at)).toEqual([3_100]);
+  });
+
+  it('decides the default reference from the hooks: a mutant behind another implementation shrinks plainly', () => {
+    const mutant = stubRun((spec) => has(spec, 3_100));
+    const seen: { bugs: number; hooks: RunHooks }[] = [];
+    const run = (spec: RunSpec, hooks: RunHooks): RunReport => {
+      seen.push({ bugs: spec.bugs.length, hooks });
+      return spec.bugs.length > 0 ? mutant.run(spec) : stubRun(() => false).run(spec);
+    };
+    const failing = mutant.run({ ...specWith(big), bugs: ['vote-not-persisted'] });
+    const factory = (): never => { throw new Error('never called by a stub run'); };
+    const other = shrinkFailure(failing, { run, hooks: { factory } });
+    expect(other.mode).toBe('plain');
+    expect(other.referenceRuns).toBe(0);
+    // Every re-run got the implementation's hooks.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((call) => call.bugs > 0 && call.hooks.factory === factory)).toBe(true);
+    seen.length = 0;
+    const builtin = shrinkFailure(failing, { run });
+    expect(builtin.mode).toBe('differential');
+    expect(seen.every((call) => call.hooks.factory === undefined)).toBe(true);
+    // An explicit reference runs with its own hooks, the failing side with its own.
+    seen.length = 0;
+    const referenceFactory = (): never => { throw new Error('never called by a stub run'); };
+    const against = shrinkFailure(failing, { run, hooks: { factory }, reference: referenceOf, referenceHooks: { factory: referenceFactory } });
+    expect(against.mode).toBe('differential');
+    expect(seen.filter((call) => call.bugs === 0).every((call) => call.hooks.factory === referenceFactory)).toBe(true);
+    expect(seen.filter((call) => call.bugs > 0).every((call) => call.hooks.factory === factory)).toBe(true);
+    expect(seen.some((call) => call.bugs === 0)).toBe(true);
   });
 
   it('refuses a run that did not fail', () => {

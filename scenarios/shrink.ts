@@ -12,20 +12,27 @@ import { compareFaults, pinLeaderCrashes } from '../sim/faults.ts';
 import type { FaultEvent } from '../sim/faults.ts';
 import { mergeOptions } from '../sim/options.ts';
 import { BUDGET_CHECKER } from '../sim/simulation.ts';
-import type { RunReport, RunSpec } from '../reports/run-report.ts';
+import type { RunHooks, RunReport, RunSpec } from '../reports/run-report.ts';
 import { runSimulation } from './run.ts';
 
 export interface ShrinkOptions {
   /** Bound on re-runs; the best spec so far is returned when it runs out. */
   readonly runsMax?: number;
-  /** Runs the candidate; tests pass a stub, everyone else the default (no recording). */
-  readonly run?: (spec: RunSpec) => RunReport;
+  /** Runs the candidate with the given hooks; tests pass a stub, everyone else the default (no recording). */
+  readonly run?: (spec: RunSpec, hooks: RunHooks) => RunReport;
+  /**
+   * The hooks every re-run of the failing side gets: the factory of the implementation under test
+   * (default none: the built-in core). A sink here would hear every re-run.
+   */
+  readonly hooks?: RunHooks;
   /**
    * The correct side of a differential shrink: the spec the reference runs for a candidate (same
-   * seed, options and schedule). Default: for a mutant of the built-in core, the same spec with no
-   * bug (referenceOf); null: plain shrinking.
+   * seed, options and schedule). Default: for a mutant of the built-in core (bugs, and no factory
+   * in `hooks`), the same spec with no bug (referenceOf); null: plain shrinking.
    */
   readonly reference?: ((spec: RunSpec) => RunSpec) | null;
+  /** The hooks the reference runs with (default none: the built-in core). */
+  readonly referenceHooks?: RunHooks;
 }
 
 /** How a shrink went: `plain` (no reference), `differential`, or plain because the reference fails the original too. */
@@ -110,6 +117,7 @@ class Shrinker {
     private readonly runsMax: number,
     private readonly run: (spec: RunSpec) => RunReport,
     private readonly reference: ((spec: RunSpec) => RunSpec) | null,
+    private readonly runReference: (spec: RunSpec) => RunReport,
   ) {
     this.best = start;
     this.bestReport = startReport;
@@ -138,7 +146,7 @@ class Shrinker {
   passesOnReference(spec: RunSpec): boolean {
     if (this.reference === null) return true;
     this.referenceRuns++;
-    return this.run(this.reference(spec)).verdict === 'pass';
+    return this.runReference(this.reference(spec)).verdict === 'pass';
   }
 
   /** Goes back to an earlier best (a failing spec and its report). */
@@ -234,13 +242,16 @@ export function referenceOf(spec: RunSpec): RunSpec {
   return { ...spec, bugs: [] };
 }
 
-/** A mutant of the built-in core shrinks differentially against the correct core by default. */
-function defaultReference(spec: RunSpec): ((spec: RunSpec) => RunSpec) | null {
-  return spec.bugs.length > 0 && spec.factory === undefined ? referenceOf : null;
+/**
+ * A mutant of the built-in core (bugs switched on, no other implementation in the hooks) shrinks
+ * differentially against the correct core by default.
+ */
+function defaultReference(spec: RunSpec, hooks: RunHooks): ((spec: RunSpec) => RunSpec) | null {
+  return spec.bugs.length > 0 && hooks.factory === undefined ? referenceOf : null;
 }
 
-function defaultRun(spec: RunSpec): RunReport {
-  return runSimulation({ ...spec, record: false, hash: false, untilHeadline: true, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS });
+function defaultRun(spec: RunSpec, hooks: RunHooks): RunReport {
+  return runSimulation({ ...spec, record: false, hash: false, untilHeadline: true, linBudgetSteps: spec.linBudgetSteps ?? SHRINK_LIN_BUDGET_STEPS }, hooks);
 }
 
 /**
@@ -261,13 +272,17 @@ export function shrinkFailure(failing: RunReport, options: ShrinkOptions = {}): 
   if (failing.verdict !== 'fail' || checker === undefined) throw new Error('shrinkFailure needs a failing run');
   const original = failing.spec;
   const start = { ...original, schedule: [...original.schedule].sort(compareFaults) };
-  const run = options.run ?? defaultRun;
-  const wanted = shrinkable(failing) ? options.reference === undefined ? defaultReference(original) : options.reference : null;
+  const hooks = options.hooks ?? {};
+  const referenceHooks = options.referenceHooks ?? {};
+  const runWith = options.run ?? defaultRun;
+  const run = (spec: RunSpec): RunReport => runWith(spec, hooks);
+  const runReference = (spec: RunSpec): RunReport => runWith(spec, referenceHooks);
+  const wanted = shrinkable(failing) ? options.reference === undefined ? defaultReference(original, hooks) : options.reference : null;
   // An original the reference fails too cannot be shrunk differentially: it shrinks plainly, and says so.
-  const probe = new Shrinker(start, failing, checker, 0, run, wanted);
+  const probe = new Shrinker(start, failing, checker, 0, run, wanted, runReference);
   const mode: ShrinkMode = wanted === null ? 'plain' : probe.passesOnReference(start) ? 'differential' : 'reference-fails-original';
   const shrinker = new Shrinker(start, failing, checker, shrinkable(failing) ? options.runsMax ?? SHRINK_RUNS_MAX_DEFAULT : 0, run,
-    mode === 'differential' ? wanted : null);
+    mode === 'differential' ? wanted : null, runReference);
   shrinker.referenceRuns = probe.referenceRuns;
   shrinker.endAfterFailure();
   // Cheapest first: no faults at all (some mutants fail on a healthy network).

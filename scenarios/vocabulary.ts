@@ -8,10 +8,10 @@ import type {
 } from '../core/index.ts';
 import type { SometimesCounters } from '../reports/checkers/types.ts';
 import { headlineOf, Judge, LIN_CHECKER, suiteOptionsFor, verdictsOf } from '../reports/judge.ts';
-import type { CheckerVerdict, Failure, RunReport, RunSpec } from '../reports/run-report.ts';
+import type { CheckerVerdict, Failure, RunHooks, RunReport, RunSpec } from '../reports/run-report.ts';
 import type { ClientInput, ClientOutput, TraceEvent } from '../sim/events.ts';
 import type { FaultEvent } from '../sim/faults.ts';
-import type { NodeFactory, NodeHost } from '../sim/host.ts';
+import type { NodeHost } from '../sim/host.ts';
 import { validateOptions } from '../sim/options.ts';
 import type { NetworkOptions, OptionsOverride, SimOptions } from '../sim/options.ts';
 import { cutBetween } from '../sim/partitions.ts';
@@ -100,8 +100,6 @@ export interface ClusterSetup {
    * the run) decide. To see what a lab-style test catches by itself.
    */
   readonly checkers?: boolean;
-  /** Another Raft implementation behind the core contract (default: the built-in core). */
-  readonly factory?: NodeFactory;
 }
 
 /** Messages sent, by type, with their size as JSON (the lab's RPC count and bytes). */
@@ -198,7 +196,8 @@ export class Cluster {
   private readonly tasks: RunningTask[] = [];
   private inTask = false;
 
-  constructor(readonly setup: ClusterSetup) {
+  /** `hooks`: the callbacks of the run (another Raft implementation, a trace sink); none by default. */
+  constructor(readonly setup: ClusterSetup, hooks: RunHooks = {}) {
     this.options = setup.options;
     this.network = setup.options.network;
     this.random = new RandomStreams(setup.seed).stream('scenario');
@@ -208,7 +207,8 @@ export class Cluster {
       seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true,
       ...(setup.initialVoters === undefined ? {} : { initialVoters: setup.initialVoters }),
       ...(setup.initialDisks === undefined ? {} : { initialDisks: setup.initialDisks }),
-      ...(setup.factory === undefined ? {} : { factory: setup.factory }),
+      ...(hooks.factory === undefined ? {} : { factory: hooks.factory }),
+      ...(hooks.sink === undefined ? {} : { sink: hooks.sink }),
       observe: (event, index) => this.observe(event, index),
       onApplied: (node, data, result) => this.applied(node, data, result),
       onReadReady: (node, context) => this.readReady(node, context),

@@ -17,7 +17,7 @@ const PAPER_ONLY: OptionsOverride = {
 
 function run(seed: number, timeMs: number, factory = createNode) {
   const spec = specForSeed(String(seed), { preset: null, override: { ...PAPER_ONLY, durationMs: timeMs }, bugs: [], record: false });
-  return runSimulation({ ...spec, factory });
+  return runSimulation(spec, { factory });
 }
 
 /** The planted bug: grant any vote of the current term not yet given, whatever the candidate's log. */

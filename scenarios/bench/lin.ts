@@ -78,7 +78,7 @@ function simulatorHistories(print: (line: string) => void): BenchFigure[] {
     const spec = specForSeed(String(seed), { preset: null, override: {}, bugs: [], record: false });
     const keep = historyEventFilter();
     const events: TraceEvent[] = [];
-    const report = runSimulation({ ...spec, sink: (event) => { if (keep(event)) events.push(event); } });
+    const report = runSimulation(spec, { sink: (event) => { if (keep(event)) events.push(event); } });
     counts[report.verdict]++;
     if (report.verdict !== 'pass') print(`lin: seed ${seed} ${report.verdict}${report.failure === null ? '' : ` (${report.failure.checker})`}`);
     const history = historyFromTrace(events);

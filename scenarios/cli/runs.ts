@@ -3,7 +3,7 @@
 // header and where a failing trace is saved, the reproduce lines and the JSON result line. The
 // entry file (sim.ts) exports only its commands; everything else imports from here.
 import { join } from 'node:path';
-import type { RunReport, RunSpec } from '../../reports/run-report.ts';
+import type { RunHooks, RunReport, RunSpec } from '../../reports/run-report.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
 import type { Paint } from '../../reports/summary.ts';
 import { encodeTrace, TRACE_FORMAT } from '../../reports/trace-file.ts';
@@ -53,6 +53,12 @@ function overrideOf(args: SimArguments): OptionsOverride {
   };
 }
 
+/** The hooks of this thread's implementation under test: its factory (none for the built-in core). */
+export function implementationHooks(): RunHooks {
+  const impl = activeImplementation();
+  return impl.factory === undefined ? {} : { factory: impl.factory };
+}
+
 export function specFor(seedText: string, args: SimArguments, record: boolean): RunSpec {
   const impl = activeImplementation();
   // What the implementation does not declare is switched off before the schedule is drawn.
@@ -63,7 +69,6 @@ export function specFor(seedText: string, args: SimArguments, record: boolean): 
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (impl.factory !== undefined) spec = { ...spec, factory: impl.factory };
   return args.schedule === null ? spec : { ...spec, schedule: readSchedule(args.schedule, spec.options.nodes) };
 }
 
@@ -85,8 +90,9 @@ function readSchedule(path: string, nodes: number): FaultEvent[] {
   }
 }
 
-/** `--reference`: the correct side failures shrink against; undefined: the shrinker's default. */
+/** `--reference`: the correct side failures shrink against (and its hooks); undefined: the shrinker's default. */
 let reference: ShrinkOptions['reference'];
+let referenceHooks: RunHooks = {};
 let referenceFlag: string | null = null;
 
 /** Loads `--reference MODULE|builtin` for this thread (a bad module is exit 2). */
@@ -94,10 +100,8 @@ export async function useReference(flag: string | null): Promise<void> {
   if (flag === null || flag === referenceFlag) return;
   try {
     const impl = await loadImplementation(flag === 'builtin' ? null : flag);
-    reference = (spec) => {
-      const { factory: _factory, ...rest } = spec;
-      return { ...rest, bugs: [], ...(impl.factory === undefined ? {} : { factory: impl.factory }) };
-    };
+    reference = (spec) => ({ ...spec, bugs: [] });
+    referenceHooks = impl.factory === undefined ? {} : { factory: impl.factory };
     referenceFlag = flag;
   } catch (error) {
     if (error instanceof ImplementationError) throw new UsageError(error.message.replace(/^--impl/, '--reference'));
@@ -105,20 +109,23 @@ export async function useReference(flag: string | null): Promise<void> {
   }
 }
 
-/** How this thread shrinks: against `--reference` when given, else as the shrinker does by default. */
+/**
+ * How this thread shrinks: every re-run with the implementation under test, against `--reference`
+ * when given, else as the shrinker does by default.
+ */
 export function shrinkOptions(): ShrinkOptions {
-  return reference === undefined ? {} : { reference };
+  return { hooks: implementationHooks(), ...(reference === undefined ? {} : { reference, referenceHooks }) };
 }
 
-export function timed(spec: RunSpec): { report: RunReport; wallMs: number } {
+export function timed(spec: RunSpec, hooks: RunHooks): { report: RunReport; wallMs: number } {
   const started = process.hrtime.bigint();
-  const report = withDeterminismGuard(() => runSpec(spec));
+  const report = withDeterminismGuard(() => runSpec(spec, hooks));
   return { report, wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
 /** A spec that names a scenario (a replayed scenario trace) re-runs the scenario's script. */
-function runSpec(spec: RunSpec): RunReport {
-  if (spec.scenario === null) return runSimulation(spec);
+function runSpec(spec: RunSpec, hooks: RunHooks): RunReport {
+  if (spec.scenario === null) return runSimulation(spec, hooks);
   const scenario = findScenario(spec.scenario);
   if (scenario === null) throw new UsageError(`the trace names scenario "${spec.scenario}", which this raftsim does not have`);
   return runScenario(scenario, spec.seed, spec.bugs);

@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { BUG_IDS, BUG_SUMMARIES } from '../../core/index.ts';
 import { historyEventFilter, historyFromTrace, serializeHistory } from '../../reports/history.ts';
-import type { RunReport, RunSpec } from '../../reports/run-report.ts';
+import type { RunHooks, RunReport, RunSpec } from '../../reports/run-report.ts';
 import { formatSummary } from '../../reports/summary.ts';
 import { decodeTrace, TraceFileError } from '../../reports/trace-file.ts';
 import { formatOptions } from '../../sim/options.ts';
@@ -30,8 +30,8 @@ import { searchSweep } from './search.ts';
 import { merge } from '../sweep/merge.ts';
 import { TraceStreamWriter } from '../sweep/trace-stream.ts';
 import {
-  exitCodeOf, headerOf, outputFor, printReproduce, resultJson, RUNS_DIR, RAFTSIM_VERSION, saveFailure, savedTracePath,
-  shrinkOptions, specFor, timed, useReference, writeTrace,
+  exitCodeOf, headerOf, implementationHooks, outputFor, printReproduce, resultJson, RUNS_DIR, RAFTSIM_VERSION, saveFailure,
+  savedTracePath, shrinkOptions, specFor, timed, useReference, writeTrace,
 } from './runs.ts';
 import type { Output, Progress } from './runs.ts';
 import type { SimArguments } from './sim-args.ts';
@@ -158,13 +158,17 @@ function single(args: SimArguments, out: Output): number {
   // With --trace the trace streams to its file as the run goes: a long run keeps no events in memory.
   const base = specFor(args.seedText, args, args.trace === null);
   const header = headerOf(args.seedText, base);
+  const implementation = implementationHooks();
   const writer = args.trace === null ? null : new TraceStreamWriter(args.trace, header);
   const clientEvents: TraceEvent[] = [];
   const keepForHistory = historyEventFilter();
   const progress = out.progress;
   let seen = 0;
-  const spec: RunSpec = writer === null && progress === undefined ? base : {
-    ...base, hash: true, sink: (event, line) => {
+  const streamed = writer !== null || progress !== undefined;
+  const spec: RunSpec = streamed ? { ...base, hash: true } : base;
+  // The sink goes with this run only: shrinking and the saved shrunk trace re-run without it.
+  const hooks: RunHooks = !streamed ? implementation : {
+    ...implementation, sink: (event, line) => {
       if (writer !== null) {
         writer.write(event, line);
         if (args.historyOut !== null && keepForHistory(event)) clientEvents.push(event);
@@ -178,16 +182,13 @@ function single(args: SimArguments, out: Output): number {
   for (const line of implementationLines()) out.human(line);
   let ran;
   try {
-    ran = timed(spec);
+    ran = timed(spec, hooks);
   } catch (error) {
     writer?.abort();
     throw error;
   }
   writer?.finish();
-  const { wallMs } = ran;
-  // Shrinking and the saved shrunk trace re-run this spec: without the sink, which is closed now.
-  const { sink: _sink, ...unsunk } = ran.report.spec;
-  const report: RunReport = { ...ran.report, spec: unsunk };
+  const { report, wallMs } = ran;
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
   if (args.historyOut !== null) writeLinesAtomic(args.historyOut, [serializeHistory(historyFromTrace(report.sim.events ?? clientEvents)).trimEnd()], 'history');
   const saved = report.verdict === 'fail' ? saveFailure(args.seedText, header, report, args.trace) : null;
@@ -209,7 +210,7 @@ function single(args: SimArguments, out: Output): number {
 function saveShrunk(seedText: string, report: RunReport, out: Output, indent = ''): { mode: string; trace: string } {
   const shrunk = shrinkFailure(report, shrinkOptions());
   out.io.stderr(`${indent}${describeShrink(shrunk)}`);
-  const rerun = withDeterminismGuard(() => runSimulation({ ...shrunk.spec, record: true, hash: true }));
+  const rerun = withDeterminismGuard(() => runSimulation({ ...shrunk.spec, record: true, hash: true }, implementationHooks()));
   const header = headerOf(seedText, shrunk.spec);
   const path = savedTracePath(seedText, header, rerun.failure?.checker ?? 'unknown', '', '.shrunk');
   writeTrace(path, header, rerun);
@@ -232,10 +233,9 @@ async function replay(file: string, args: SimArguments, out: Output): Promise<nu
   if (mismatch !== null) throw new UsageError(mismatch);
   const spec: RunSpec = {
     seed: parseSeed(h.seed), options: h.options, schedule: h.schedule, bugs: h.bugs, scenario: h.scenario, record: true,
-    ...(impl.factory === undefined ? {} : { factory: impl.factory }),
   };
   out.human(`replaying ${file}: seed ${h.seed}, ${trace.events.length} events, hash ${trace.footer.hash}`);
-  const { report, wallMs } = timed(spec);
+  const { report, wallMs } = timed(spec, implementationHooks());
   for (const line of formatSummary(report, { wallMs }, out.paint)) out.human(line);
   const events = report.sim.events ?? [];
   const diverged = firstDivergence(trace.events, events);

@@ -86,8 +86,7 @@ export function runTest(test: ConformanceTest, seed: number, options: RunOptions
   const cluster = new Cluster({
     scenario: `conformance/${test.name}`, seed, options: labOptions({ ...test.options, nodes: test.nodes }),
     bugs: options.bugs ?? [], checkers: options.checkers ?? true,
-    ...(implementation.factory === undefined ? {} : { factory: implementation.factory }),
-  });
+  }, implementation.factory === undefined ? {} : { factory: implementation.factory });
   cluster.note(`conformance ${test.name}: ${test.purpose}`);
   const figures: Figure[] = [];
   let failure: Error | null = null;

@@ -13,7 +13,7 @@ import { BUDGET_CHECKER } from '../../sim/simulation.ts';
 import { withDeterminismGuard } from '../guard.ts';
 import { runSimulation } from '../run.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
-import { headerOf, resultJson, saveFailure, savedTracePath, shrinkOptions, specFor, timed } from '../cli/runs.ts';
+import { headerOf, implementationHooks, resultJson, saveFailure, savedTracePath, shrinkOptions, specFor, timed } from '../cli/runs.ts';
 import { reproduceFromArgs } from '../cli/reproduce.ts';
 
 /** One NDJSON line of a sweep: what `npm run sim -- merge` reads. */
@@ -51,7 +51,7 @@ export interface SeedOutcome {
 
 export function runSeed(seedText: string, args: SimArguments): SeedOutcome {
   const spec: RunSpec = { ...specFor(seedText, args, false), hash: true };
-  const { report, wallMs } = timed(spec);
+  const { report, wallMs } = timed(spec, implementationHooks());
   const saved = report.verdict === 'fail' ? saveFailure(seedText, headerOf(seedText, report.spec), rerunRecorded(report.spec), null) : null;
   // A run stopped at a budget (a runaway) is saved as it ran: every re-run would run away as long.
   const shrunk = shrinkable(report) ? shrinkAndSave(seedText, report) : null;
@@ -97,7 +97,7 @@ function shrinkAndSave(seedText: string, report: RunReport): { seed: ShrunkSeed;
 }
 
 function rerunRecorded(spec: RunSpec): RunReport {
-  return withDeterminismGuard(() => runSimulation({ ...spec, record: true }));
+  return withDeterminismGuard(() => runSimulation({ ...spec, record: true }, implementationHooks()));
 }
 
 /** `npm run sim -- --seed S` with every flag that shapes the run, so the line stands alone. */

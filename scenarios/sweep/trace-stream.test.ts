@@ -19,7 +19,7 @@ describe('TraceStreamWriter', () => {
     const header = headerOf('11', spec);
     const path = join(temp, 'streamed.trace.jsonl');
     const writer = new TraceStreamWriter(path, header);
-    const streamed = runSimulation({ ...spec, record: false, hash: true, sink: writer.write });
+    const streamed = runSimulation({ ...spec, record: false, hash: true }, { sink: writer.write });
     const footer = writer.finish();
     const expected = [...encodeTrace(header, recorded.sim.events ?? [])].join('\n') + '\n';
     expect(readFileSync(path, 'utf8')).toBe(expected);
