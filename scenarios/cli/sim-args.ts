@@ -54,6 +54,7 @@ export const SIM_USAGE = `usage: npm run sim -- [--seed S | --seeds A..B] [--nod
                     [--jobs N] [--shard i/n] (with --seeds) [--impl MODULE|builtin] [--reference MODULE|builtin]
                     [--search] (with --seeds: a guided search of that many runs)
                     [--scenario NAME [--seed S] [--bug ID]...] [--list]
+       npm run sim -- --suite conformance [--impl MODULE] [--test NAME]... [--seeds N|A..B]  (lab-style tests; --suite conformance --help)
        npm run sim -- merge FILE...  (combines the NDJSON results of --json sweeps)`;
 
 const OPTIONS = {

@@ -31,6 +31,7 @@ interface Parsed {
   readonly checkers: boolean;
   readonly json: boolean;
   readonly list: boolean;
+  readonly help: boolean;
 }
 
 class UsageError extends Error {}
@@ -43,6 +44,7 @@ function parse(argv: readonly string[]): Parsed {
   let checkers = true;
   let json = false;
   let list = false;
+  let help = false;
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index] as string;
     const value = (): string => {
@@ -64,6 +66,7 @@ function parse(argv: readonly string[]): Parsed {
       case '--no-checkers': checkers = false; break;
       case '--json': json = true; break;
       case '--list': list = true; break;
+      case '--help': case '-h': help = true; break;
       default: throw new UsageError(`unknown flag ${flag}`);
     }
   }
@@ -72,7 +75,7 @@ function parse(argv: readonly string[]): Parsed {
     if (test === undefined) throw new UsageError(`--test ${name}: unknown; one of ${CONFORMANCE_TESTS.map((t) => t.name).join(', ')}`);
     return test;
   });
-  return { impl, tests, seeds, bugs, checkers, json, list };
+  return { impl, tests, seeds, bugs, checkers, json, list, help };
 }
 
 function parseSeeds(text: string): { from: number; to: number } {
@@ -95,6 +98,10 @@ export async function conformanceMain(argv: readonly string[], io: ConformanceIo
     io.err(`conformance: ${error.message}`);
     io.err(CONFORMANCE_USAGE);
     return 2;
+  }
+  if (parsed.help) {
+    io.out(CONFORMANCE_USAGE);
+    return 0;
   }
   if (parsed.list) {
     for (const test of parsed.tests) {

@@ -91,6 +91,9 @@ describe('the conformance command', () => {
     expect(out[0]).toMatch(/^persist-1\s+FAIL/);
     expect(await conformanceMain(['--test', 'nope'], io)).toBe(2);
     expect(await conformanceMain(['--seeds', '0'], io)).toBe(2);
+    out.length = 0;
+    expect(await conformanceMain(['--help'], io)).toBe(0);
+    expect(out[0]).toMatch(/^usage: npm run sim -- --suite conformance/);
   }, 60_000);
 
   it('npm run sim -- --suite conformance runs it', async () => {
