@@ -2,20 +2,26 @@
 // `npm run conformance -- [flags]`, which is this file). One line per test; exit 0 when every test
 // passed on every seed it ran (or was skipped), 1 when one failed, 2 on bad usage.
 import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isBugId } from '../../core/index.ts';
 import type { BugId } from '../../core/index.ts';
-import { ImplementationError, describeImplementation, implementationModule, loadImplementation } from '../impl.ts';
+import { headerOf, RUNS_DIR, savedTracePath, writeTrace } from '../cli/runs.ts';
+import { UsageError as FileError, checkOutputPath } from '../files.ts';
+import { ImplementationError, describeImplementation, implementationModule, implementationRecord, loadImplementation } from '../impl.ts';
+import type { Implementation } from '../impl.ts';
+import type { ScenarioReport } from '../vocabulary.ts';
 import { CONFORMANCE_TESTS } from './index.ts';
 import { runSeeds, seedsFor } from './suite.ts';
-import type { ConformanceTest } from './suite.ts';
+import type { ConformanceTest, TestResult } from './suite.ts';
 
 export const CONFORMANCE_USAGE = `usage: npm run sim -- --suite conformance [--impl MODULE] [--test NAME]... [--seeds N | A..B] [--bug ID]... [--no-checkers] [--json]
   --test NAME     run only these tests (repeatable; --list names them)
   --seeds N       seeds 1..N per test (default: each test's CI count; RAFTSIM_NIGHTLY=1 runs 10)
   --bug ID        switch on a mutation point of the built-in core (repeatable)
   --no-checkers   the checkers off: only each test's own checks decide
-  --list          the tests, what each needs, and their purposes`;
+  --list          the tests, what each needs, and their purposes
+  a test's first failing seed saves its trace in reports/runs/ (npm run replay -- FILE, npm run report -- FILE)`;
 
 export interface ConformanceIo {
   readonly out: (line: string) => void;
@@ -119,19 +125,40 @@ export async function conformanceMain(argv: readonly string[], io: ConformanceIo
   }
   io.err(`conformance suite: ${parsed.tests.length} tests against ${describeImplementation(implementation.info)}`
     + `${parsed.bugs.length === 0 ? '' : `, bugs ${parsed.bugs.join(' ')}`}${parsed.checkers ? '' : ', checkers off'}`);
+  try {
+    checkOutputPath(join(RUNS_DIR, 'failing.trace.jsonl'), 'the folder for failing traces,');
+  } catch (error) {
+    if (!(error instanceof FileError)) throw error;
+    io.err(`conformance: ${error.message}`);
+    return 2;
+  }
   let failed = 0;
   let skipped = 0;
   for (const test of parsed.tests) {
     const seeds = parsed.seeds ?? { from: 1, to: seedsFor(test, io.env) };
-    const summary = runSeeds(test, seeds, { implementation, bugs: parsed.bugs, checkers: parsed.checkers });
+    let trace: string | null = null;
+    const save = (result: TestResult, report: ScenarioReport): void => {
+      if (trace === null) trace = saveTestTrace(test, result, report, implementation);
+    };
+    const summary = runSeeds(test, seeds, { implementation, bugs: parsed.bugs, checkers: parsed.checkers }, save);
     if (!summary.ok) failed++;
     else if (summary.results.every((result) => result.verdict === 'skipped')) skipped++;
-    if (parsed.json) io.out(JSON.stringify({ test: test.name, ok: summary.ok, results: summary.results }));
+    if (parsed.json) io.out(JSON.stringify({ test: test.name, ok: summary.ok, trace, results: summary.results }));
     else io.out(summary.line);
+    if (trace !== null) io.err(`  trace of the first failing seed saved to ${trace}; view it with npm run replay -- ${trace} or npm run report -- ${trace}`);
   }
   io.err(`${parsed.tests.length - failed - skipped} of ${parsed.tests.length} tests passed${skipped === 0 ? '' : `, ${skipped} skipped`}`
     + `${failed === 0 ? '' : `, ${failed} failed`}`);
   return failed === 0 ? 0 : 1;
+}
+
+/** Saves a failing seed's trace: reports/runs/conformance-TEST-seed-S[-BUGS]-CHECKER-DIGEST.trace.jsonl. */
+function saveTestTrace(test: ConformanceTest, result: TestResult, report: ScenarioReport, implementation: Implementation): string {
+  const impl = implementationRecord(implementation);
+  const header = { ...headerOf(String(result.seed), report.spec), ...(impl === null ? {} : { impl }) };
+  const path = savedTracePath(String(result.seed), header, result.checker ?? 'scenario', `conformance-${test.name}-`);
+  writeTrace(path, header, report);
+  return path;
 }
 
 function isEntry(): boolean {

@@ -2,7 +2,10 @@
 // or RAFTSIM_CONFORMANCE_SEEDS=N for more), none is vacuous, and the tests can fail: the Figure 8
 // tests catch commit-prev-term-by-count on most seeds, and a persistence test catches a vote kept
 // only in memory, by the checkers and by its own checks alone.
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { judgeTrace } from '../../reports/judge.ts';
+import { decodeTrace } from '../../reports/trace-file.ts';
 import { CONFORMANCE_TESTS, conformanceTest } from './index.ts';
 import { conformanceMain } from './cli.ts';
 import { runSeeds, runTest, seedsFor } from './suite.ts';
@@ -89,6 +92,13 @@ describe('the conformance command', () => {
     out.length = 0;
     expect(await conformanceMain(['--test', 'persist-1', '--seeds', '1..2', '--bug', 'vote-not-persisted'], io)).toBe(1);
     expect(out[0]).toMatch(/^persist-1\s+FAIL/);
+    // The first failing seed's trace is saved, and judged offline it gives the same failure.
+    const saved = err.map((line) => /trace of the first failing seed saved to (\S+);/.exec(line)?.[1]).find((path) => path !== undefined);
+    expect(saved).toMatch(/conformance-persist-1-seed-1-vote-not-persisted-invariants-[0-9a-f]{8}\.trace\.jsonl$/);
+    const trace = decodeTrace(readFileSync(saved as string, 'utf8'));
+    rmSync(saved as string);
+    expect(trace.header.scenario).toBe('conformance/persist-1');
+    expect(judgeTrace(trace.header.options, trace.events).failure?.checker).toBe('invariants');
     expect(await conformanceMain(['--test', 'nope'], io)).toBe(2);
     expect(await conformanceMain(['--seeds', '0'], io)).toBe(2);
     out.length = 0;

@@ -125,12 +125,14 @@ export interface TestSummary {
 }
 
 /** Runs a test over seeds 1..seeds (or from..to) and sums it up in one line. */
-export function runSeeds(test: ConformanceTest, seeds: number | { readonly from: number; readonly to: number }, options: RunOptions = {}): TestSummary {
+export function runSeeds(test: ConformanceTest, seeds: number | { readonly from: number; readonly to: number }, options: RunOptions = {},
+  onFailure: ((result: TestResult, report: ScenarioReport) => void) | null = null): TestSummary {
   const { from, to } = typeof seeds === 'number' ? { from: 1, to: seeds } : seeds;
   const results: TestResult[] = [];
   for (let seed = from; seed <= to; seed++) {
-    const { report: _report, ...result } = runTest(test, seed, options);
+    const { report, ...result } = runTest(test, seed, options);
     results.push(result);
+    if (result.verdict === 'fail' && report !== null && onFailure !== null) onFailure(result, report);
   }
   return { test: test.name, results, line: summaryLine(test, results), ok: results.every((result) => result.verdict !== 'fail') };
 }
