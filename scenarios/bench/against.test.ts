@@ -1,6 +1,9 @@
 // `npm run bench -- sweep --against REF`: both checkouts measured in one sitting, the ratio printed,
 // verdicts compared, the temporary worktree removed; bad uses are one line and exit 2.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as benchMain } from '../cli/bench.ts';
 import { runCli } from '../cli/test-io.ts';
@@ -33,14 +36,29 @@ describe('bench --against', () => {
     process.env['RAFTSIM_BENCH_AGAINST_ROUNDS'] = '1';
     process.env['RAFTSIM_BENCH_AGAINST_SEEDS'] = '2';
     process.env['RAFTSIM_BENCH_AGAINST_WARMUP'] = '0';
-    const worktreesBefore = execFileSync('git', ['worktree', 'list'], { encoding: 'utf8' });
-    const result = await runCli(benchMain, ['sweep', '--against', 'HEAD']);
+    // Its temporary folder goes under one of this test's own, so other checkouts of the repository
+    // adding, removing or committing in their worktrees meanwhile cannot disturb what is checked.
+    const own = mkdtempSync(join(tmpdir(), 'raftsim-against-test-'));
+    const savedTmp = process.env['TMPDIR'];
+    process.env['TMPDIR'] = own;
+    let result: Awaited<ReturnType<typeof runCli>>;
+    let listed = false;
+    try {
+      result = await runCli(benchMain, ['sweep', '--against', 'HEAD']);
+      listed = execFileSync('git', ['worktree', 'list', '--porcelain'], { encoding: 'utf8' }).includes(own);
+      // (tsx started in the children keeps its cache there too.)
+      expect(readdirSync(own).filter((name) => name.startsWith('raftsim-against-'))).toEqual([]);
+    } finally {
+      if (savedTmp === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = savedTmp;
+      rmSync(own, { recursive: true, force: true });
+    }
+    expect(listed, 'a worktree under the temporary folder is still registered').toBe(false);
     expect(result.code, result.err.join('\n')).toBe(0);
     const text = result.out.join('\n');
     expect(text).toMatch(/round 1, this checkout: [\d.]+ s/);
     expect(text).toMatch(/round 1, HEAD \([0-9a-f]{7}\): [\d.]+ s/);
     expect(text, text).toMatch(/verdicts: the same on all 2 seeds/);
     expect(text).toMatch(/^against\.sweep\.ratio +[\d.]+ ratio/m);
-    expect(execFileSync('git', ['worktree', 'list'], { encoding: 'utf8' })).toBe(worktreesBefore);
   }, 120_000);
 });
