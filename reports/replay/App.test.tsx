@@ -18,6 +18,19 @@ const info = replayInfo(fixture.header);
 const violation = model.violations[0] as number;
 
 const tick = (ms = 30): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the last frame passes `check` (or 5 s pass), so a loaded machine that renders late
+ * does not fail a test, and the next key is written only once the previous one has been drawn.
+ */
+async function settled(frame: () => string | undefined, check: (text: string) => boolean): Promise<string> {
+  for (let waited = 0; waited < 5_000; waited += 10) {
+    const text = frame() ?? '';
+    if (check(text)) return text;
+    await tick(10);
+  }
+  return frame() ?? '';
+}
 const ARROW_RIGHT = '\u001B[C';
 const ARROW_DOWN = '\u001B[B';
 const PAGE_DOWN = '\u001B[6~';
@@ -55,30 +68,25 @@ describe('the Ink replay', () => {
 
   it('moves with arrows and page keys, and several keys in one input chunk each count', async () => {
     const { lastFrame, stdin } = await start();
+    const at = (expected: number) => settled(lastFrame, (text) => position(text) === expected);
     stdin.write(ARROW_RIGHT);
-    await tick();
-    expect(position(lastFrame())).toBe(2);
+    expect(position(await at(2))).toBe(2);
     stdin.write(ARROW_DOWN);
-    await tick();
-    expect(position(lastFrame())).toBe(12);
+    expect(position(await at(12))).toBe(12);
     stdin.write(PAGE_DOWN);
-    await tick();
-    expect(position(lastFrame())).toBe(112);
+    expect(position(await at(112))).toBe(112);
     const expected = reduceKeys(initialView(111), [{ type: 'char', char: 'n' }, { type: 'char', char: 'n' }, { type: 'char', char: 'n' }], model).cursor;
     stdin.write('nnn');
-    await tick();
-    expect(position(lastFrame())).toBe(expected + 1);
+    expect(position(await at(expected + 1))).toBe(expected + 1);
     expect(expected).toBeGreaterThan(111);
     stdin.write(END);
-    await tick();
-    expect(position(lastFrame())).toBe(model.length);
+    expect(position(await at(model.length))).toBe(model.length);
   });
 
   it('v jumps to the violation and shows the checker and its explanation', async () => {
     const { lastFrame, stdin } = await start();
     stdin.write('v');
-    await tick();
-    const frame = lastFrame() ?? '';
+    const frame = await settled(lastFrame, (text) => position(text) === violation + 1);
     expect(position(frame)).toBe(violation + 1);
     const event = fixture.events[violation];
     expect(event?.type).toBe('violation');
@@ -89,27 +97,23 @@ describe('the Ink replay', () => {
 
   it('? shows the help, / finds an event type, f follows a node, space plays', async () => {
     const { lastFrame, stdin } = await start();
+    const HELP = 'next / previous interesting event';
     stdin.write('?');
-    await tick();
-    expect(lastFrame()).toContain('next / previous interesting event');
+    expect(await settled(lastFrame, (text) => text.includes(HELP))).toContain(HELP);
     stdin.write('x');
-    await tick();
-    expect(lastFrame()).not.toContain('next / previous interesting event');
+    expect(await settled(lastFrame, (text) => !text.includes(HELP))).not.toContain(HELP);
     stdin.write('/');
-    await tick();
+    await settled(lastFrame, (text) => text.includes('find: '));
     stdin.write('crash');
-    await tick();
-    expect(lastFrame()).toContain('find: crash_');
+    expect(await settled(lastFrame, (text) => text.includes('find: crash_'))).toContain('find: crash_');
     stdin.write('\r');
-    await tick();
     const found = model.find(0, 'crash');
-    expect(position(lastFrame())).toBe(found === null ? 1 : found + 1);
+    const foundAt = found === null ? 1 : found + 1;
+    expect(position(await settled(lastFrame, (text) => position(text) === foundAt))).toBe(foundAt);
     stdin.write('f');
-    await tick();
-    expect(lastFrame()).toContain('following n1');
+    expect(await settled(lastFrame, (text) => text.includes('following n1'))).toContain('following n1');
     stdin.write(' ');
-    await tick(300);
-    expect(position(lastFrame())).toBeGreaterThan(found === null ? 1 : found + 1);
+    expect(position(await settled(lastFrame, (text) => position(text) > foundAt))).toBeGreaterThan(foundAt);
     stdin.write(' ');
   });
 });
