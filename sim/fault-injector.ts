@@ -172,12 +172,28 @@ export class FaultInjector {
     this.world.schedule(now + fault.downMs, { kind: 'fault', fault: { at: now + fault.downMs, type: 'restart', node } });
   }
 
-  /** Stops the leader for downMs (LeaderPause): its ticks and deliveries wait for the resume. */
+  /**
+   * Stops the leader for downMs (LeaderPause): its ticks and deliveries wait for the resume. With
+   * cutMs, it is cut off alone first, as by a leader cut, until cutMs after the resume.
+   */
   private pauseLeader(host: NodeHost, fault: LeaderPause): void {
     const now = this.world.clock.now;
+    if (fault.cutMs > 0) this.isolate([host.id], now + fault.downMs + fault.cutMs);
     host.paused = true;
     this.world.emit({ time: now, type: 'pause', node: host.id });
     this.world.schedule(now + fault.downMs, { kind: 'fault', fault: { at: now + fault.downMs, type: 'resume', node: host.id } });
+  }
+
+  /** Cuts `side` from the rest of the cluster until healAt (a leader cut: it replaces any other cut). */
+  private isolate(side: readonly NodeId[], healAt: number): void {
+    const world = this.world;
+    const now = world.clock.now;
+    const cut = cutBetween(side, nodeIds(world.options.nodes).filter((other) => !side.includes(other)));
+    this.leaderCuts.push({ at: now, side, cut, healAt: null });
+    this.leaderCutInForce = true;
+    world.network.cut(cut);
+    world.emit({ time: now, type: 'partition', kind: 'explicit', cut });
+    world.schedule(healAt, { kind: 'leader-cut-heal', cut: this.leaderCuts.length - 1 });
   }
 
   /** Parts the leader and its mates from the others (LeaderCut); the cut replaces any other. */
@@ -186,13 +202,7 @@ export class FaultInjector {
     const now = world.clock.now;
     const previous = this.leaderCutInForce ? this.leaderCuts[this.leaderCuts.length - 1] : undefined;
     const away = previous === undefined ? [] : previous.side;
-    const side = leaderCutSide(node, world.options.nodes, fault.mates, fault.shift, away);
-    const cut = cutBetween(side, nodeIds(world.options.nodes).filter((other) => !side.includes(other)));
-    this.leaderCuts.push({ at: now, side, cut, healAt: null });
-    this.leaderCutInForce = true;
-    world.network.cut(cut);
-    world.emit({ time: now, type: 'partition', kind: 'explicit', cut });
-    world.schedule(now + fault.downMs, { kind: 'leader-cut-heal', cut: this.leaderCuts.length - 1 });
+    this.isolate(leaderCutSide(node, world.options.nodes, fault.mates, fault.shift, away), now + fault.downMs);
   }
 
   /** Heals a leader cut still in force (not replaced since), unless the safety phase is over. */

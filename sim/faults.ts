@@ -69,13 +69,17 @@ export interface LeaderCut {
  * waiting to be hit): afterMs after its target's election the leader stops, its timers with it, and
  * resumes downMs later, its held messages delivered then. A pause longer than an election timeout
  * lets the others elect a successor while the old leader still believes it leads: on resume it
- * acts on what it knew (reads, replies, commits) before it hears of the new term.
+ * acts on what it knew (reads, replies, commits) before it hears of the new term. With cutMs > 0
+ * the stall also parts it from every other node (a VM migrated, its peer connections gone) from
+ * the pause until cutMs after the resume, as a leader cut would (the cut replaces any other and a
+ * heal ends it): it resumes to clients alone, none of the new term's messages waiting for it.
  */
 export interface LeaderPause {
   readonly at: number;
   readonly type: 'pause-leader';
   readonly afterMs: number;
   readonly downMs: number;
+  readonly cutMs: number;
 }
 
 /** The moments a MomentCrash waits for, each named after what a node has just done. */
@@ -190,7 +194,7 @@ export function describeFault(event: FaultEvent): string {
     case 'cut-leader':
       return `${event.at} cut-leader +${event.afterMs} for ${event.downMs} mates ${event.mates} shift ${event.shift}`;
     case 'pause-leader':
-      return `${event.at} pause-leader +${event.afterMs} for ${event.downMs}`;
+      return `${event.at} pause-leader +${event.afterMs} for ${event.downMs}${event.cutMs > 0 ? ` cut +${event.cutMs}` : ''}`;
     case 'crash-at':
       return `${event.at} crash-at ${event.moment} down ${event.downMs}${event.torn ? ' torn' : ''}`;
     default: return assertNever(event);
@@ -354,7 +358,8 @@ function generateLeaderCrashes(options: SimOptions, rng: RngLike, lastMs: number
 
 /**
  * Pauses aimed at the leader (LeaderPause), with exponential inter-arrival times, each from
- * [0, leaderPauseAfterMsMax] after its target's election and lasting [1, leaderPauseMsMax]. They
+ * [0, leaderPauseAfterMsMax] after its target's election and lasting [1, leaderPauseMsMax]; when
+ * leaderPauseCutMsMax > 0, half of them cut the leader off until [1, leaderPauseCutMsMax] after. They
  * fall strictly inside the safety phase; a resume after it is the liveness phase's to make.
  */
 function generateLeaderPauses(options: SimOptions, rng: RngLike, lastMs: number): FaultEvent[] {
@@ -363,8 +368,13 @@ function generateLeaderPauses(options: SimOptions, rng: RngLike, lastMs: number)
   if (meanMs === 0 || options.nodes < 2) return events;
   const afterMsMax = options.faults.leaderPauseAfterMsMax ?? 0;
   const downMsMax = Math.max(1, options.faults.leaderPauseMsMax ?? 1);
+  const cutMsMax = options.faults.leaderPauseCutMsMax ?? 0;
   for (let at = exponentialMs(rng, meanMs); at < lastMs; at += exponentialMs(rng, meanMs)) {
-    events.push({ at, type: 'pause-leader', afterMs: rng.range(0, afterMsMax), downMs: rng.range(1, downMsMax) });
+    const afterMs = rng.range(0, afterMsMax);
+    const downMs = rng.range(1, downMsMax);
+    // Half the pauses, when the run cuts any, also cut the leader off.
+    const cutMs = cutMsMax > 0 && rng.chance(0.5) ? rng.range(1, cutMsMax) : 0;
+    events.push({ at, type: 'pause-leader', afterMs, downMs, cutMs });
   }
   return events;
 }
@@ -556,7 +566,7 @@ const FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
   resume: ['at', 'type', 'node'],
   'crash-leader': ['at', 'type', 'afterMs', 'downMs', 'torn'],
   'cut-leader': ['at', 'type', 'afterMs', 'downMs', 'mates', 'shift'],
-  'pause-leader': ['at', 'type', 'afterMs', 'downMs'],
+  'pause-leader': ['at', 'type', 'afterMs', 'downMs', 'cutMs'],
   'crash-at': ['at', 'type', 'moment', 'downMs', 'torn'],
 };
 
@@ -632,7 +642,10 @@ function validateEvent(fields: Fields, type: FaultType, at: number, nodes: numbe
       return { at, type, moment: moment as CrashMoment, downMs: durationIn(fields['downMs'], 'downMs', 1), torn: tornOf(fields['torn']) };
     }
     case 'pause-leader':
-      return { at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1) };
+      return {
+        at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1),
+        cutMs: durationIn(fields['cutMs'], 'cutMs', 0),
+      };
     case 'restart':
     case 'pause':
     case 'resume':

@@ -47,7 +47,8 @@ describe('the leader pause regime', () => {
       if (!pausing(paused)) expect(paused).toBe(options);
       else {
         selected++;
-        const { leaderPauseIntervalMsMean, leaderPauseAfterMsMax, leaderPauseMsMax, ...rest } = paused.faults;
+        const { leaderPauseIntervalMsMean, leaderPauseAfterMsMax, leaderPauseMsMax, leaderPauseCutMsMax, ...rest } = paused.faults;
+        expect(leaderPauseCutMsMax ?? 0).toBeLessThanOrEqual(2 * options.raft.electionTicks * options.tickMs);
         expect([leaderPauseIntervalMsMean, leaderPauseAfterMsMax, leaderPauseMsMax].every((value) => (value ?? 0) > 0)).toBe(true);
         expect({ ...paused, faults: rest }).toEqual(options);
       }
@@ -63,16 +64,18 @@ describe('the leader pause regime', () => {
 
   it('writes its fields only when on, so older records read the same', () => {
     expect('leaderPauseIntervalMsMean' in DEFAULT_OPTIONS.faults).toBe(false);
-    const on = mergeOptions(DEFAULT_OPTIONS, { faults: { leaderPauseIntervalMsMean: 2_000, leaderPauseAfterMsMax: 50, leaderPauseMsMax: 4_000 } });
+    const on = mergeOptions(DEFAULT_OPTIONS, { faults: { leaderPauseIntervalMsMean: 2_000, leaderPauseAfterMsMax: 50, leaderPauseMsMax: 4_000, leaderPauseCutMsMax: 900 } });
     expect(validateOptions(JSON.parse(JSON.stringify(on))).faults).toMatchObject({
-      leaderPauseIntervalMsMean: 2_000, leaderPauseAfterMsMax: 50, leaderPauseMsMax: 4_000,
+      leaderPauseIntervalMsMean: 2_000, leaderPauseAfterMsMax: 50, leaderPauseMsMax: 4_000, leaderPauseCutMsMax: 900,
     });
+    // Cuts off: the field is not written.
+    expect('leaderPauseCutMsMax' in mergeOptions(on, { faults: { leaderPauseCutMsMax: 0 } }).faults).toBe(false);
   });
 });
 
 describe('leader pause events', () => {
   const on = mergeOptions(DEFAULT_OPTIONS, {
-    durationMs: 30_000, faults: { leaderPauseIntervalMsMean: 2_000, leaderPauseAfterMsMax: 300, leaderPauseMsMax: 5_000 },
+    durationMs: 30_000, faults: { leaderPauseIntervalMsMean: 2_000, leaderPauseAfterMsMax: 300, leaderPauseMsMax: 5_000, leaderPauseCutMsMax: 700 },
   });
 
   it('are drawn within their bounds from their own stream, and nothing is drawn when they are off', () => {
@@ -87,7 +90,12 @@ describe('leader pause events', () => {
         expect(event.afterMs).toBeLessThanOrEqual(300);
         expect(event.downMs).toBeGreaterThanOrEqual(1);
         expect(event.downMs).toBeLessThanOrEqual(5_000);
+        expect(event.cutMs).toBeGreaterThanOrEqual(0);
+        expect(event.cutMs).toBeLessThanOrEqual(700);
       }
+      // Half of them, about, cut the leader off too.
+      expect(pauses.some((event) => event.cutMs > 0)).toBe(true);
+      expect(pauses.some((event) => event.cutMs === 0)).toBe(true);
       expect(validateSchedule(JSON.parse(JSON.stringify(withPauses)), on.nodes)).toEqual(withPauses);
       const unused = createRng(seed, 'pauses');
       const off = mergeOptions(on, { faults: { leaderPauseIntervalMsMean: 0 } });
@@ -100,9 +108,11 @@ describe('leader pause events', () => {
   });
 
   it('are refused with a message when malformed, and print one line', () => {
-    expect(() => validateSchedule([{ at: 1, type: 'pause-leader', afterMs: 0 }], 3)).toThrow('fault schedule[0] (pause-leader): downMs must be an integer in 1..');
-    expect(() => validateSchedule([{ at: 1, type: 'pause-leader', afterMs: 0, downMs: 5, node: 1 }], 3)).toThrow('unknown field node');
-    expect(describeFault({ at: 7, type: 'pause-leader', afterMs: 40, downMs: 900 })).toBe('7 pause-leader +40 for 900');
+    expect(() => validateSchedule([{ at: 1, type: 'pause-leader', afterMs: 0, cutMs: 0 }], 3)).toThrow('fault schedule[0] (pause-leader): downMs must be an integer in 1..');
+    expect(() => validateSchedule([{ at: 1, type: 'pause-leader', afterMs: 0, downMs: 5 }], 3)).toThrow('cutMs must be an integer in 0..');
+    expect(() => validateSchedule([{ at: 1, type: 'pause-leader', afterMs: 0, downMs: 5, cutMs: 0, node: 1 }], 3)).toThrow('unknown field node');
+    expect(describeFault({ at: 7, type: 'pause-leader', afterMs: 40, downMs: 900, cutMs: 0 })).toBe('7 pause-leader +40 for 900');
+    expect(describeFault({ at: 7, type: 'pause-leader', afterMs: 40, downMs: 900, cutMs: 300 })).toBe('7 pause-leader +40 for 900 cut +300');
   });
 
   it('a default swarm seed that selects the regime schedules leader pauses', () => {
@@ -122,7 +132,7 @@ describe('a leader pause in a run', () => {
   }
 
   it('stops whoever leads, for downMs; the others elect a successor; the old leader resumes deposed', () => {
-    const events = simulate([{ at: 5_000, type: 'pause-leader', afterMs: 0, downMs: 6_000 }]);
+    const events = simulate([{ at: 5_000, type: 'pause-leader', afterMs: 0, downMs: 6_000, cutMs: 0 }]);
     const leaderAt = (time: number): TraceEventOf<'role'> | undefined =>
       ofType(events, 'role').filter((event) => event.role === 'leader' && event.time <= time).at(-1);
     const before = leaderAt(5_000);
@@ -145,8 +155,8 @@ describe('a leader pause in a run', () => {
 
   it('waits for a leader when none is in office, and hits each leadership once', () => {
     const events = simulate([
-      { at: 0, type: 'pause-leader', afterMs: 100, downMs: 4_000 },
-      { at: 0, type: 'pause-leader', afterMs: 100, downMs: 4_000 },
+      { at: 0, type: 'pause-leader', afterMs: 100, downMs: 4_000, cutMs: 0 },
+      { at: 0, type: 'pause-leader', afterMs: 100, downMs: 4_000, cutMs: 0 },
     ]);
     const pauses = ofType(events, 'pause');
     expect(pauses).toHaveLength(2);
@@ -158,5 +168,26 @@ describe('a leader pause in a run', () => {
     expect((first?.time ?? 0) - (electedBefore(first?.time ?? 0)?.time ?? 0)).toBe(100);
     expect(electedBefore(second?.time ?? 0)?.node).toBe(second?.node);
     expect(second?.node).not.toBe(first?.node);
+  });
+
+  it('with cutMs, cuts the leader off alone from the pause until cutMs after its resume: it resumes still leading', () => {
+    const events = simulate([{ at: 5_000, type: 'pause-leader', afterMs: 0, downMs: 6_000, cutMs: 2_000 }]);
+    const [pause] = ofType(events, 'pause');
+    const node = pause?.node ?? 0;
+    const [partition, ...others] = ofType(events, 'partition');
+    expect(others).toEqual([]);
+    expect(partition?.time).toBe(5_000);
+    // Every link between the paused leader and the others, both ways, and no other.
+    expect(partition?.cut.length).toBe(2 * 4);
+    for (const [from, to] of partition?.cut ?? []) expect(from === node || to === node).toBe(true);
+    // Healed by it, before the end of the safety phase heals everything.
+    expect(ofType(events, 'heal').map((event) => event.time).filter((time) => time < 20_000)).toEqual([13_000]);
+    const across = (event: { from: number; to: number }): boolean => event.from === node || event.to === node;
+    expect(ofType(events, 'deliver').filter((event) => event.time > 5_000 && event.time < 13_000 && across(event))).toEqual([]);
+    // Resumed and alone, it still believes it leads: no news of the new term reaches it, and only
+    // its own CheckQuorum (an election timeout of ticks after the resume) can depose it before the heal.
+    const roles = ofType(events, 'role').filter((event) => event.node === node && event.time >= 5_000);
+    expect(roles[0]?.time ?? Infinity).toBeGreaterThan(11_000);
+    expect(roles[0]?.term).toBe(pause === undefined ? -1 : ofType(events, 'role').filter((event) => event.node === node && event.time < 5_000).at(-1)?.term);
   });
 });

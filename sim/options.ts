@@ -103,6 +103,8 @@ export interface FaultOptions {
   readonly leaderPauseAfterMsMax?: number;
   /** A leader pause lasts uniformly within [1, leaderPauseMsMax] (absent: 1). */
   readonly leaderPauseMsMax?: number;
+  /** Half the leader pauses cut the leader off until [1, leaderPauseCutMsMax] after its resume (absent or 0: none). */
+  readonly leaderPauseCutMsMax?: number;
   /**
    * Mean time between two crashes at interesting moments (sim/faults.ts MomentCrash). Absent or 0:
    * none; the three momentCrash fields are only present in a record when on.
@@ -236,7 +238,7 @@ const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
   'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax', 'leaderCutIntervalMsMean', 'leaderCutAfterMsMax',
   'leaderCutDurationMsMax', 'powerLossIntervalMsMean', 'rollingRestartIntervalMsMean',
-  'leaderPauseIntervalMsMean', 'leaderPauseAfterMsMax', 'leaderPauseMsMax',
+  'leaderPauseIntervalMsMean', 'leaderPauseAfterMsMax', 'leaderPauseMsMax', 'leaderPauseCutMsMax',
   'momentCrashIntervalMsMean', 'momentCrashMoments', 'momentCrashDownMsMax',
 ];
 const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio', 'transferIntervalMsMean'];
@@ -337,6 +339,7 @@ function validateFaults(value: unknown): FaultOptions {
     ...onlyWhenOn(raw, 'faults', 'leaderPauseIntervalMsMean'),
     ...onlyWhenOn(raw, 'faults', 'leaderPauseAfterMsMax'),
     ...onlyWhenOn(raw, 'faults', 'leaderPauseMsMax'),
+    ...onlyWhenOn(raw, 'faults', 'leaderPauseCutMsMax'),
     ...onlyWhenOn(raw, 'faults', 'momentCrashIntervalMsMean'),
     ...onlyWhenOn(raw, 'faults', 'momentCrashMoments'),
     ...onlyWhenOn(raw, 'faults', 'momentCrashDownMsMax'),
@@ -889,7 +892,10 @@ export const LEADER_PAUSE_REGIME_RATIO = 0.3;
  * reign, for up to several election timeouts. The others elect a successor meanwhile; the old
  * leader resumes believing it still leads, with its held messages (client reads and writes,
  * replies of its own term and older) delivered before any news of the new term, and acts on them
- * (etcd and hashicorp/raft stale-leader reports; the read and lease anomalies of thesis 6.4). Not
+ * (etcd and hashicorp/raft stale-leader reports; the read and lease anomalies of thesis 6.4). In
+ * two thirds of the runs half the pauses also cut the leader off until up to one or two election
+ * timeouts after its resume (a VM migrated, its peer connections gone): it resumes to its clients
+ * alone, with no message of the new term waiting, and answers them from what it knew. Not
  * with lease reads, whose assumption bounds pauses (swarmLease keeps plain pauses within it), nor
  * with leader cuts, whose targets it would take.
  */
@@ -905,6 +911,7 @@ export function swarmLeaderPauses(rng: RngLike, options: SimOptions): SimOptions
       leaderPauseAfterMsMax: Math.max(1, pickFrom(rng, [network.delayMsMax, raft.heartbeatTicks * tickMs, electionMs])),
       // Up to two to eight election timeouts: most pauses outlast a randomized timeout.
       leaderPauseMsMax: Math.min(pickFrom(rng, [2, 4, 8]) * electionMs, DURATION_MS_MAX),
+      leaderPauseCutMsMax: pickFrom(rng, [0, 1, 2]) * electionMs,
     },
   });
 }
