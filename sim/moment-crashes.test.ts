@@ -23,11 +23,12 @@ function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], typ
 describe('the moment crash regime', () => {
   it('crashes at moments in a fair share of the default swarm seeds, every moment among them', () => {
     const selected = seeds.map((seed) => optionsForSeed(seed, null, {})).filter(crashing);
-    expect(selected.length).toBeGreaterThan(seeds.length * MOMENT_CRASH_REGIME_RATIO * 0.6);
+    // Eligible: three nodes or more (seven in nine clusters).
+    expect(selected.length).toBeGreaterThan(seeds.length * MOMENT_CRASH_REGIME_RATIO * 0.5);
     expect(selected.length).toBeLessThan(seeds.length * MOMENT_CRASH_REGIME_RATIO * 1.3);
     const moments = new Set(selected.flatMap((options) => momentsOf(options.faults.momentCrashMoments ?? 0)));
     expect([...moments].sort()).toEqual([...CRASH_MOMENTS].sort());
-    for (const options of selected) expect(options.nodes).toBeGreaterThanOrEqual(2);
+    for (const options of selected) expect(options.nodes).toBeGreaterThanOrEqual(3);
   });
 
   it('leaves a seed it does not select as it was', () => {
