@@ -32,8 +32,8 @@ const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   'election-timeout-not-randomized': { firstSeed: 56, lastSeed: 57, durationMs: 20_000 },
   'no-prevote-no-checkquorum': { firstSeed: 36, lastSeed: 37, durationMs: 20_000 },
   'ae-truncate-without-conflict': { firstSeed: 10, lastSeed: 11, durationMs: 20_000 },
-  // Needs a deposed leader's delayed appends: a paused leader's, delivered when it resumes (seed 9,
-  // the leader pause regime), or a stalled link's (first at seed 146 before leader pauses).
+  // Needs the network stall regime: a deposed leader's delayed appends. First at seed 9, a seed
+  // with network stalls and leader pauses (146 before the leader pause regime).
   'ae-accept-stale-term': { firstSeed: 9, lastSeed: 10, durationMs: 20_000 },
   // Needs the leader churn regime (a one-entry append that matches, above it a divergent tail).
   // Rare since the leader ignores stale rejections (they no longer back it up below the tail):
