@@ -3,8 +3,8 @@
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
 import {
-  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLease, swarmMembership, swarmOptions, swarmRestarts,
-  swarmTransfers,
+  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLeaderPauses, swarmLease, swarmMembership, swarmMomentCrashes,
+  swarmOptions, swarmRestarts, swarmTransfers,
 } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
@@ -31,7 +31,9 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   const withLease = swarmLease(streams.stream('regime-lease'), withChurn);
   const withTransfers = swarmTransfers(streams.stream('regime-transfer'), withLease);
   const withRestarts = swarmRestarts(streams.stream('regime-restart'), withTransfers);
-  return mergeOptions(swarmFlapping(streams.stream('regime-flap'), withRestarts), override);
+  const withFlapping = swarmFlapping(streams.stream('regime-flap'), withRestarts);
+  const withLeaderPauses = swarmLeaderPauses(streams.stream('regime-leader-pause'), withFlapping);
+  return mergeOptions(swarmMomentCrashes(streams.stream('regime-moment-crash'), withLeaderPauses), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
@@ -39,6 +41,7 @@ export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {
   const options = optionsForSeed(seed, choices.preset, choices.override);
   const streams = new RandomStreams(seed);
   const schedule = generateSchedule(options, streams.stream('schedule'), streams.stream('schedule-leader-crashes'),
-    streams.stream('schedule-leader-cuts'), streams.stream('schedule-restarts'));
+    streams.stream('schedule-leader-cuts'), streams.stream('schedule-restarts'), streams.stream('schedule-leader-pauses'),
+    streams.stream('schedule-moment-crashes'));
   return { seed, options, schedule, bugs: choices.bugs, scenario: choices.scenario ?? null, record: choices.record };
 }

@@ -1,10 +1,13 @@
 // The fault injector (docs/design.md, "Faults"): applies the schedule's faults to the run as they
-// fall due, and aims the leader-aimed ones (crash-leader, cut-leader) at whoever leads when they
+// fall due, and aims the leader-aimed ones (crash-leader, cut-leader, pause-leader) at whoever leads when they
 // fire, or at the next leader elected. Faults stop with the safety phase.
 import { assertNever } from '../core/index.ts';
 import type { NodeId } from '../core/index.ts';
 import { leaderCutSide } from './faults.ts';
-import type { FaultEvent, LeaderCrash, LeaderCut, ResolvedLeaderCrash, ResolvedLeaderCut } from './faults.ts';
+import type {
+  CrashMoment, FaultEvent, LeaderCrash, LeaderCut, LeaderFault, LeaderPause, MomentCrash, ResolvedLeaderCrash, ResolvedLeaderCut,
+} from './faults.ts';
+import type { TraceEvent } from './events.ts';
 import { cutBetween, nodeIds } from './partitions.ts';
 import type { Link } from './partitions.ts';
 import type { NodeHost } from './host.ts';
@@ -21,7 +24,7 @@ interface Leadership {
 
 export class FaultInjector {
   /** Leader-aimed faults waiting for the next election, in schedule order. */
-  private readonly waiting: (LeaderCrash | LeaderCut)[] = [];
+  private readonly waiting: LeaderFault[] = [];
   /** The term and time at which each node last became leader, and whether a leader-aimed fault took it. */
   private readonly leaderships = new Map<NodeId, Leadership>();
   /** The leader crashes that fired, in order. */
@@ -30,6 +33,9 @@ export class FaultInjector {
   private readonly leaderCuts: { at: number; side: readonly NodeId[]; cut: readonly Link[]; healAt: number | null }[] = [];
   private leaderCutInForce = false;
   private stopped = false;
+  /** Moment crashes waiting for their moment, in schedule order; momentsArmed counts them. */
+  private readonly armed: MomentCrash[] = [];
+  momentsArmed = 0;
 
   /** `rng`: the `faults` stream (which entries a crash loses, where a torn write ends). */
   constructor(private readonly world: World, private readonly rng: Rng) {}
@@ -66,18 +72,27 @@ export class FaultInjector {
         return world.emit({ time: world.clock.now, type: 'heal' });
       case 'crash-leader':
       case 'cut-leader':
+      case 'pause-leader':
         return this.aimAtLeader(fault);
+      case 'crash-at':
+        if (this.stopped) return;
+        this.armed.push(fault);
+        this.momentsArmed = this.armed.length;
+        return;
       default: return assertNever(fault);
     }
   }
 
   /** A leader-aimed fault falls due on `node` (the 'leader-crash' action), unless faults stopped or the node is down. */
-  fire(node: NodeId, fault: LeaderCrash | LeaderCut): void {
+  fire(node: NodeId, fault: LeaderFault): void {
     const host = this.world.host(node);
     if (this.stopped || !host.up) return;
+    // A node paused already (by a plain pause) is not paused again, nor resumed early by this one.
+    if (fault.type === 'pause-leader' && host.paused) return;
     this.world.countFault(fault.type);
     if (fault.type === 'crash-leader') this.crashLeader(host, fault);
-    else this.cutLeader(node, fault);
+    else if (fault.type === 'cut-leader') this.cutLeader(node, fault);
+    else this.pauseLeader(host, fault);
   }
 
   /** A node became leader: record when, and hand it to the first waiting leader-aimed fault. */
@@ -93,6 +108,38 @@ export class FaultInjector {
   stop(): void {
     this.stopped = true;
     this.waiting.length = 0;
+    this.armed.length = 0;
+    this.momentsArmed = 0;
+  }
+
+  /**
+   * A trace event, while moment crashes wait: when it shows a node that has just done a waiting
+   * crash's moment, that node crashes once the current step is over (its replies sent), and
+   * restarts downMs later. One event fires one crash, the first waiting for its moment.
+   */
+  moment(event: TraceEvent): void {
+    const found = this.momentOf(event);
+    if (found === null) return;
+    const index = this.armed.findIndex((crash) => crash.moment === found.moment);
+    if (index < 0) return;
+    const host = this.world.host(found.node);
+    if (!host.up || host.paused) return;
+    const [crash] = this.armed.splice(index, 1) as [MomentCrash];
+    this.momentsArmed = this.armed.length;
+    const now = this.world.clock.now;
+    this.world.countFault(`crash-at:${crash.moment}`);
+    this.world.schedule(now, { kind: 'fault', fault: { at: now, type: 'crash', node: found.node, torn: crash.torn } });
+    this.world.schedule(now + crash.downMs, { kind: 'fault', fault: { at: now + crash.downMs, type: 'restart', node: found.node } });
+  }
+
+  private momentOf(event: TraceEvent): { readonly moment: CrashMoment; readonly node: NodeId } | null {
+    switch (event.type) {
+      case 'term': return event.vote === null ? null : { moment: 'vote', node: event.node };
+      case 'append': return { moment: 'append', node: event.node };
+      case 'commit': return this.world.host(event.node).node?.status().role === 'leader' ? { moment: 'commit', node: event.node } : null;
+      case 'snapshot': case 'compact': return { moment: 'snapshot', node: event.node };
+      default: return null;
+    }
   }
 
   /** The leader cuts that fired, in order. */
@@ -101,7 +148,7 @@ export class FaultInjector {
   }
 
   /** A leader crash takes the leader in office, if no other took it, or waits for the next election. */
-  private aimAtLeader(fault: LeaderCrash | LeaderCut): void {
+  private aimAtLeader(fault: LeaderFault): void {
     const leader = runningLeader(this.world.hosts);
     const leadership = leader === null ? undefined : this.leaderships.get(leader.id);
     if (leader === null || leadership === undefined || leadership.term !== leader.term || leadership.targeted) {
@@ -111,7 +158,7 @@ export class FaultInjector {
     this.aim(leader.id, leadership, fault);
   }
 
-  private aim(node: NodeId, leadership: Leadership, fault: LeaderCrash | LeaderCut): void {
+  private aim(node: NodeId, leadership: Leadership, fault: LeaderFault): void {
     leadership.targeted = true;
     const at = Math.max(this.world.clock.now, leadership.sinceMs + fault.afterMs);
     this.world.schedule(at, { kind: 'leader-crash', node, fault });
@@ -125,19 +172,37 @@ export class FaultInjector {
     this.world.schedule(now + fault.downMs, { kind: 'fault', fault: { at: now + fault.downMs, type: 'restart', node } });
   }
 
+  /**
+   * Stops the leader for downMs (LeaderPause): its ticks and deliveries wait for the resume. With
+   * cutMs, it is cut off alone first, as by a leader cut, until cutMs after the resume.
+   */
+  private pauseLeader(host: NodeHost, fault: LeaderPause): void {
+    const now = this.world.clock.now;
+    if (fault.cutMs > 0) this.isolate([host.id], now + fault.downMs + fault.cutMs);
+    host.paused = true;
+    this.world.emit({ time: now, type: 'pause', node: host.id });
+    this.world.schedule(now + fault.downMs, { kind: 'fault', fault: { at: now + fault.downMs, type: 'resume', node: host.id } });
+  }
+
+  /** Cuts `side` from the rest of the cluster until healAt (a leader cut: it replaces any other cut). */
+  private isolate(side: readonly NodeId[], healAt: number): void {
+    const world = this.world;
+    const now = world.clock.now;
+    const cut = cutBetween(side, nodeIds(world.options.nodes).filter((other) => !side.includes(other)));
+    this.leaderCuts.push({ at: now, side, cut, healAt: null });
+    this.leaderCutInForce = true;
+    world.network.cut(cut);
+    world.emit({ time: now, type: 'partition', kind: 'explicit', cut });
+    world.schedule(healAt, { kind: 'leader-cut-heal', cut: this.leaderCuts.length - 1 });
+  }
+
   /** Parts the leader and its mates from the others (LeaderCut); the cut replaces any other. */
   private cutLeader(node: NodeId, fault: LeaderCut): void {
     const world = this.world;
     const now = world.clock.now;
     const previous = this.leaderCutInForce ? this.leaderCuts[this.leaderCuts.length - 1] : undefined;
     const away = previous === undefined ? [] : previous.side;
-    const side = leaderCutSide(node, world.options.nodes, fault.mates, fault.shift, away);
-    const cut = cutBetween(side, nodeIds(world.options.nodes).filter((other) => !side.includes(other)));
-    this.leaderCuts.push({ at: now, side, cut, healAt: null });
-    this.leaderCutInForce = true;
-    world.network.cut(cut);
-    world.emit({ time: now, type: 'partition', kind: 'explicit', cut });
-    world.schedule(now + fault.downMs, { kind: 'leader-cut-heal', cut: this.leaderCuts.length - 1 });
+    this.isolate(leaderCutSide(node, world.options.nodes, fault.mates, fault.shift, away), now + fault.downMs);
   }
 
   /** Heals a leader cut still in force (not replaced since), unless the safety phase is over. */

@@ -23,7 +23,9 @@ export type FaultEvent =
   | { readonly at: number; readonly type: 'pause'; readonly node: NodeId }
   | { readonly at: number; readonly type: 'resume'; readonly node: NodeId }
   | LeaderCrash
-  | LeaderCut;
+  | LeaderCut
+  | LeaderPause
+  | MomentCrash;
 
 /**
  * A crash aimed at whoever leads, resolved by the event loop when it happens (the trace records
@@ -60,6 +62,48 @@ export interface LeaderCut {
   readonly mates: number;
   readonly shift: number;
 }
+
+/**
+ * A pause aimed at whoever leads (a process stall: a long GC, a VM migration, a disk hang), resolved
+ * by the event loop like a LeaderCrash (the three leader-aimed kinds share the queue of elections
+ * waiting to be hit): afterMs after its target's election the leader stops, its timers with it, and
+ * resumes downMs later, its held messages delivered then. A pause longer than an election timeout
+ * lets the others elect a successor while the old leader still believes it leads: on resume it
+ * acts on what it knew (reads, replies, commits) before it hears of the new term. With cutMs > 0
+ * the stall also parts it from every other node (a VM migrated, its peer connections gone) from
+ * the pause until cutMs after the resume, as a leader cut would (the cut replaces any other and a
+ * heal ends it): it resumes to clients alone, none of the new term's messages waiting for it.
+ */
+export interface LeaderPause {
+  readonly at: number;
+  readonly type: 'pause-leader';
+  readonly afterMs: number;
+  readonly downMs: number;
+  readonly cutMs: number;
+}
+
+/** The moments a MomentCrash waits for, each named after what a node has just done. */
+export const CRASH_MOMENTS = ['vote', 'append', 'commit', 'snapshot'] as const;
+export type CrashMoment = (typeof CRASH_MOMENTS)[number];
+
+/**
+ * A crash at an interesting moment, resolved by the event loop: from `at` on it waits for the next
+ * node that has just done `moment` and crashes that node right after (its Ready handled, its
+ * replies sent), to restart downMs later. 'vote': it persisted a vote; 'append': it wrote entries;
+ * 'commit': a leader learned of a commit (before its followers do); 'snapshot': it took or
+ * installed a snapshot. Crashes a uniform clock rarely lands on: the windows where a write not
+ * yet synced, a commit known to one node only, or a snapshot just written decides what survives.
+ */
+export interface MomentCrash {
+  readonly at: number;
+  readonly type: 'crash-at';
+  readonly moment: CrashMoment;
+  readonly downMs: number;
+  readonly torn: boolean;
+}
+
+/** The leader-aimed faults: each takes one leadership, resolved when it fires. */
+export type LeaderFault = LeaderCrash | LeaderCut | LeaderPause;
 
 export type FaultType = FaultEvent['type'];
 
@@ -105,6 +149,7 @@ export interface ResolvedLeaderCrash {
 export function pinLeaderCrashes(schedule: readonly FaultEvent[], resolved: readonly ResolvedLeaderCrash[],
   resolvedCuts: readonly ResolvedLeaderCut[] = []): FaultEvent[] {
   const pinned = schedule.filter((event) => event.type !== 'crash-leader' && event.type !== 'cut-leader');
+  // Leader pauses stay as they are: resolved again in the run of the result, to whoever leads.
   for (const { at, node, downMs, torn } of resolved) {
     assert(downMs >= 1, `a resolved leader crash must stay down for at least 1 ms (got ${downMs})`);
     pinned.push({ at, type: 'crash', node, torn }, { at: at + downMs, type: 'restart', node });
@@ -117,7 +162,9 @@ export function pinLeaderCrashes(schedule: readonly FaultEvent[], resolved: read
   return pinned.sort(compareFaults);
 }
 
-const FAULT_TYPES: readonly FaultType[] = ['partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'crash-leader', 'cut-leader'];
+const FAULT_TYPES: readonly FaultType[] = [
+  'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'crash-leader', 'cut-leader', 'pause-leader', 'crash-at',
+];
 const PARTITION_KINDS: readonly PartitionKind[] = ['halves', 'isolate', 'bridge', 'ring', 'asymmetric', 'explicit'];
 export const SCHEDULE_EVENTS_MAX = 1_000_000;
 /** The longest afterMs and downMs of a leader crash: a day, as for every duration option. */
@@ -125,7 +172,7 @@ const DURATION_MS_MAX = 24 * 60 * 60 * 1000;
 
 /** At one instant, ends come before starts, so a node or the network is free again first. */
 const RANK: Readonly<Record<FaultType, number>> = {
-  heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5, 'crash-leader': 6, 'cut-leader': 7,
+  heal: 0, restart: 1, resume: 2, partition: 3, crash: 4, pause: 5, 'crash-leader': 6, 'cut-leader': 7, 'pause-leader': 8, 'crash-at': 9,
 };
 
 export function compareFaults(a: FaultEvent, b: FaultEvent): number {
@@ -146,6 +193,10 @@ export function describeFault(event: FaultEvent): string {
       return `${event.at} crash-leader +${event.afterMs} down ${event.downMs}${event.torn ? ' torn' : ''}`;
     case 'cut-leader':
       return `${event.at} cut-leader +${event.afterMs} for ${event.downMs} mates ${event.mates} shift ${event.shift}`;
+    case 'pause-leader':
+      return `${event.at} pause-leader +${event.afterMs} for ${event.downMs}${event.cutMs > 0 ? ` cut +${event.cutMs}` : ''}`;
+    case 'crash-at':
+      return `${event.at} crash-at ${event.moment} down ${event.downMs}${event.torn ? ' torn' : ''}`;
     default: return assertNever(event);
   }
 }
@@ -261,7 +312,7 @@ function generateNodeFaults(options: SimOptions, rng: RngLike, lastMs: number, e
  * rolling restarts) come from their own streams.
  */
 export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: RngLike = rng, cutRng: RngLike = leaderRng,
-  restartRng: RngLike = cutRng): FaultEvent[] {
+  restartRng: RngLike = cutRng, pauseRng: RngLike = restartRng, momentRng: RngLike = pauseRng): FaultEvent[] {
   const lastMs = options.durationMs - 1;
   const events: FaultEvent[] = [];
   if (lastMs < 2) return events;
@@ -277,7 +328,11 @@ export function generateSchedule(options: SimOptions, rng: RngLike, leaderRng: R
   const leaderCuts = generateLeaderCuts(options, cutRng, lastMs);
   // From their own stream too, drawn only when power losses or rolling restarts are on.
   const restarts = withClusterRestarts(events, clusterRestartWindows(options, restartRng, lastMs));
-  const all = [...powerFailure(options, rng, lastMs, restarts), ...leaderCrashes, ...leaderCuts];
+  // From their own stream too, drawn last and only when leader pauses are on.
+  const leaderPauses = generateLeaderPauses(options, pauseRng, lastMs);
+  // From their own stream too, drawn last and only when moment crashes are on.
+  const momentCrashes = generateMomentCrashes(options, momentRng, lastMs);
+  const all = [...powerFailure(options, rng, lastMs, restarts), ...leaderCrashes, ...leaderCuts, ...leaderPauses, ...momentCrashes];
   assert(all.length <= SCHEDULE_EVENTS_MAX, `schedule has ${all.length} events, more than ${SCHEDULE_EVENTS_MAX}`);
   return all.sort(compareFaults);
 }
@@ -299,6 +354,56 @@ function generateLeaderCrashes(options: SimOptions, rng: RngLike, lastMs: number
     });
   }
   return events;
+}
+
+/**
+ * Pauses aimed at the leader (LeaderPause), with exponential inter-arrival times, each from
+ * [0, leaderPauseAfterMsMax] after its target's election and lasting [1, leaderPauseMsMax]; when
+ * leaderPauseCutMsMax > 0, half of them cut the leader off until [1, leaderPauseCutMsMax] after. They
+ * fall strictly inside the safety phase; a resume after it is the liveness phase's to make.
+ */
+function generateLeaderPauses(options: SimOptions, rng: RngLike, lastMs: number): FaultEvent[] {
+  const meanMs = options.faults.leaderPauseIntervalMsMean ?? 0;
+  const events: FaultEvent[] = [];
+  if (meanMs === 0 || options.nodes < 2) return events;
+  const afterMsMax = options.faults.leaderPauseAfterMsMax ?? 0;
+  const downMsMax = Math.max(1, options.faults.leaderPauseMsMax ?? 1);
+  const cutMsMax = options.faults.leaderPauseCutMsMax ?? 0;
+  for (let at = exponentialMs(rng, meanMs); at < lastMs; at += exponentialMs(rng, meanMs)) {
+    const afterMs = rng.range(0, afterMsMax);
+    const downMs = rng.range(1, downMsMax);
+    // Half the pauses, when the run cuts any, also cut the leader off.
+    const cutMs = cutMsMax > 0 && rng.chance(0.5) ? rng.range(1, cutMsMax) : 0;
+    events.push({ at, type: 'pause-leader', afterMs, downMs, cutMs });
+  }
+  return events;
+}
+
+/**
+ * Crashes at interesting moments (MomentCrash), with exponential inter-arrival times, each waiting
+ * for a moment drawn from momentCrashMoments, down for [1, momentCrashDownMsMax]; under lease reads
+ * down a whole lease at least, as every other crash (leaseBounds).
+ */
+function generateMomentCrashes(options: SimOptions, rng: RngLike, lastMs: number): FaultEvent[] {
+  const meanMs = options.faults.momentCrashIntervalMsMean ?? 0;
+  const events: FaultEvent[] = [];
+  if (meanMs === 0 || options.nodes < 2) return events;
+  const moments = momentsOf(options.faults.momentCrashMoments ?? 0);
+  if (moments.length === 0) return events;
+  const downMsMin = options.raft.leaseReads ? leaseBounds(options).restartMsMin : 1;
+  const downMsMax = Math.max(downMsMin, options.faults.momentCrashDownMsMax ?? 1);
+  for (let at = exponentialMs(rng, meanMs); at < lastMs; at += exponentialMs(rng, meanMs)) {
+    events.push({
+      at, type: 'crash-at', moment: moments[rng.int(moments.length)] as CrashMoment, downMs: rng.range(downMsMin, downMsMax),
+      torn: rng.chance(options.faults.tornWriteRatio),
+    });
+  }
+  return events;
+}
+
+/** The moments a bit set names (bit i: CRASH_MOMENTS[i]), in CRASH_MOMENTS order. */
+export function momentsOf(bits: number): CrashMoment[] {
+  return CRASH_MOMENTS.filter((_, index) => (bits & (1 << index)) !== 0);
 }
 
 /** The leader cuts of one burst: each hits the next election, so the cut leaders follow one another. */
@@ -461,6 +566,8 @@ const FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
   resume: ['at', 'type', 'node'],
   'crash-leader': ['at', 'type', 'afterMs', 'downMs', 'torn'],
   'cut-leader': ['at', 'type', 'afterMs', 'downMs', 'mates', 'shift'],
+  'pause-leader': ['at', 'type', 'afterMs', 'downMs', 'cutMs'],
+  'crash-at': ['at', 'type', 'moment', 'downMs', 'torn'],
 };
 
 class ScheduleError extends Error {}
@@ -526,6 +633,18 @@ function validateEvent(fields: Fields, type: FaultType, at: number, nodes: numbe
       return {
         at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1),
         mates: countBelow(fields['mates'], 'mates', nodes), shift: countBelow(fields['shift'], 'shift', nodes),
+      };
+    case 'crash-at': {
+      const moment = fields['moment'];
+      if (!CRASH_MOMENTS.includes(moment as CrashMoment)) {
+        throw new ScheduleError(`moment must be one of ${CRASH_MOMENTS.join(', ')} (got ${JSON.stringify(moment)})`);
+      }
+      return { at, type, moment: moment as CrashMoment, downMs: durationIn(fields['downMs'], 'downMs', 1), torn: tornOf(fields['torn']) };
+    }
+    case 'pause-leader':
+      return {
+        at, type, afterMs: durationIn(fields['afterMs'], 'afterMs', 0), downMs: durationIn(fields['downMs'], 'downMs', 1),
+        cutMs: durationIn(fields['cutMs'], 'cutMs', 0),
       };
     case 'restart':
     case 'pause':

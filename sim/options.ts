@@ -94,6 +94,26 @@ export interface FaultOptions {
    * restarts, the next one once the one before is back. Absent or 0: none, as for power losses.
    */
   readonly rollingRestartIntervalMsMean?: number;
+  /**
+   * Mean time between two pauses aimed at the leader (sim/faults.ts LeaderPause). Absent or 0:
+   * none; the three leaderPause fields are only present in a record when on, as for power losses.
+   */
+  readonly leaderPauseIntervalMsMean?: number;
+  /** A leader pause starts uniformly within [0, leaderPauseAfterMsMax] of its target's election (absent: 0). */
+  readonly leaderPauseAfterMsMax?: number;
+  /** A leader pause lasts uniformly within [1, leaderPauseMsMax] (absent: 1). */
+  readonly leaderPauseMsMax?: number;
+  /** Half the leader pauses cut the leader off until [1, leaderPauseCutMsMax] after its resume (absent or 0: none). */
+  readonly leaderPauseCutMsMax?: number;
+  /**
+   * Mean time between two crashes at interesting moments (sim/faults.ts MomentCrash). Absent or 0:
+   * none; the three momentCrash fields are only present in a record when on.
+   */
+  readonly momentCrashIntervalMsMean?: number;
+  /** Which moments they wait for, a bit set over sim/faults.ts CRASH_MOMENTS (1: vote, 2: append, 4: commit, 8: snapshot). */
+  readonly momentCrashMoments?: number;
+  /** A moment crash stays down uniformly within [1, momentCrashDownMsMax] (absent: 1). */
+  readonly momentCrashDownMsMax?: number;
 }
 
 /**
@@ -218,6 +238,8 @@ const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'partitionKinds', 'pauseIntervalMsMean', 'pauseDurationMsMax', 'tornWriteRatio', 'faultyNodesMax',
   'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax', 'leaderCutIntervalMsMean', 'leaderCutAfterMsMax',
   'leaderCutDurationMsMax', 'powerLossIntervalMsMean', 'rollingRestartIntervalMsMean',
+  'leaderPauseIntervalMsMean', 'leaderPauseAfterMsMax', 'leaderPauseMsMax', 'leaderPauseCutMsMax',
+  'momentCrashIntervalMsMean', 'momentCrashMoments', 'momentCrashDownMsMax',
 ];
 const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio', 'transferIntervalMsMean'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
@@ -314,6 +336,13 @@ function validateFaults(value: unknown): FaultOptions {
     leaderCutDurationMsMax: integerIn(raw['leaderCutDurationMsMax'] ?? 1, 'faults.leaderCutDurationMsMax', 1, DURATION_MS_MAX),
     ...onlyWhenOn(raw, 'faults', 'powerLossIntervalMsMean'),
     ...onlyWhenOn(raw, 'faults', 'rollingRestartIntervalMsMean'),
+    ...onlyWhenOn(raw, 'faults', 'leaderPauseIntervalMsMean'),
+    ...onlyWhenOn(raw, 'faults', 'leaderPauseAfterMsMax'),
+    ...onlyWhenOn(raw, 'faults', 'leaderPauseMsMax'),
+    ...onlyWhenOn(raw, 'faults', 'leaderPauseCutMsMax'),
+    ...onlyWhenOn(raw, 'faults', 'momentCrashIntervalMsMean'),
+    ...onlyWhenOn(raw, 'faults', 'momentCrashMoments'),
+    ...onlyWhenOn(raw, 'faults', 'momentCrashDownMsMax'),
   };
   check(faults.partitionIntervalMsMean === 0 || faults.partitionKinds.length > 0,
     'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0');
@@ -846,6 +875,78 @@ export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
     faults: {
       partitionIntervalMsMean: Math.round(pickFrom(rng, [0.5, 1, FLAP_ELECTIONS_MAX]) * electionMs),
       partitionDurationMsMax: Math.round(pickFrom(rng, [0.5, 1, 2]) * electionMs),
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leader pauses: a process stall that hits whoever leads, from its own stream after every other
+// regime, so a seed that does not select it keeps its options and its run.
+
+/** The share of eligible swarm seeds (three nodes or more, no lease reads, no leader cuts) whose leaders pause. */
+export const LEADER_PAUSE_REGIME_RATIO = 0.3;
+
+/**
+ * The leader pause regime: the leader's process stalls (a long GC, a VM migration, a disk hang)
+ * from once in a few election timeouts to once in many, soon after its election or later in its
+ * reign, for up to several election timeouts. The others elect a successor meanwhile; the old
+ * leader resumes believing it still leads, with its held messages (client reads and writes,
+ * replies of its own term and older) delivered before any news of the new term, and acts on them
+ * (etcd and hashicorp/raft stale-leader reports; the read and lease anomalies of thesis 6.4). In
+ * two thirds of the runs half the pauses also cut the leader off until up to one or two election
+ * timeouts after its resume (a VM migrated, its peer connections gone): it resumes to its clients
+ * alone, with no message of the new term waiting, and answers them from what it knew. Not
+ * with lease reads, whose assumption bounds pauses (swarmLease keeps plain pauses within it), nor
+ * with leader cuts, whose targets it would take.
+ */
+export function swarmLeaderPauses(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 3 || options.raft.leaseReads || options.faults.leaderCutIntervalMsMean > 0) return options;
+  if ((options.faults.leaderPauseIntervalMsMean ?? 0) > 0 || !rng.chance(LEADER_PAUSE_REGIME_RATIO)) return options;
+  const { tickMs, network, raft } = options;
+  const electionMs = raft.electionTicks * tickMs;
+  return mergeOptions(options, {
+    faults: {
+      leaderPauseIntervalMsMean: pickFrom(rng, [2, 4, 8]) * electionMs,
+      // Right after the election (its no-op in flight), within a heartbeat, or any time in a term.
+      leaderPauseAfterMsMax: Math.max(1, pickFrom(rng, [network.delayMsMax, raft.heartbeatTicks * tickMs, electionMs])),
+      // Up to two to eight election timeouts: most pauses outlast a randomized timeout.
+      leaderPauseMsMax: Math.min(pickFrom(rng, [2, 4, 8]) * electionMs, DURATION_MS_MAX),
+      leaderPauseCutMsMax: pickFrom(rng, [0, 1, 2]) * electionMs,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crashes at interesting moments: event-triggered crashes, from their own stream after every
+// other regime, so a seed that does not select it keeps its options and its run.
+
+/**
+ * The share of swarm seeds (of three nodes or more) that crash nodes at interesting moments. Not
+ * two: a crash right after a vote, with a power loss and torn writes after it, can leave the node
+ * behind campaigning again and again while the node ahead refuses it, and with two voters and no
+ * PreVote only the node ahead's randomized timeout running out first ends that (default seed 732
+ * at 120 s: eleven rounds lost in a row, no leader in the 30 s liveness phase).
+ */
+export const MOMENT_CRASH_REGIME_RATIO = 0.3;
+/** The moments' bit sets a seed draws from: all of them, or one (sim/faults.ts CRASH_MOMENTS). */
+const MOMENT_SETS = [15, 15, 1, 2, 4, 8] as const;
+
+/**
+ * The moment crash regime: a node crashes right after it persisted a vote, wrote entries, learned
+ * of a commit as leader, or took or installed a snapshot (a power cut, an OOM kill or a deploy that
+ * lands on a busy node lands there more often than a uniform clock says), every few election
+ * timeouts, down for up to ten. The windows it hits decide what a restart keeps: a vote or entries
+ * acknowledged before they were synced, a commit no follower knows yet, a snapshot and the log
+ * around it. Torn writes as the run draws them; under lease reads a whole lease down, as every crash.
+ */
+export function swarmMomentCrashes(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 3 || (options.faults.momentCrashIntervalMsMean ?? 0) > 0 || !rng.chance(MOMENT_CRASH_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  return mergeOptions(options, {
+    faults: {
+      momentCrashIntervalMsMean: pickFrom(rng, [2, 5, 10]) * electionMs,
+      momentCrashMoments: pickFrom(rng, MOMENT_SETS),
+      momentCrashDownMsMax: pickFrom(rng, [1, 3, 10]) * electionMs,
     },
   });
 }

@@ -530,6 +530,7 @@ export class Simulation {
     const index = this.traceEvents++;
     if (event.type === 'role') this.countRole(event.node, event.role, event.term);
     else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
+    if (this.faults.momentsArmed > 0) this.faults.moment(event);
     this.events?.push(event);
     this.hasher?.event(event);
     // The JSON line only where one is written (a trace streamed to disk).

@@ -4,7 +4,7 @@
 import type { Message, NodeId, NodeStatus } from '../core/index.ts';
 import type { VirtualClock } from './clock.ts';
 import type { TraceEvent } from './events.ts';
-import type { FaultEvent, LeaderCrash, LeaderCut } from './faults.ts';
+import type { FaultEvent, LeaderFault } from './faults.ts';
 import type { MembershipTimer } from './membership-changes.ts';
 import type { NodeHost } from './host.ts';
 import type { Network } from './network.ts';
@@ -15,7 +15,7 @@ export type Action =
   | { readonly kind: 'tick'; readonly node: NodeId; readonly epoch: number }
   | { readonly kind: 'deliver'; readonly id: number; readonly message: Message }
   | { readonly kind: 'fault'; readonly fault: FaultEvent }
-  | { readonly kind: 'leader-crash'; readonly node: NodeId; readonly fault: LeaderCrash | LeaderCut }
+  | { readonly kind: 'leader-crash'; readonly node: NodeId; readonly fault: LeaderFault }
   | { readonly kind: 'leader-cut-heal'; readonly cut: number }
   | { readonly kind: 'client'; readonly client: number; readonly token: number }
   | { readonly kind: 'membership'; readonly timer: MembershipTimer; readonly token: number }

@@ -52,9 +52,9 @@ export function optionsBrief(options: SimOptions, schedule: readonly FaultEvent[
   return [
     `nodes ${options.nodes}`, `clients ${options.clients}`, `keys ${options.keys}`,
     `delay ${network.delayMsMin}-${network.delayMsMax}ms`, `loss ${network.lossRatio}`, `dup ${network.duplicateRatio}`,
-    `crash ${fault(faults.crashIntervalMsMean, faults.leaderCrashIntervalMsMean ?? 0, scheduled('crash', 'crash-leader'))}`,
+    `crash ${fault(faults.crashIntervalMsMean, faults.leaderCrashIntervalMsMean ?? 0, scheduled('crash', 'crash-leader', 'crash-at'))}`,
     `partition ${fault(faults.partitionIntervalMsMean, faults.leaderCutIntervalMsMean ?? 0, scheduled('partition', 'cut-leader'))}`,
-    `pause ${fault(faults.pauseIntervalMsMean, 0, scheduled('pause'))}`, `preVote ${on(options.raft.preVote)}`,
+    `pause ${fault(faults.pauseIntervalMsMean, faults.leaderPauseIntervalMsMean ?? 0, scheduled('pause', 'pause-leader'))}`, `preVote ${on(options.raft.preVote)}`,
     `checkQuorum ${on(options.raft.checkQuorum)}`, `election ${options.raft.electionTicks}t`,
     `tick ${options.tickMs}ms`, `drift ${options.clockDriftRatioMax}`, `snapshot ${options.snapshotEveryEntries}`,
   ];

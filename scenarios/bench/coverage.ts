@@ -55,6 +55,8 @@ export function optionFacts(options: SimOptions): Facts {
   on('option: snapshots (compaction on)', options.snapshotEveryEntries > 0);
   on('option: leader churn', options.faults.leaderCrashIntervalMsMean > 0);
   on('option: leader cuts', options.faults.leaderCutIntervalMsMean > 0);
+  on('option: leader pauses', (options.faults.leaderPauseIntervalMsMean ?? 0) > 0);
+  on('option: crashes at moments', (options.faults.momentCrashIntervalMsMean ?? 0) > 0);
   on('option: network stalls', options.network.stallRatio > 0);
   on('option: power losses', (options.faults.powerLossIntervalMsMean ?? 0) > 0);
   on('option: rolling restarts', (options.faults.rollingRestartIntervalMsMean ?? 0) > 0);

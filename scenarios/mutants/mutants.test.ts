@@ -23,7 +23,7 @@ const SHRUNK_EVENTS_MAX = 15;
 const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   'vote-skip-uptodate-check': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   'vote-not-persisted': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
-  'vote-clear-on-same-term': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
+  'vote-clear-on-same-term': { firstSeed: 12, lastSeed: 13, durationMs: 20_000 },
   'count-duplicate-votes': { firstSeed: 33, lastSeed: 34, durationMs: 20_000 },
   // Needs the liveness phase's convergence rule: a node that timed out once more after a split
   // vote is at a higher term than the winner, whose appends it refuses; the mutant leader ignores
@@ -31,20 +31,22 @@ const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   'no-stepdown-on-higher-term': { firstSeed: 10, lastSeed: 11, durationMs: 20_000 },
   'election-timeout-not-randomized': { firstSeed: 56, lastSeed: 57, durationMs: 20_000 },
   'no-prevote-no-checkquorum': { firstSeed: 36, lastSeed: 37, durationMs: 20_000 },
-  'ae-truncate-without-conflict': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
-  // Needs the network stall regime: a deposed leader's delayed appends.
-  'ae-accept-stale-term': { firstSeed: 146, lastSeed: 147, durationMs: 20_000 },
+  'ae-truncate-without-conflict': { firstSeed: 10, lastSeed: 11, durationMs: 20_000 },
+  // Needs the network stall regime: a deposed leader's delayed appends. First at seed 9, a seed
+  // with network stalls and leader pauses (146 before the leader pause regime).
+  'ae-accept-stale-term': { firstSeed: 9, lastSeed: 10, durationMs: 20_000 },
   // Needs the leader churn regime (a one-entry append that matches, above it a divergent tail).
   // Rare since the leader ignores stale rejections (they no longer back it up below the tail):
-  // first found at seed 1635.
-  'follower-commit-unbounded': { firstSeed: 1635, lastSeed: 1636, durationMs: 20_000 },
+  // first found at seed 1581 (1635 before the leader pause and moment crash regimes).
+  'follower-commit-unbounded': { firstSeed: 1581, lastSeed: 1582, durationMs: 20_000 },
   'ae-append-nonidempotent': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
-  // Needs a new leader cut off or crashed while an old term's entry is on a majority (Figure 8):
-  // first found at seed 423, a seed of the membership regime's leader cuts (shrinks to 6).
-  'commit-prev-term-by-count': { firstSeed: 423, lastSeed: 424, durationMs: 20_000 },
+  // Needs a new leader cut off, crashed or paused while an old term's entry is on a majority
+  // (Figure 8): first found at seed 461, a seed of the leader pause regime (423, a seed of the
+  // membership regime's leader cuts, found it before crashes at moments changed its run).
+  'commit-prev-term-by-count': { firstSeed: 461, lastSeed: 462, durationMs: 20_000 },
   'matchindex-from-leader-state': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   'commitindex-regress': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
-  'no-noop-on-election': { firstSeed: 12, lastSeed: 13, durationMs: 20_000 },
+  'no-noop-on-election': { firstSeed: 20, lastSeed: 21, durationMs: 20_000 },
   'read-local-on-leader': { firstSeed: 10, lastSeed: 11, durationMs: 20_000 },
   'ack-before-durable': { firstSeed: 1, lastSeed: 2, durationMs: 20_000 },
   'snapshot-install-stale': { firstSeed: 55, lastSeed: 56, durationMs: 20_000 },
