@@ -15,10 +15,13 @@ export function mutationPointOf(bug: BugId): MutationPoint {
   return bug.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as MutationPoint;
 }
 
+/** Each bug id with its point, named once: every node and state machine (re)built asks for its flags. */
+const POINTS: readonly (readonly [BugId, MutationPoint])[] = BUG_IDS.map((bug) => [bug, mutationPointOf(bug)]);
+
 /** The flags of a set of bug ids: each id turns on its own point and nothing else. */
 export function mutationsOf(bugs: Bugs): Mutations {
   const flags = {} as Record<MutationPoint, boolean>;
-  for (const bug of BUG_IDS) flags[mutationPointOf(bug)] = bugs.has(bug);
+  for (const [bug, point] of POINTS) flags[point] = bugs.has(bug);
   return Object.freeze(flags);
 }
 

@@ -19,7 +19,7 @@ const scratch: number[] = [];
 export function quorumValue(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
   const count = voters.length;
   if (count === 0) return 0;
-  assert(count <= 1024, `too many voters (${count})`);
+  if (count > 1024) assert(false, `too many voters (${count})`);
   scratch.length = count;
   // Insertion sort, descending: clusters are small and this allocates nothing.
   for (let i = 0; i < count; i++) {
