@@ -20,7 +20,8 @@ export function quorumValue(voters: readonly NodeId[], valueOf: (id: NodeId) => 
   const count = voters.length;
   if (count === 0) return 0;
   if (count > 1024) assert(false, `too many voters (${count})`);
-  scratch.length = count;
+  // Setting an array's length is a slow call even when it does not change: only when it does.
+  if (scratch.length !== count) scratch.length = count;
   // Insertion sort, descending: clusters are small and this allocates nothing.
   for (let i = 0; i < count; i++) {
     const value = valueOf(voters[i] as NodeId);

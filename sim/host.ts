@@ -304,7 +304,7 @@ export class NodeHost {
       if (readState.index <= this.appliedIndex) this.env.readReady(this.id, readState.context);
       else this.waitingReads[kept++] = readState;
     }
-    this.waitingReads.length = kept;
+    if (kept !== this.waitingReads.length) this.waitingReads.length = kept;
   }
 
   private maybeCompact(): void {
