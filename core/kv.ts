@@ -139,8 +139,9 @@ export class KvStateMachine {
 }
 
 function assertSessionId(value: number, name: string): void {
-  assert(Number.isSafeInteger(value), `${name} must be a safe integer, got ${value}`);
-  assert(value >= 0, `${name} must be >= 0, got ${value}`);
+  // Messages are built only on failure: this runs for every command every node applies.
+  if (!Number.isSafeInteger(value)) assert(false, `${name} must be a safe integer, got ${value}`);
+  if (!(value >= 0)) assert(false, `${name} must be >= 0, got ${value}`);
 }
 
 /** Sessions are shared with no one: snapshots and restores copy them field by field. */
@@ -177,7 +178,7 @@ function parseSnapshot(value: unknown): KvSnapshot {
   for (const pair of data as unknown[]) {
     assert(Array.isArray(pair) && pair.length === 2, 'kv snapshot data must hold [key, value] pairs');
     assert(typeof pair[0] === 'string' && typeof pair[1] === 'string', 'kv snapshot keys and values must be strings');
-    assert(!keys.has(pair[0]), `kv snapshot has key ${JSON.stringify(pair[0])} twice`);
+    if (keys.has(pair[0])) assert(false, `kv snapshot has key ${JSON.stringify(pair[0])} twice`);
     keys.add(pair[0]);
   }
   const clients = new Set<number>();
@@ -187,8 +188,8 @@ function parseSnapshot(value: unknown): KvSnapshot {
     assert(typeof clientId === 'number' && typeof sequence === 'number', 'kv session ids must be numbers');
     assertSessionId(clientId, 'kv session clientId');
     assertSessionId(sequence, 'kv session sequence');
-    assert(!clients.has(clientId), `kv snapshot has client ${clientId} twice`);
-    assert(isKvResult(result), `kv session of client ${clientId} has a malformed result`);
+    if (clients.has(clientId)) assert(false, `kv snapshot has client ${clientId} twice`);
+    if (!isKvResult(result)) assert(false, `kv session of client ${clientId} has a malformed result`);
     clients.add(clientId);
   }
   return { format: KV_SNAPSHOT_FORMAT, data: data as [string, string][], sessions: sessions as KvSession[] };

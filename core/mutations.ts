@@ -15,12 +15,22 @@ export function mutationPointOf(bug: BugId): MutationPoint {
   return bug.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as MutationPoint;
 }
 
-/** The flags of a set of bug ids: each id turns on its own point and nothing else. */
-export function mutationsOf(bugs: Bugs): Mutations {
+/** Each bug id with its point, named once: every node and state machine (re)built asks for its flags. */
+const POINTS: readonly (readonly [BugId, MutationPoint])[] = BUG_IDS.map((bug) => [bug, mutationPointOf(bug)]);
+
+function flagsOf(bugs: Bugs): Mutations {
   const flags = {} as Record<MutationPoint, boolean>;
-  for (const bug of BUG_IDS) flags[mutationPointOf(bug)] = bugs.has(bug);
+  for (const [bug, point] of POINTS) flags[point] = bugs.has(bug);
   return Object.freeze(flags);
 }
 
 /** The correct core: every point off. */
-export const CORRECT: Mutations = mutationsOf(NO_BUGS);
+export const CORRECT: Mutations = flagsOf(NO_BUGS);
+
+/**
+ * The flags of a set of bug ids: each id turns on its own point and nothing else. The flags are
+ * frozen, so the correct core's are shared (every node and state machine built asks for them).
+ */
+export function mutationsOf(bugs: Bugs): Mutations {
+  return bugs.size === 0 ? CORRECT : flagsOf(bugs);
+}

@@ -19,8 +19,9 @@ const scratch: number[] = [];
 export function quorumValue(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
   const count = voters.length;
   if (count === 0) return 0;
-  assert(count <= 1024, `too many voters (${count})`);
-  scratch.length = count;
+  if (count > 1024) assert(false, `too many voters (${count})`);
+  // Setting an array's length is a slow call even when it does not change: only when it does.
+  if (scratch.length !== count) scratch.length = count;
   // Insertion sort, descending: clusters are small and this allocates nothing.
   for (let i = 0; i < count; i++) {
     const value = valueOf(voters[i] as NodeId);

@@ -38,15 +38,23 @@ export interface HostOptions {
   readonly bugs: ReadonlySet<BugId>;
 }
 
-/** Entries are immutable and shared between logs and messages, so each is summarised once. */
-const summaries = new WeakMap<Entry, EntrySummary>();
+/**
+ * Entries are immutable and shared between logs and messages, so each is summarised about once:
+ * a leader's entry is appended and applied on every node within a few milliseconds. The cache is
+ * direct-mapped by index and checked by identity (a summary is a pure function of its entry, so
+ * an evicted entry only costs a second summary). It replaced a WeakMap, whose set and whose
+ * weak-reference bookkeeping in the collector cost more than the digests it saved.
+ */
+const SUMMARY_CACHE_SLOTS = 1 << 12;
+const cachedEntries: (Entry | undefined)[] = new Array<Entry | undefined>(SUMMARY_CACHE_SLOTS).fill(undefined);
+const cachedSummaries: (EntrySummary | undefined)[] = new Array<EntrySummary | undefined>(SUMMARY_CACHE_SLOTS).fill(undefined);
 
 export function summarize(entry: Entry): EntrySummary {
-  let summary = summaries.get(entry);
-  if (summary === undefined) {
-    summary = summarizeOnce(entry);
-    summaries.set(entry, summary);
-  }
+  const slot = entry.index & (SUMMARY_CACHE_SLOTS - 1);
+  if (cachedEntries[slot] === entry) return cachedSummaries[slot] as EntrySummary;
+  const summary = summarizeOnce(entry);
+  cachedEntries[slot] = entry;
+  cachedSummaries[slot] = summary;
   return summary;
 }
 
@@ -296,7 +304,7 @@ export class NodeHost {
       if (readState.index <= this.appliedIndex) this.env.readReady(this.id, readState.context);
       else this.waitingReads[kept++] = readState;
     }
-    this.waitingReads.length = kept;
+    if (kept !== this.waitingReads.length) this.waitingReads.length = kept;
   }
 
   private maybeCompact(): void {
