@@ -160,6 +160,14 @@ export class ClusterView {
     return nodes;
   }
 
+  /** What observe() does for a message event (send, deliver, drop, duplicate): note the time. */
+  observeMessage(time: number): void {
+    this.lastTime = time;
+    this.lastAppend = null;
+    this.logConflict = null;
+    this.commitConflict = null;
+  }
+
   observe(event: TraceEvent, index: number): void {
     this.lastTime = event.time;
     this.lastAppend = null;
