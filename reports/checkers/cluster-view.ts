@@ -174,14 +174,15 @@ export class ClusterView {
     this.logConflict = null;
     this.commitConflict = null;
     switch (event.type) {
-      // The message events first: most events are, and the view has nothing to do for them.
+      // The most frequent events first (message events come through observeMessage in the suite).
+      case 'apply': case 'pause': case 'resume': this.log(event.node); return;
+      case 'append': return this.onAppend(event, index);
+      case 'commit': return this.onCommit(event, index);
       case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
       case 'call': case 'return': case 'phase': case 'violation': case 'checkpoint': case 'assertion':
         return;
-      case 'append': return this.onAppend(event, index);
       case 'snapshot': return this.onSnapshot(event);
       case 'compact': return this.onCompact(event);
-      case 'commit': return this.onCommit(event, index);
       case 'role':
         this.log(event.node);
         this.roles[event.node] = event.role;
@@ -202,7 +203,6 @@ export class ClusterView {
         this.commitChecked[event.node] = 0;
         return;
       }
-      case 'apply': case 'pause': case 'resume': this.log(event.node); return;
       default: return assertNever(event);
     }
   }
