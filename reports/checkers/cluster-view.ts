@@ -135,8 +135,12 @@ export class ClusterView {
   /** (index, term) -> slot of the first prefix hash seen for it (Log Matching's global record). */
   private readonly registry = new IndexTermSlots();
   private readonly slots: RegistrySlots = { prefix: [], digest: [], node: [], event: [] };
-  /** Effects of the event last observed, reset on every event. */
+  /**
+   * Effects of the event last observed, reset on every event. lastAppend is one object the view
+   * rewrites on every append (read it while the event is current; copy what must outlast it).
+   */
   lastAppend: AppendEffect | null = null;
+  private readonly appendEffect: { -readonly [Field in keyof AppendEffect]: AppendEffect[Field] } = { node: 0, from: 0, previousLastIndex: 0, firstChangedIndex: 0 };
   logConflict: LogConflict | null = null;
   commitConflict: CommitConflict | null = null;
 
@@ -213,7 +217,12 @@ export class ClusterView {
     if (!(Number.isInteger(from) && from >= 1)) assert(false, `append on node ${event.node} starts at index ${from}`);
     const previousLastIndex = log.lastIndex;
     const firstChangedIndex = firstChanged(log, from, entries);
-    this.lastAppend = { node: event.node, from, previousLastIndex, firstChangedIndex };
+    const effect = this.appendEffect;
+    effect.node = event.node;
+    effect.from = from;
+    effect.previousLastIndex = previousLastIndex;
+    effect.firstChangedIndex = firstChangedIndex;
+    this.lastAppend = effect;
     if (entries.length === 0 && from > log.lastIndex) return;
     if (firstChangedIndex > 0) {
       this.commitChecked[event.node] = Math.min(this.commitChecked[event.node] ?? 0, firstChangedIndex - 1);
