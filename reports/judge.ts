@@ -121,6 +121,8 @@ export class Judge {
   private readonly suite: CheckerSuite | null;
   private readonly keepForHistory = historyEventFilter();
   private readonly clientEvents: TraceEvent[] = [];
+  /** Client calls among clientEvents (every call is kept for the history). */
+  private calls = 0;
   private halt: Failure | null = null;
   private lastTime = 0;
 
@@ -142,13 +144,16 @@ export class Judge {
     if (event.type === 'assertion') {
       this.halt = { checker: 'invariants', time: event.time, message: `node ${event.node}: ${event.message}`, witnesses: [index] };
     }
-    if (this.keepForHistory(event)) this.clientEvents.push(event);
+    if (this.keepForHistory(event)) {
+      this.clientEvents.push(event);
+      if (event.type === 'call') this.calls += 1;
+    }
     return this.suite === null ? null : this.suite.observe(event, index);
   }
 
   /** Client calls seen so far. */
   get operations(): number {
-    return this.clientEvents.filter((event) => event.type === 'call').length;
+    return this.calls;
   }
 
   sometimes(): SometimesCounters | null {

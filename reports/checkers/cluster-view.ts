@@ -135,8 +135,12 @@ export class ClusterView {
   /** (index, term) -> slot of the first prefix hash seen for it (Log Matching's global record). */
   private readonly registry = new IndexTermSlots();
   private readonly slots: RegistrySlots = { prefix: [], digest: [], node: [], event: [] };
-  /** Effects of the event last observed, reset on every event. */
+  /**
+   * Effects of the event last observed, reset on every event. lastAppend is one object the view
+   * rewrites on every append (read it while the event is current; copy what must outlast it).
+   */
   lastAppend: AppendEffect | null = null;
+  private readonly appendEffect: { -readonly [Field in keyof AppendEffect]: AppendEffect[Field] } = { node: 0, from: 0, previousLastIndex: 0, firstChangedIndex: 0 };
   logConflict: LogConflict | null = null;
   commitConflict: CommitConflict | null = null;
 
@@ -160,20 +164,29 @@ export class ClusterView {
     return nodes;
   }
 
+  /** What observe() does for a message event (send, deliver, drop, duplicate): note the time. */
+  observeMessage(time: number): void {
+    this.lastTime = time;
+    this.lastAppend = null;
+    this.logConflict = null;
+    this.commitConflict = null;
+  }
+
   observe(event: TraceEvent, index: number): void {
     this.lastTime = event.time;
     this.lastAppend = null;
     this.logConflict = null;
     this.commitConflict = null;
     switch (event.type) {
-      // The message events first: most events are, and the view has nothing to do for them.
+      // The most frequent events first (message events come through observeMessage in the suite).
+      case 'apply': case 'pause': case 'resume': this.log(event.node); return;
+      case 'append': return this.onAppend(event, index);
+      case 'commit': return this.onCommit(event, index);
       case 'send': case 'deliver': case 'drop': case 'duplicate': case 'partition': case 'heal':
       case 'call': case 'return': case 'phase': case 'violation': case 'checkpoint': case 'assertion':
         return;
-      case 'append': return this.onAppend(event, index);
       case 'snapshot': return this.onSnapshot(event);
       case 'compact': return this.onCompact(event);
-      case 'commit': return this.onCommit(event, index);
       case 'role':
         this.log(event.node);
         this.roles[event.node] = event.role;
@@ -194,7 +207,6 @@ export class ClusterView {
         this.commitChecked[event.node] = 0;
         return;
       }
-      case 'apply': case 'pause': case 'resume': this.log(event.node); return;
       default: return assertNever(event);
     }
   }
@@ -205,7 +217,12 @@ export class ClusterView {
     if (!(Number.isInteger(from) && from >= 1)) assert(false, `append on node ${event.node} starts at index ${from}`);
     const previousLastIndex = log.lastIndex;
     const firstChangedIndex = firstChanged(log, from, entries);
-    this.lastAppend = { node: event.node, from, previousLastIndex, firstChangedIndex };
+    const effect = this.appendEffect;
+    effect.node = event.node;
+    effect.from = from;
+    effect.previousLastIndex = previousLastIndex;
+    effect.firstChangedIndex = firstChangedIndex;
+    this.lastAppend = effect;
     if (entries.length === 0 && from > log.lastIndex) return;
     if (firstChangedIndex > 0) {
       this.commitChecked[event.node] = Math.min(this.commitChecked[event.node] ?? 0, firstChangedIndex - 1);

@@ -11,15 +11,15 @@ interface Write {
   readonly callEvent: number;
 }
 
-interface Acknowledged extends Write {
-  readonly returnEvent: number;
-}
-
 export class Durability implements Checker {
   readonly name = 'durability';
   /** Writes called and not yet returned, by (client, op). */
   private readonly pending = new Map<number, Write>();
-  private readonly acknowledged: Acknowledged[] = [];
+  /** Writes acknowledged to their client, in return order: four columns, one row per write. */
+  private readonly ackClientIds: number[] = [];
+  private readonly ackSequences: number[] = [];
+  private readonly ackCallEvents: number[] = [];
+  private readonly ackReturnEvents: number[] = [];
   /** Per node: the highest index it reported committed since it last started, and that event. */
   private readonly nodeCommit: number[] = [];
   private readonly nodeCommitEvent: number[] = [];
@@ -36,7 +36,12 @@ export class Durability implements Checker {
       const key = pairKey(event.client, event.op);
       const write = this.pending.get(key);
       this.pending.delete(key);
-      if (write !== undefined && event.output.type === 'result') this.acknowledged.push({ ...write, returnEvent: index });
+      if (write !== undefined && event.output.type === 'result') {
+        this.ackClientIds.push(write.clientId);
+        this.ackSequences.push(write.sequence);
+        this.ackCallEvents.push(write.callEvent);
+        this.ackReturnEvents.push(index);
+      }
     } else if (event.type === 'commit') {
       this.nodeCommit[event.node] = Math.max(this.nodeCommit[event.node] ?? 0, event.index);
       this.nodeCommitEvent[event.node] = index;
@@ -55,18 +60,21 @@ export class Durability implements Checker {
   }
 
   private findLostWrite(): Violation | null {
-    if (this.acknowledged.length === 0) return null;
+    const acknowledged = this.ackClientIds.length;
+    if (acknowledged === 0) return null;
     const committedWrites = new Set<number>();
     for (let position = 1; position <= this.view.committedIndex; position += 1) {
       const entry = this.view.committed[position];
       if (entry?.clientId !== undefined && entry.sequence !== undefined) committedWrites.add(pairKey(entry.clientId, entry.sequence));
     }
-    for (const write of this.acknowledged) {
-      if (committedWrites.has(pairKey(write.clientId, write.sequence))) continue;
+    for (let row = 0; row < acknowledged; row++) {
+      const clientId = this.ackClientIds[row] as number;
+      const sequence = this.ackSequences[row] as number;
+      if (committedWrites.has(pairKey(clientId, sequence))) continue;
       return violation(this.name, this.view.lastTime,
-        `The write of client ${write.clientId} with sequence ${write.sequence} was acknowledged but is not in the ` +
+        `The write of client ${clientId} with sequence ${sequence} was acknowledged but is not in the ` +
         `committed log (committed up to index ${this.view.committedIndex}).`,
-        [write.callEvent, write.returnEvent]);
+        [this.ackCallEvents[row] as number, this.ackReturnEvents[row] as number]);
     }
     return null;
   }

@@ -5,17 +5,8 @@
 import { assertNever, type NodeId } from '../../core/index.ts';
 import type { EntrySummary, TraceEvent, TraceEventOf } from '../../sim/events.ts';
 import { pairKey, type ClusterView } from './cluster-view.ts';
+import { MatchReports } from './match-reports.ts';
 import { violation, type Checker, type Violation } from './types.ts';
-
-/** A successful AppendEntriesReply on the wire, kept until delivered or dropped. */
-interface MatchReport {
-  readonly from: NodeId;
-  readonly term: number;
-  readonly matchIndex: number;
-  readonly sendEvent: number;
-  /** Copies of the message still on their way (a duplicated message has one id and several copies). */
-  copies: number;
-}
 
 const UNKNOWN = -1;
 
@@ -28,7 +19,8 @@ export class Invariants implements Checker {
   /** Per node: commit index (UNKNOWN after a restart until reported) and the event that set it. */
   private readonly commit: number[] = [];
   private readonly commitEvent: number[] = [];
-  private readonly inFlight = new Map<number, MatchReport>();
+  /** Successful AppendEntriesReply messages on the wire, kept until delivered or dropped. */
+  private readonly inFlight = new MatchReports();
 
   constructor(private readonly view: ClusterView) {}
 
@@ -38,12 +30,8 @@ export class Invariants implements Checker {
       case 'send': return this.onSend(event, index);
       case 'deliver': return this.onDeliver(event, index);
       case 'term': return this.onTerm(event, index);
-      case 'duplicate': {
-        const report = this.inFlight.get(event.id);
-        if (report !== undefined) report.copies++;
-        return null;
-      }
-      case 'drop': this.arrived(event.id); return null;
+      case 'duplicate': this.inFlight.duplicated(event.id); return null;
+      case 'drop': this.inFlight.arrived(event.id); return null;
       case 'commit': return this.onCommit(event, index);
       case 'apply': return this.onApply(event.node, event.entry, event.time, index);
       case 'append': return this.onAppend(event, index);
@@ -76,7 +64,7 @@ export class Invariants implements Checker {
   private onSend(event: TraceEventOf<'send'>, index: number): Violation | null {
     const message = event.message;
     if (message.type === 'AppendEntriesReply' && message.success) {
-      this.inFlight.set(event.id, { from: message.from, term: message.term, matchIndex: message.matchIndex, sendEvent: index, copies: 1 });
+      this.inFlight.add(event.id, message.from, message.term, message.matchIndex, index);
     }
     if (message.type !== 'RequestVoteReply' || !message.granted || message.preVote) return null;
     const key = pairKey(message.from, message.term);
@@ -92,23 +80,22 @@ export class Invariants implements Checker {
   }
 
   private onDeliver(event: TraceEventOf<'deliver'>, index: number): Violation | null {
-    const report = this.inFlight.get(event.id);
-    if (report === undefined) return null;
-    this.arrived(event.id);
+    const reports = this.inFlight;
+    const slot = reports.find(event.id);
+    if (slot < 0) return null;
+    const term = reports.term(slot);
+    const matchIndex = reports.matchIndex(slot);
+    const from = reports.from(slot);
+    const sendEvent = reports.sendEvent(slot);
+    reports.arrived(event.id);
     const leader = event.to;
-    const leads = this.view.roles[leader] === 'leader' && this.view.up[leader] === true && this.view.terms[leader] === report.term;
+    const leads = this.view.roles[leader] === 'leader' && this.view.up[leader] === true && this.view.terms[leader] === term;
     const lastIndex = this.view.log(leader).lastIndex;
-    if (!leads || report.matchIndex <= lastIndex) return null;
+    if (!leads || matchIndex <= lastIndex) return null;
     return violation(this.name, event.time,
-      `Leader ${leader} of term ${report.term} got match index ${report.matchIndex} from node ${report.from}, ` +
+      `Leader ${leader} of term ${term} got match index ${matchIndex} from node ${from}, ` +
       `beyond its own last index ${lastIndex}.`,
-      [report.sendEvent, index]);
-  }
-
-  /** One copy of a message arrived or was lost: its record goes when no copy is left. */
-  private arrived(id: number): void {
-    const report = this.inFlight.get(id);
-    if (report !== undefined && --report.copies === 0) this.inFlight.delete(id);
+      [sendEvent, index]);
   }
 
   private onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {

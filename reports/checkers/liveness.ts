@@ -32,6 +32,11 @@ export class Liveness implements Checker {
   /** `stableMs`: how long a leader must last under a kept partition (STABLE_ELECTION_TIMEOUTS). */
   constructor(private readonly view: ClusterView, private readonly boundMs: number, private readonly stableMs: number) {}
 
+  /** Whether the liveness phase has begun: until then only calls, returns and the phase event matter. */
+  get inPhase(): boolean {
+    return this.phaseTime >= 0;
+  }
+
   observe(event: TraceEvent, index: number): Violation | null {
     this.lastTime = event.time;
     if (event.type === 'call') {

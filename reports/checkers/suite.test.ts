@@ -62,6 +62,21 @@ describe('checker suite', () => {
     expect(violation?.witnesses).toEqual([1, 2]);
   });
 
+  it('hands liveness every event once its phase began: an overdue operation is reported at the first event past its deadline', () => {
+    // Before the phase only calls and returns matter to liveness; a call pending when the phase
+    // begins is due within the bound, and a message event past the deadline is what reveals it.
+    const trace = new TraceBuilder().leader(1, 1).write(1, 1, 1).at(100).send(voteReply(2, 1, 1, true))
+      .at(1_000).phase('liveness').at(1_500).send(voteReply(3, 1, 1, true)).at(1_600).send(voteReply(3, 1, 1, true));
+    const suite = new CheckerSuite({ livenessBoundMs: 500, names: ['liveness'] });
+    const found = trace.events.map((event, index) => suite.observe(event, index));
+    const at = found.findIndex((violation) => violation !== null);
+    expect(at).toBe(trace.events.length - 1);
+    expect(found[at]).toMatchObject({ checker: 'liveness', time: 1_600, witnesses: [1, 3] });
+    // Nothing was due before the phase, however late (no phase, no deadline).
+    const noPhase = new TraceBuilder().leader(1, 1).write(1, 1, 1).at(100_000).send(voteReply(2, 1, 1, true));
+    expect(checkTrace(noPhase.events, { livenessBoundMs: 500, names: ['liveness'] }).violation).toBeNull();
+  });
+
   it('runs only the selected checkers and rejects a non-positive liveness bound', () => {
     const trace = new TraceBuilder().leader(1, 1).leader(2, 1);
     const others = CHECKER_NAMES.filter((name) => name !== 'election-safety');

@@ -66,6 +66,21 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   availability: 'all',
 };
 
+/**
+ * What liveness reads before its phase begins: it notes calls and returns (an operation pending
+ * when the phase begins is due within the bound) and waits for the phase; it judges nothing else.
+ */
+export const LIVENESS_BEFORE_PHASE: readonly TraceEventType[] = ['call', 'return', 'phase'];
+
+/** A bit per event type of `interests` (bit typeCode(type)). */
+function maskOf(interests: readonly TraceEventType[] | 'all'): number {
+  let mask = 0;
+  TRACE_EVENT_TYPES.forEach((type, code) => {
+    if (interests === 'all' || interests.includes(type)) mask |= 1 << code;
+  });
+  return mask;
+}
+
 /** The position of `type` in TRACE_EVENT_TYPES, the most frequent types first. */
 function typeCode(type: TraceEventType): number {
   switch (type) {
@@ -95,6 +110,11 @@ function typeCode(type: TraceEventType): number {
     default: return assertNever(type);
   }
 }
+
+const ALL_TYPES = maskOf('all');
+/** typeCode of the message events (send, deliver, drop, duplicate: codes 0 to 3) and of `violation`. */
+const LAST_MESSAGE = 3;
+const VIOLATION = 20;
 
 export class CheckerSuite {
   private readonly view = new ClusterView();
@@ -146,15 +166,15 @@ export class CheckerSuite {
       this.durability, this.invariants, this.liveness, this.availability];
     assert(inOrder.every((checker, position) => checker === null || checker.name === CHECKER_NAMES[position]), 'checker fields out of CHECKER_NAMES order');
     this.checkers = inOrder.filter((checker): checker is NonNullable<typeof checker> => checker !== null);
+    TRACE_EVENT_TYPES.forEach((type, code) => assert(typeCode(type) === code, `typeCode(${type}) is not its position`));
+    assert(typeCode('violation') === VIOLATION && typeCode('duplicate') === LAST_MESSAGE, 'message and violation codes moved');
     this.interests = Int32Array.from(CHECKER_NAMES, (name) => {
       if (!selected.has(name)) return 0;
-      const interests = INTERESTS[name];
-      let mask = 0;
-      TRACE_EVENT_TYPES.forEach((type, code) => {
-        assert(typeCode(type) === code, `typeCode(${type}) is not its position`);
-        if (interests === 'all' || interests.includes(type)) mask |= 1 << code;
-      });
-      return mask;
+      // Availability without bounds (a run with lossy links) judges nothing: it reads no event.
+      if (name === 'availability' && checkerOptions.availability === null) return 0;
+      // Liveness reads every event once its phase has begun; before, only calls, returns and the phase.
+      if (name === 'liveness') return maskOf(LIVENESS_BEFORE_PHASE);
+      return maskOf(INTERESTS[name]);
     });
   }
 
@@ -163,10 +183,16 @@ export class CheckerSuite {
    * reads the event sees it; one that reported a violation is not asked again.
    */
   observe(event: TraceEvent, index: number): Violation | null {
-    if (event.type === 'violation') return null;
-    this.view.observe(event, index);
-    this.counter.observe(event);
-    const bit = 1 << typeCode(event.type);
+    const code = typeCode(event.type);
+    if (code === VIOLATION) return null;
+    // A message event (most events are) changes neither the view nor the counters.
+    if (code <= LAST_MESSAGE) {
+      this.view.observeMessage(event.time);
+    } else {
+      this.view.observe(event, index);
+      this.counter.observe(event);
+    }
+    const bit = 1 << code;
     const interests = this.interests;
     let found: Violation | null = null;
     if (((interests[0] as number) & bit) !== 0) found = this.note(found, (this.electionSafety as ElectionSafety).observe(event, index), 0);
@@ -176,7 +202,12 @@ export class CheckerSuite {
     if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).observe(event, index), 4);
     if (((interests[5] as number) & bit) !== 0) found = this.note(found, (this.durability as Durability).observe(event, index), 5);
     if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).observe(event, index), 6);
-    if (((interests[7] as number) & bit) !== 0) found = this.note(found, (this.liveness as Liveness).observe(event, index), 7);
+    if (((interests[7] as number) & bit) !== 0) {
+      const liveness = this.liveness as Liveness;
+      found = this.note(found, liveness.observe(event, index), 7);
+      // Its phase began: from now on liveness reads every event (unless it has reported).
+      if (liveness.inPhase && interests[7] !== 0) interests[7] = ALL_TYPES;
+    }
     if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     return found;
   }

@@ -12,7 +12,10 @@ import type { CliResult } from '../cli/test-io.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
+import { parseSimArguments } from '../cli/sim-args.ts';
 import { InOrder } from './ordered.ts';
+import type { SeedOutcome } from './seed.ts';
+import { sweepOnPool } from './sweep.ts';
 
 const run = (argv: string[]): Promise<CliResult> => runCli(main, argv);
 
@@ -79,6 +82,21 @@ describe('sweep --jobs', () => {
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.err, argv.join(' ')).toHaveLength(1);
     }
+  });
+});
+
+describe('sweepOnPool', () => {
+  it('fails with the first error of a result it cannot hand on, after results before it, and stops submitting', async () => {
+    const args = parseSimArguments(['--seeds', '1..40', '--time', '1s']);
+    const seen: string[] = [];
+    const emit = (outcome: SeedOutcome): void => {
+      seen.push(outcome.result.seed);
+      if (seen.length === 3) throw new Error('output closed');
+    };
+    await expect(sweepOnPool({ first: 1, last: 40 }, args, 2, emit, new AbortController().signal)).rejects.toThrow('output closed');
+    expect(seen.slice(0, 3)).toEqual(['1', '2', '3']);
+    // It stopped early: the queue holds a few seeds per worker, not the rest of the range.
+    expect(seen.length).toBeLessThan(40);
   });
 });
 

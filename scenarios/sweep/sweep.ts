@@ -82,28 +82,42 @@ export async function sweepOnPool(
 ): Promise<void> {
   const pool = createSweepPool(jobs, heapMb);
   const order = new InOrder<SeedOutcome>(range.first);
-  const running = new Set<Promise<void>>();
-  const aborted = new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  let running = 0;
+  let failed: { readonly error: unknown } | null = null;
+  // The loop waits for a free place in the queue (or the end): one waiter, woken when a task
+  // settles or the sweep is aborted. (Racing the running tasks and the abort on every seed left
+  // a reaction per seed on the abort's promise, which never settles in a sweep that finishes.)
+  let wake: (() => void) | null = null;
+  const resume = (): void => {
+    const waiting = wake;
+    wake = null;
+    waiting?.();
+  };
+  const waitWhile = async (busy: () => boolean): Promise<void> => {
+    while (busy() && !signal.aborted && failed === null) await new Promise<void>((resolve) => { wake = resolve; });
+  };
+  signal.addEventListener('abort', resume, { once: true });
   try {
-    for (let seed = range.first; seed <= range.last && !signal.aborted; seed++) {
+    for (let seed = range.first; seed <= range.last && !signal.aborted && failed === null; seed++) {
       const task: SeedTask = { seedText: String(seed), args };
-      const done = (pool.run(task, { signal }) as Promise<SeedOutcome>).then(
+      running += 1;
+      void (pool.run(task, { signal }) as Promise<SeedOutcome>).then(
         (outcome) => { for (const ready of order.put(seed, outcome)) emit(ready); },
         (error: unknown) => {
           // A runaway the run's own budgets did not stop: the seed is unknown, the sweep goes on.
           if (isOutOfMemory(error)) for (const ready of order.put(seed, lostSeed(String(seed), args, heapMb))) emit(ready);
           else if (!signal.aborted) throw error;
         },
-      );
-      running.add(done);
-      void done.then(() => running.delete(done), () => running.delete(done));
-      if (running.size >= jobs * QUEUED_PER_WORKER) await Promise.race([...running, aborted]);
+      ).catch((error: unknown) => { failed ??= { error }; }).finally(() => {
+        running -= 1;
+        resume();
+      });
+      await waitWhile(() => running >= jobs * QUEUED_PER_WORKER);
     }
-    await Promise.race([Promise.all(running), aborted]);
+    await waitWhile(() => running > 0);
+    if (failed !== null) throw (failed as { readonly error: unknown }).error;
   } finally {
+    signal.removeEventListener('abort', resume);
     await pool.destroy();
   }
   // Interrupted: what finished past a gap is still a finished result.
