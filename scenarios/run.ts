@@ -11,7 +11,7 @@ export { LIN_CHECKER };
 
 export function runSimulation(spec: RunSpec, hooks: RunHooks = {}): RunReport {
   const useCheckers = spec.checkers ?? true;
-  const judge = new Judge(useCheckers ? suiteOptionsFor(spec.options) : null);
+  const judge = new Judge(useCheckers ? suiteOptionsFor(spec.options) : null, spec.linearizability ?? useCheckers);
   const simulation = new Simulation({
     seed: spec.seed, options: spec.options, schedule: spec.schedule, bugs: new Set(spec.bugs),
     record: spec.record, hash: spec.hash ?? spec.record, ...(hooks.factory === undefined ? {} : { factory: hooks.factory }),
