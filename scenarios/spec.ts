@@ -3,8 +3,8 @@
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
 import {
-  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLease, swarmMembership, swarmOptions, swarmRestarts,
-  swarmTransfers,
+  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLease, swarmMembership, swarmOptions, swarmLeaderIsolation,
+  swarmRestarts, swarmTransfers,
 } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
@@ -31,7 +31,8 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   const withLease = swarmLease(streams.stream('regime-lease'), withChurn);
   const withTransfers = swarmTransfers(streams.stream('regime-transfer'), withLease);
   const withRestarts = swarmRestarts(streams.stream('regime-restart'), withTransfers);
-  return mergeOptions(swarmFlapping(streams.stream('regime-flap'), withRestarts), override);
+  const withFlapping = swarmFlapping(streams.stream('regime-flap'), withRestarts);
+  return mergeOptions(swarmLeaderIsolation(streams.stream('regime-leader-isolation'), withFlapping), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {

@@ -849,3 +849,43 @@ export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
     },
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Leader isolation: the partitions real clusters see most, aimed at the node that matters most.
+
+/** The share of eligible swarm seeds (three nodes or more, no leader cuts yet, no flapping links) whose leaders are isolated. */
+export const LEADER_ISOLATION_REGIME_RATIO = 0.5;
+
+/**
+ * The leader isolation regime, from its own stream after every other regime, so a seed that does
+ * not select it keeps its options and its run: whoever leads is parted from the rest of the
+ * cluster (alone, or with a minority of mates: sim/faults.ts LeaderCut), again and again, at any
+ * point of its reign, from just after its election (its first entries in flight) to several
+ * election timeouts into it (a tail of client writes it could not commit). A leader on the
+ * minority side keeps taking writes; without CheckQuorum it keeps leading, and when the cut heals
+ * its appends and heartbeats reach followers of a newer leader, and its followers' divergent tails
+ * meet the new leader's log. This is what a switch or rack failure does to a real deployment; the
+ * random partitions of swarmFaults put the leader on the minority side only by chance and seldom
+ * while it holds unreplicated writes. More clients keep every leader busy with writes. With
+ * transfers too (a cut then aims at the transfer's target once it leads); not with flapping links,
+ * whose partitions would replace the cut.
+ */
+export function swarmLeaderIsolation(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 3 || options.faults.leaderCutIntervalMsMean > 0) return options;
+  if (linksFlap(options) || !rng.chance(LEADER_ISOLATION_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  const heartbeatMs = options.raft.heartbeatTicks * options.tickMs;
+  const clients = Math.max(options.clients, rng.range(3, 8));
+  const faults = {
+    leaderCutIntervalMsMean: Math.round(pickFrom(rng, [1, 2, 4]) * electionMs),
+    // From before the first entries arrive (most often: a new leader's first round trips are
+    // where its log and its followers' disagree most) to well into the reign, with writes taken.
+    leaderCutAfterMsMax: pickFrom(rng, [options.network.delayMsMin, options.network.delayMsMax, heartbeatMs, electionMs, 4 * electionMs]),
+    // Long enough for the others to elect a leader and commit, some longer.
+    leaderCutDurationMsMax: pickFrom(rng, [2, 4, 8]) * electionMs,
+  };
+  // Often a compaction or more while a cut lasts: the cut leader and its mates come back to a
+  // leader whose log no longer holds where theirs diverged (heartbeats and snapshots from below).
+  const snapshotEveryEntries = rng.chance(0.5) ? pickFrom(rng, [5, 10, 20]) : options.snapshotEveryEntries;
+  return mergeOptions(options, { clients, snapshotEveryEntries, faults });
+}
