@@ -588,7 +588,7 @@ export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS, s
 }
 
 /** The share of swarm runs (of clusters large enough) that change their membership. */
-export const MEMBERSHIP_REGIME_RATIO = 0.35;
+export const MEMBERSHIP_REGIME_RATIO = 0.5;
 /** Smaller clusters never change membership: the workload keeps three voters (a quorum with one deaf) and needs a fourth node. */
 export const MEMBERSHIP_NODES_MIN = 4;
 
@@ -598,7 +598,7 @@ export const MEMBERSHIP_NODES_MIN = 4;
  * a cluster whose next leader changed the configuration too, and the two quorums need not meet
  * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
  */
-export const MEMBERSHIP_LEADER_CUT_RATIO = 0.7;
+export const MEMBERSHIP_LEADER_CUT_RATIO = 0.85;
 
 /**
  * The membership regime of a swarm run, drawn from its own stream after everything else, so a
@@ -606,7 +606,7 @@ export const MEMBERSHIP_LEADER_CUT_RATIO = 0.7;
  * and nothing but the selection drawn). Only clusters of MEMBERSHIP_NODES_MIN nodes or more are
  * eligible: a smaller one cannot lose a voter and keep a quorum when a node is deaf. Changes
  * follow elections in most selected runs, since Raft's reconfiguration bugs need a leader change
- * while a change is in flight (Ongaro, raft-dev 2015). Half the selected runs also cut new leaders
+ * while a change is in flight (Ongaro, raft-dev 2015). Most selected runs also cut new leaders
  * off (faults.leaderCut*, MEMBERSHIP_LEADER_CUT_RATIO), drawn last so the others keep their draws.
  */
 export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
@@ -633,7 +633,7 @@ export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
 }
 
 /** The share of swarm seeds (of three nodes or more) that run the leader churn regime. */
-export const LEADER_CHURN_RATIO = 0.25;
+export const LEADER_CHURN_RATIO = 0.4;
 const LEADER_CHURN_ELECTION_TICKS = 5;
 
 /**
@@ -854,7 +854,7 @@ export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
 // Leader isolation: the partitions real clusters see most, aimed at the node that matters most.
 
 /** The share of eligible swarm seeds (three nodes or more, no leader cuts yet, no flapping links) whose leaders are isolated. */
-export const LEADER_ISOLATION_REGIME_RATIO = 0.5;
+export const LEADER_ISOLATION_REGIME_RATIO = 0.7;
 
 /**
  * The leader isolation regime, from its own stream after every other regime, so a seed that does
@@ -886,6 +886,6 @@ export function swarmLeaderIsolation(rng: RngLike, options: SimOptions): SimOpti
   };
   // Often a compaction or more while a cut lasts: the cut leader and its mates come back to a
   // leader whose log no longer holds where theirs diverged (heartbeats and snapshots from below).
-  const snapshotEveryEntries = rng.chance(0.5) ? pickFrom(rng, [5, 10, 20]) : options.snapshotEveryEntries;
+  const snapshotEveryEntries = rng.chance(0.75) ? pickFrom(rng, [5, 10, 20]) : options.snapshotEveryEntries;
   return mergeOptions(options, { clients, snapshotEveryEntries, faults });
 }
