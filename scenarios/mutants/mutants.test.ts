@@ -1,7 +1,8 @@
 // Every mutant of core/bugs.ts is found by the default swarm scenario from a fixed range of seeds,
 // caught by a checker the catalogue expects, and shrunk to a small schedule; the correct core
 // passes the same seeds. The ranges were found by measurement (npm run bench -- bugs) and are kept
-// small for `npm test` (each starts at the first seed a checker the catalogue names catches);
+// small for `npm test` (each starts at the first seed a checker the catalogue names catches, or,
+// where that failure shrinks to more than SHRUNK_EVENTS_MAX fault events, at a later one, named);
 // RAFTSIM_MUTANT_SEEDS=N runs seeds 1..N for every mutant instead. Every shrink is differential:
 // the shrunk schedule still fails with the mutant and passes on the correct core.
 import { describe, expect, it } from 'vitest';
