@@ -41,8 +41,7 @@ const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   'ae-accept-stale-term': { firstSeed: 64, lastSeed: 65, durationMs: 20_000 },
   // Needs a cut leader or follower with a divergent tail and a successor that compacted past it:
   // a heartbeat from index 0 carries the successor's commit index (the leader isolation regime,
-  // which compacts often; before it, first found at seed 1635). Seed 56 fails first, but its
-  // failure shrinks to 34 events; the next, 70, to 6.
+  // which compacts often; before it, first found at seed 1635).
   'follower-commit-unbounded': { firstSeed: 70, lastSeed: 71, durationMs: 20_000 },
   'ae-append-nonidempotent': { firstSeed: 2, lastSeed: 3, durationMs: 20_000 },
   // Needs a new leader cut off or crashed while an old term's entry is on a majority (Figure 8):
