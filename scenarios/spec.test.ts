@@ -5,7 +5,8 @@ import { withDeterminismGuard } from './guard.ts';
 import { runSimulation } from './run.ts';
 import { optionsForSeed, specForSeed } from './spec.ts';
 import {
-  DEFAULT_OPTIONS, mergeOptions, membershipChangesOn, swarmFlapping, swarmMembership, swarmOptions, swarmRestarts,
+  DEFAULT_OPTIONS, leaderChurn, mergeOptions, membershipChangesOn, swarmFlapping, swarmLeaderIsolation, swarmLease, swarmMembership,
+  swarmOptions, swarmRestarts, swarmTransfers,
 } from '../sim/options.ts';
 import type { SimOptions } from '../sim/options.ts';
 import { generateSchedule } from '../sim/faults.ts';
@@ -14,16 +15,31 @@ import { RandomStreams } from '../sim/random.ts';
 
 const seeds = Array.from({ length: 120 }, (_, index) => index + 1);
 
+/** Whether a seed's swarm draw went through the leader isolation regime (drawn last of all, after the others in order). */
+function leaderIsolated(seed: number): boolean {
+  const streams = new RandomStreams(seed);
+  const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
+  const before = [
+    (options: SimOptions) => swarmMembership(streams.stream('regime-membership'), options),
+    (options: SimOptions) => leaderChurn(streams.stream('regime-leader-churn'), options),
+    (options: SimOptions) => swarmLease(streams.stream('regime-lease'), options),
+    (options: SimOptions) => swarmTransfers(streams.stream('regime-transfer'), options),
+    (options: SimOptions) => swarmRestarts(streams.stream('regime-restart'), options),
+    (options: SimOptions) => swarmFlapping(streams.stream('regime-flap'), options),
+  ].reduce((options, regime) => regime(options), swarm);
+  return swarmLeaderIsolation(streams.stream('regime-leader-isolation'), before) !== before;
+}
+
 /**
- * Whether a seed's options went through the cluster restart, flapping link, leader pause or moment
- * crash regime (drawn last): the first two regimes' eligibility reads only fields the later ones
- * leave alone, so asking it again of the final options gives the same selection; the last two
- * write fields of their own, which a selected seed's options hold.
+ * Whether a seed's options went through the cluster restart, flapping link, leader isolation,
+ * leader pause or moment crash regime (drawn last): the first two's eligibility reads only fields
+ * the later ones leave alone, so asking it again of the final options gives the same selection;
+ * the last two write fields of their own, which a selected seed's options hold.
  */
 function lateRegime(seed: number, options: SimOptions): boolean {
   const streams = new RandomStreams(seed);
   return swarmRestarts(streams.stream('regime-restart'), options) !== options
-    || swarmFlapping(streams.stream('regime-flap'), options) !== options
+    || swarmFlapping(streams.stream('regime-flap'), options) !== options || leaderIsolated(seed)
     || (options.faults.leaderPauseIntervalMsMean ?? 0) > 0 || (options.faults.momentCrashIntervalMsMean ?? 0) > 0;
 }
 
@@ -38,8 +54,8 @@ describe('optionsForSeed in swarm mode', () => {
       const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS, new RandomStreams(seed).stream('regime-stall'));
       expect(options).toEqual(mergeOptions(swarm, { durationMs: 20_000 }));
     }
-    // Eleven regimes in all: a sixth of the seeds select none of them (24 of 120).
-    expect(outside).toBeGreaterThan(seeds.length / 6);
+    // Twelve regimes in all: some seeds still select none of them.
+    expect(outside).toBeGreaterThan(seeds.length / 12);
   });
 
   it('puts some seeds in the membership regime, with only the membership record and leader cuts changed', () => {
@@ -73,6 +89,20 @@ describe('optionsForSeed in swarm mode', () => {
 });
 
 const choices = { preset: null, override: { durationMs: 5_000 }, bugs: [], record: false } as const;
+
+describe('the leader isolation regime', () => {
+  it('selects some seeds outside the membership regime, whose schedules aim cuts at leaders', () => {
+    const selected = seeds.filter(leaderIsolated);
+    expect(selected.length).toBeGreaterThan(seeds.length / 20);
+    for (const seed of selected) {
+      const spec = specForSeed(String(seed), choices);
+      expect(spec.options.faults.leaderCutIntervalMsMean).toBeGreaterThan(0);
+    }
+    const specs = selected.map((seed) => specForSeed(String(seed), choices));
+    expect(specs.filter((spec) => spec.schedule.some((event) => event.type === 'cut-leader')).length).toBeGreaterThan(selected.length / 2);
+    expect(specs.some((spec) => !membershipChangesOn(spec.options.membership))).toBe(true);
+  });
+});
 
 describe('specForSeed and the leader churn regime', () => {
   it('keeps the options and schedule of seeds that do not select it', () => {

@@ -3,8 +3,8 @@
 import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
 import {
-  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLeaderPauses, swarmLease, swarmMembership, swarmMomentCrashes,
-  swarmOptions, swarmRestarts, swarmTransfers,
+  DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLeaderIsolation, swarmLeaderPauses, swarmLease, swarmMembership,
+  swarmMomentCrashes, swarmOptions, swarmRestarts, swarmTransfers,
 } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
@@ -32,7 +32,8 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   const withTransfers = swarmTransfers(streams.stream('regime-transfer'), withLease);
   const withRestarts = swarmRestarts(streams.stream('regime-restart'), withTransfers);
   const withFlapping = swarmFlapping(streams.stream('regime-flap'), withRestarts);
-  const withLeaderPauses = swarmLeaderPauses(streams.stream('regime-leader-pause'), withFlapping);
+  const withLeaderIsolation = swarmLeaderIsolation(streams.stream('regime-leader-isolation'), withFlapping);
+  const withLeaderPauses = swarmLeaderPauses(streams.stream('regime-leader-pause'), withLeaderIsolation);
   return mergeOptions(swarmMomentCrashes(streams.stream('regime-moment-crash'), withLeaderPauses), override);
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_NODES_MIN, MEMBERSHIP_OFF, NO_STALLS, PRESETS, PRESET_NAMES,
-  CLUSTER_RESTART_REGIME_RATIO, FLAPPING_REGIME_RATIO, STALL_REGIME_RATIO, formatOptions, isPresetName, leaderChurn,
-  membershipChangesOn, mergeOptions, swarmFlapping, swarmMembership, swarmOptions, swarmRestarts, validateOptions,
+  DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_LEADER_CUT_RATIO, MEMBERSHIP_NODES_MIN, MEMBERSHIP_REGIME_RATIO, MEMBERSHIP_OFF, NO_STALLS, PRESETS, PRESET_NAMES,
+  CLUSTER_RESTART_REGIME_RATIO, FLAPPING_REGIME_RATIO, LEADER_ISOLATION_REGIME_RATIO, STALL_REGIME_RATIO, formatOptions,
+  isPresetName, leaderChurn, membershipChangesOn, mergeOptions, swarmFlapping, swarmLeaderIsolation, swarmMembership, swarmOptions,
+  swarmRestarts, validateOptions,
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -244,12 +245,12 @@ describe('swarmMembership', () => {
       expect(drawn.membership.changeAfterElectionRatio).toBeGreaterThan(0);
       if (drawn.faults.leaderCutIntervalMsMean > 0) cut++;
     }
-    // Leader cuts in about half the runs of the regime, never outside it.
-    expect(cut).toBeGreaterThan(selected / 4);
-    expect(cut).toBeLessThan(selected * 3 / 4);
+    // Leader cuts in their share of the runs of the regime, never outside it.
+    expect(cut / selected).toBeGreaterThan(MEMBERSHIP_LEADER_CUT_RATIO - 0.2);
+    expect(cut / selected).toBeLessThan(Math.min(1, MEMBERSHIP_LEADER_CUT_RATIO + 0.2));
     const eligible = seeds.filter((seed) => swarmOptions(createRng(seed, 'options')).nodes >= MEMBERSHIP_NODES_MIN).length;
-    expect(selected).toBeGreaterThan(eligible / 5);
-    expect(selected).toBeLessThan(eligible / 2);
+    expect(selected / eligible).toBeGreaterThan(MEMBERSHIP_REGIME_RATIO - 0.15);
+    expect(selected / eligible).toBeLessThan(MEMBERSHIP_REGIME_RATIO + 0.15);
   });
 
   it('with leader cuts: a change after every election, cuts lasting some election timeouts, in bursts apart', () => {
@@ -376,6 +377,48 @@ describe('swarmRestarts and swarmFlapping', () => {
     expect(off).toEqual(DEFAULT_OPTIONS);
     expect(() => mergeOptions(DEFAULT_OPTIONS, { faults: { rollingRestartIntervalMsMean: -1 } }))
       .toThrow('faults.rollingRestartIntervalMsMean must be an integer in 0..');
+  });
+});
+
+describe('swarmLeaderIsolation', () => {
+  const seeds = Array.from({ length: 300 }, (_, seed) => seed);
+  const options = DEFAULT_OPTIONS;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+
+  it('cuts leaders off in its share of seeds, within a heartbeat of their election, with writes to take and logs compacted', () => {
+    const drawn = seeds.map((seed) => swarmLeaderIsolation(createRng(seed, 'regime'), options));
+    const selected = drawn.filter((record) => record !== options);
+    expect(selected.length / seeds.length).toBeCloseTo(LEADER_ISOLATION_REGIME_RATIO, 1);
+    for (const record of selected) {
+      const { leaderCutIntervalMsMean, leaderCutAfterMsMax, leaderCutDurationMsMax } = record.faults;
+      expect(leaderCutIntervalMsMean).toBeGreaterThanOrEqual(electionMs);
+      expect(leaderCutDurationMsMax).toBeGreaterThanOrEqual(2 * electionMs);
+      expect(leaderCutAfterMsMax).toBeLessThanOrEqual(options.tickMs * options.raft.heartbeatTicks);
+      expect(record.clients).toBeGreaterThanOrEqual(Math.max(3, options.clients));
+      // Nothing else changes: no leader crashes, the same network and Raft knobs.
+      expect([options.snapshotEveryEntries, 5, 10, 20]).toContain(record.snapshotEveryEntries);
+      expect({ ...record, clients: options.clients, snapshotEveryEntries: options.snapshotEveryEntries, faults: { ...record.faults, leaderCutIntervalMsMean: 0, leaderCutAfterMsMax: 0, leaderCutDurationMsMax: 1 } })
+        .toEqual(options);
+    }
+    // Some cut within a network delay of the election (before the first entries land), some up to a heartbeat.
+    const afters = new Set(selected.map((record) => record.faults.leaderCutAfterMsMax));
+    expect(afters.has(options.network.delayMsMax)).toBe(true);
+    expect(afters.has(options.tickMs * options.raft.heartbeatTicks)).toBe(true);
+    // Most compact often, so a cut leader comes back to a log compacted past its own.
+    const compacting = selected.filter((record) => record.snapshotEveryEntries <= 20).length;
+    expect(compacting / selected.length).toBeGreaterThan(0.6);
+    expect(compacting / selected.length).toBeLessThan(0.9);
+  });
+
+  it('leaves small clusters, leader cuts already drawn and flapping links alone', () => {
+    const excluded = [
+      mergeOptions(options, { nodes: 2 }),
+      mergeOptions(options, { faults: { leaderCutIntervalMsMean: 4 * electionMs } }),
+      mergeOptions(options, { faults: { partitionIntervalMsMean: electionMs } }),
+    ];
+    for (const record of excluded) {
+      for (const seed of seeds.slice(0, 30)) expect(swarmLeaderIsolation(createRng(seed, 'regime'), record)).toBe(record);
+    }
   });
 });
 

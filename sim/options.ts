@@ -617,7 +617,7 @@ export function swarmOptions(rng: RngLike, base: SimOptions = DEFAULT_OPTIONS, s
 }
 
 /** The share of swarm runs (of clusters large enough) that change their membership. */
-export const MEMBERSHIP_REGIME_RATIO = 0.35;
+export const MEMBERSHIP_REGIME_RATIO = 0.5;
 /** Smaller clusters never change membership: the workload keeps three voters (a quorum with one deaf) and needs a fourth node. */
 export const MEMBERSHIP_NODES_MIN = 4;
 
@@ -627,7 +627,7 @@ export const MEMBERSHIP_NODES_MIN = 4;
  * a cluster whose next leader changed the configuration too, and the two quorums need not meet
  * (Ongaro, raft-dev 2015: a leader must commit an entry of its term before a change).
  */
-export const MEMBERSHIP_LEADER_CUT_RATIO = 0.7;
+export const MEMBERSHIP_LEADER_CUT_RATIO = 0.85;
 
 /**
  * The membership regime of a swarm run, drawn from its own stream after everything else, so a
@@ -635,7 +635,7 @@ export const MEMBERSHIP_LEADER_CUT_RATIO = 0.7;
  * and nothing but the selection drawn). Only clusters of MEMBERSHIP_NODES_MIN nodes or more are
  * eligible: a smaller one cannot lose a voter and keep a quorum when a node is deaf. Changes
  * follow elections in most selected runs, since Raft's reconfiguration bugs need a leader change
- * while a change is in flight (Ongaro, raft-dev 2015). Half the selected runs also cut new leaders
+ * while a change is in flight (Ongaro, raft-dev 2015). Most selected runs also cut new leaders
  * off (faults.leaderCut*, MEMBERSHIP_LEADER_CUT_RATIO), drawn last so the others keep their draws.
  */
 export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
@@ -662,7 +662,7 @@ export function swarmMembership(rng: RngLike, options: SimOptions): SimOptions {
 }
 
 /** The share of swarm seeds (of three nodes or more) that run the leader churn regime. */
-export const LEADER_CHURN_RATIO = 0.25;
+export const LEADER_CHURN_RATIO = 0.4;
 const LEADER_CHURN_ELECTION_TICKS = 5;
 
 /**
@@ -877,6 +877,48 @@ export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
       partitionDurationMsMax: Math.round(pickFrom(rng, [0.5, 1, 2]) * electionMs),
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leader isolation: the partitions real clusters see most, aimed at the node that matters most.
+
+/** The share of eligible swarm seeds (three nodes or more, no leader cuts yet, no flapping links) whose leaders are isolated. */
+export const LEADER_ISOLATION_REGIME_RATIO = 0.7;
+
+/**
+ * The leader isolation regime, from its own stream after the flapping regime (leader pauses and
+ * moment crashes come after it), so a seed that does
+ * not select it keeps its options and its run: whoever leads is parted from the rest of the
+ * cluster (alone, or with a minority of mates: sim/faults.ts LeaderCut), again and again, within
+ * a heartbeat of its election (its first entries in flight; cuts up to four election timeouts
+ * into a reign found fewer of the catalogued bugs). A leader on the minority side keeps taking
+ * writes; without CheckQuorum it keeps leading, and when the cut heals
+ * its appends and heartbeats reach followers of a newer leader, and its followers' divergent tails
+ * meet the new leader's log. This is what a switch or rack failure does to a real deployment; the
+ * random partitions of swarmFaults put the leader on the minority side only by chance and seldom
+ * while it holds unreplicated writes. More clients keep every leader busy with writes. With
+ * transfers too (a cut then aims at the transfer's target once it leads); not with flapping links,
+ * whose partitions would replace the cut.
+ */
+export function swarmLeaderIsolation(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.nodes < 3 || options.faults.leaderCutIntervalMsMean > 0) return options;
+  if (linksFlap(options) || !rng.chance(LEADER_ISOLATION_REGIME_RATIO)) return options;
+  const electionMs = options.raft.electionTicks * options.tickMs;
+  const heartbeatMs = options.raft.heartbeatTicks * options.tickMs;
+  const clients = Math.max(options.clients, rng.range(3, 8));
+  const faults = {
+    leaderCutIntervalMsMean: Math.round(pickFrom(rng, [1, 2, 4]) * electionMs),
+    // Within a heartbeat of the election, often before the first entries arrive: a new leader's
+    // first round trips are where its log and its followers' disagree most. The cut leader goes
+    // on taking writes it cannot commit.
+    leaderCutAfterMsMax: pickFrom(rng, [options.network.delayMsMin, options.network.delayMsMax, heartbeatMs]),
+    // Long enough for the others to elect a leader and commit, some longer.
+    leaderCutDurationMsMax: pickFrom(rng, [2, 4, 8]) * electionMs,
+  };
+  // Often a compaction or more while a cut lasts: the cut leader and its mates come back to a
+  // leader whose log no longer holds where theirs diverged (heartbeats and snapshots from below).
+  const snapshotEveryEntries = rng.chance(0.75) ? pickFrom(rng, [5, 10, 20]) : options.snapshotEveryEntries;
+  return mergeOptions(options, { clients, snapshotEveryEntries, faults });
 }
 
 // ---------------------------------------------------------------------------------------------
