@@ -61,6 +61,12 @@ export function stabilityOptions(options: SimOptions): StabilityOptions | null {
 }
 
 const MAX_NODES = 64;
+/**
+ * Appends and snapshots are remembered in a ring of this many slots by message id: a message
+ * whose slot a later one took (more than this many messages later) is not recognized when it
+ * arrives, and counts as no heartbeat, which can only leave a run unjudged.
+ */
+const SLOTS = 1 << 14;
 
 export class Stability implements Checker {
   readonly name = 'stability';
@@ -68,10 +74,9 @@ export class Stability implements Checker {
   private readonly paused: boolean[] = [];
   /** Directed links cut now. */
   private cutLinks = 0;
-  /** Appends and snapshots on the wire: message id -> term * MAX_NODES + sender. */
-  private readonly inFlight = new Map<number, number>();
-  /** Ids of those sent twice (a duplicate): the first copy that arrives does not retire the id. */
-  private readonly doubled = new Set<number>();
+  /** Appends and snapshots sent: the message id in slot id % SLOTS, and its term * MAX_NODES + sender. */
+  private readonly slotIds = new Float64Array(SLOTS).fill(-1);
+  private readonly slotKeys = new Float64Array(SLOTS);
   private since = 0;
   private sinceEvent = -1;
   /** The leader of the highest term now in office (0: none) and its term. */
@@ -96,32 +101,32 @@ export class Stability implements Checker {
       case 'send': {
         const message = event.message;
         if (message.type === 'AppendEntries' || message.type === 'InstallSnapshot') {
-          this.inFlight.set(event.id, message.term * MAX_NODES + message.from);
+          const slot = event.id & (SLOTS - 1);
+          this.slotIds[slot] = event.id;
+          this.slotKeys[slot] = message.term * MAX_NODES + message.from;
         }
         return null;
       }
       case 'deliver': {
-        const key = this.retire(event.id);
-        if (key === undefined || this.leader === 0) return null;
+        const slot = event.id & (SLOTS - 1);
+        if (this.leader === 0 || this.slotIds[slot] !== event.id) return null;
+        const key = this.slotKeys[slot] as number;
         const from = key % MAX_NODES;
         const term = (key - from) / MAX_NODES;
         // A receiver of a later term refuses it; one of this term or an earlier one takes it (and
         // moves to its term) and resets its election timer.
         if (from !== this.leader || term !== this.leaderTerm || (this.view.terms[event.to] ?? 0) > term) return null;
-        if (this.heardTerm[event.to] !== term) {
-          this.heardTerm[event.to] = term;
-          this.heardSince[event.to] = event.time;
-          this.heardEvent[event.to] = index;
-        }
+        // Only the first in the stretch changes anything: the others find it judged already, or
+        // waiting for another node or event.
+        if (this.heardTerm[event.to] === term) return null;
+        this.heardTerm[event.to] = term;
+        this.heardSince[event.to] = event.time;
+        this.heardEvent[event.to] = index;
         this.update(event.time);
         return null;
       }
-      case 'duplicate':
-        if (this.inFlight.has(event.id)) this.doubled.add(event.id);
-        return null;
       case 'drop':
         // Lost for any reason (a full link, a cut, a crashed receiver): a follower may time out.
-        this.retire(event.id);
         return this.restart(event.time, index);
       case 'crash': this.up[event.node] = false; this.paused[event.node] = false; return this.restart(event.time, index);
       case 'restart': this.up[event.node] = true; this.paused[event.node] = false; return this.restart(event.time, index);
@@ -152,15 +157,6 @@ export class Stability implements Checker {
     if (this.judging) this.judgedMs += this.view.lastTime - this.judgedSince;
     this.judging = false;
     return null;
-  }
-
-  /** Forgets a copy of message `id` that arrived or was dropped; returns what was recorded of it. */
-  private retire(id: number): number | undefined {
-    const key = this.inFlight.get(id);
-    if (key === undefined) return undefined;
-    if (this.doubled.has(id)) this.doubled.delete(id);
-    else this.inFlight.delete(id);
-    return key;
   }
 
   /** A fault (or a lost message): start the stretch again; every node must hear the leader anew. */
