@@ -6,6 +6,7 @@
 // offline from a saved trace, and gives the same verdict for every checker.
 import { assert } from '../core/index.ts';
 import { availabilityOptions } from './checkers/availability.ts';
+import { stabilityOptions } from './checkers/stability.ts';
 import { CheckerSuite } from './checkers/suite.ts';
 import type { SuiteOptions } from './checkers/suite.ts';
 import { CHECKER_NAMES } from './checkers/types.ts';
@@ -43,7 +44,7 @@ export interface JudgeChoices {
 /** The checkers' bounds for a run with these options. */
 export function suiteOptionsFor(options: SimOptions): SuiteOptions {
   return {
-    livenessBoundMs: options.livenessMs, availability: availabilityOptions(options),
+    livenessBoundMs: options.livenessMs, availability: availabilityOptions(options), stability: stabilityOptions(options),
     stableLeaderMs: STABLE_ELECTION_TIMEOUTS * options.raft.electionTicks * options.tickMs,
   };
 }
@@ -68,7 +69,7 @@ export function describeLinFailure(lin: Extract<LinResult, { verdict: 'fail' }>)
 }
 
 /** Checkers of progress rather than safety: a safety failure found after one of them is still the headline. */
-const PROGRESS_CHECKERS: readonly string[] = ['liveness', 'availability'];
+const PROGRESS_CHECKERS: readonly string[] = ['liveness', 'availability', 'stability'];
 
 /**
  * The headline of a run's failures (in the order found): the first safety violation; without one,

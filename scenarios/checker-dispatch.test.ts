@@ -9,19 +9,29 @@ import { CHECKER_NAMES } from '../reports/checkers/types.ts';
 import type { Violation } from '../reports/checkers/types.ts';
 import { availabilityOptions } from '../reports/checkers/availability.ts';
 import type { AvailabilityOptions } from '../reports/checkers/availability.ts';
+import { stabilityOptions } from '../reports/checkers/stability.ts';
+import type { StabilityOptions } from '../reports/checkers/stability.ts';
 import type { TraceEvent } from '../sim/events.ts';
 import { runSimulation } from './run.ts';
 import { specForSeed } from './spec.ts';
 
-function traceOf(seed: string, bugs: BugId[]): { events: TraceEvent[]; availability: AvailabilityOptions | null } {
+interface Bounds {
+  readonly availability: AvailabilityOptions | null;
+  readonly stability: StabilityOptions | null;
+}
+
+function traceOf(seed: string, bugs: BugId[]): { events: TraceEvent[]; bounds: Bounds } {
   const spec = specForSeed(seed, { preset: null, override: { durationMs: 20_000 }, bugs, record: true });
-  return { events: [...(runSimulation({ ...spec, checkers: false }).sim.events ?? [])], availability: availabilityOptions(spec.options) };
+  return {
+    events: [...(runSimulation({ ...spec, checkers: false }).sim.events ?? [])],
+    bounds: { availability: availabilityOptions(spec.options), stability: stabilityOptions(spec.options) },
+  };
 }
 
 /** Every checker sees every event, and each event is also checked against the INTERESTS table. */
-function unfiltered(events: readonly TraceEvent[], availability: AvailabilityOptions | null): Violation | null {
+function unfiltered(events: readonly TraceEvent[], bounds: Bounds): Violation | null {
   const view = new ClusterView();
-  const checkers = CHECKER_NAMES.map((name) => createChecker(name, view, { livenessBoundMs: 30_000, availability }));
+  const checkers = CHECKER_NAMES.map((name) => createChecker(name, view, { livenessBoundMs: 30_000, ...bounds }));
   for (let index = 0; index < events.length; index++) {
     const event = events[index] as TraceEvent;
     view.observe(event, index);
@@ -41,8 +51,8 @@ function unfiltered(events: readonly TraceEvent[], availability: AvailabilityOpt
   return null;
 }
 
-function filtered(events: readonly TraceEvent[], availability: AvailabilityOptions | null): Violation | null {
-  const suite = new CheckerSuite({ livenessBoundMs: 30_000, availability });
+function filtered(events: readonly TraceEvent[], bounds: Bounds): Violation | null {
+  const suite = new CheckerSuite({ livenessBoundMs: 30_000, ...bounds });
   for (let index = 0; index < events.length; index++) {
     const found = suite.observe(events[index] as TraceEvent, index);
     if (found !== null) return found;
@@ -57,9 +67,9 @@ describe('checker dispatch by event type', () => {
     // which it passes); seed 5 was 4 until seed 4 drew a cluster restart.
     ['7', ['vote-not-persisted']], ['10', ['ack-before-durable']],
   ] as [string, BugId[]][])('seed %s %j: the same first violation either way', (seed, bugs) => {
-    const { events, availability } = traceOf(seed, bugs);
-    const found = filtered(events, availability);
-    expect(found).toEqual(unfiltered(events, availability));
+    const { events, bounds } = traceOf(seed, bugs);
+    const found = filtered(events, bounds);
+    expect(found).toEqual(unfiltered(events, bounds));
     // The mutant runs were picked because they fail: the comparison covers a real violation.
     if (bugs.length > 0) expect(found).not.toBeNull();
   });

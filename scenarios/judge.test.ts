@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUG_IDS } from '../core/index.ts';
 import type { BugId } from '../core/index.ts';
-import { headlineOf, judgeTrace } from '../reports/judge.ts';
+import { headlineOf, isSafety, judgeTrace } from '../reports/judge.ts';
 import { decodeTrace, encodeTrace } from '../reports/trace-file.ts';
 import { headerOf } from './cli/runs.ts';
 import { runSimulation } from './run.ts';
@@ -101,6 +101,8 @@ describe('re-judging a saved trace offline', () => {
     const at = (checker: string, time: number) => ({ checker, time, message: checker, witnesses: [] });
     expect(headlineOf([at('availability', 1), at('durability', 2), at('liveness', 3)])?.checker).toBe('durability');
     expect(headlineOf([at('liveness', 1), at('budget', 2)])?.checker).toBe('liveness');
+    expect(headlineOf([at('stability', 1), at('availability', 2), at('election-safety', 3)])?.checker).toBe('election-safety');
+    expect(isSafety('stability')).toBe(false);
     expect(headlineOf([])).toBeNull();
   });
 });

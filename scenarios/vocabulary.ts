@@ -201,8 +201,9 @@ export class Cluster {
     this.options = setup.options;
     this.network = setup.options.network;
     this.random = new RandomStreams(setup.seed).stream('scenario');
-    // Named scenarios do not judge availability during the run: their scripts hold nodes on purpose.
-    this.judge = new Judge({ ...suiteOptionsFor(setup.options), availability: null });
+    // Named scenarios judge neither availability nor stability during the run: their scripts hold
+    // nodes, timers and messages on purpose.
+    this.judge = new Judge({ ...suiteOptionsFor(setup.options), availability: null, stability: null });
     this.simulation = new ScriptedSimulation({
       seed: setup.seed, options: setup.options, schedule: [], bugs: new Set(setup.bugs ?? []), record: true,
       ...(setup.initialVoters === undefined ? {} : { initialVoters: setup.initialVoters }),

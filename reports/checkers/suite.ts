@@ -13,6 +13,7 @@ import { LeaderCompleteness } from './leader-completeness.ts';
 import { Liveness } from './liveness.ts';
 import { LogMatching } from './log-matching.ts';
 import { SometimesCounter } from './sometimes.ts';
+import { Stability } from './stability.ts';
 import { StateMachineSafety } from './state-machine-safety.ts';
 import {
   CHECKER_NAMES, DEFAULT_CHECKER_OPTIONS, DEFAULT_STABLE_LEADER_MS,
@@ -37,6 +38,7 @@ export function createChecker(name: CheckerName, view: ClusterView, options: Che
     case 'invariants': return new Invariants(view);
     case 'liveness': return new Liveness(view, options.livenessBoundMs, options.stableLeaderMs ?? DEFAULT_STABLE_LEADER_MS);
     case 'availability': return new Availability(view, options.availability ?? null);
+    case 'stability': return new Stability(view, options.stability ?? null);
     default: return assertNever(name);
   }
 }
@@ -64,6 +66,8 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   liveness: 'all',
   // Availability, like liveness, notices an overdue leader at the first event past the bound.
   availability: 'all',
+  // Stability judges candidacies and terms, and follows faults, lost messages and the leader's appends.
+  stability: ['send', 'deliver', 'drop', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'role', 'term'],
 };
 
 /**
@@ -122,7 +126,7 @@ export class CheckerSuite {
   /**
    * Each checker in its own field, null when not selected, and called from its own line of
    * observe(): one class per call site, which V8 inlines, where one loop over all the checkers
-   * made a call site that saw nine classes (a lookup per call). CHECKER_NAMES order.
+   * made a call site that saw ten classes (a lookup per call). CHECKER_NAMES order.
    */
   private readonly electionSafety: ElectionSafety | null;
   private readonly logMatching: LogMatching | null;
@@ -133,6 +137,7 @@ export class CheckerSuite {
   private readonly invariants: Invariants | null;
   private readonly liveness: Liveness | null;
   private readonly availability: Availability | null;
+  private readonly stability: Stability | null;
   /**
    * Per checker (CHECKER_NAMES order), a bit per event type it reads (bit typeCode(type)), from
    * INTERESTS; 0 when the checker is not selected. Most events concern few checkers.
@@ -148,6 +153,7 @@ export class CheckerSuite {
     const checkerOptions: CheckerOptions = {
       livenessBoundMs: options.livenessBoundMs ?? options.livenessBoundTicks ?? DEFAULT_CHECKER_OPTIONS.livenessBoundMs,
       availability: options.availability ?? null,
+      stability: options.stability ?? null,
       ...(options.stableLeaderMs === undefined ? {} : { stableLeaderMs: options.stableLeaderMs }),
     };
     if (!(checkerOptions.livenessBoundMs > 0)) throw new RangeError('livenessBoundMs must be > 0');
@@ -162,8 +168,9 @@ export class CheckerSuite {
     this.invariants = make<Invariants>('invariants');
     this.liveness = make<Liveness>('liveness');
     this.availability = make<Availability>('availability');
+    this.stability = make<Stability>('stability');
     const inOrder = [this.electionSafety, this.logMatching, this.leaderCompleteness, this.leaderAppendOnly, this.stateMachineSafety,
-      this.durability, this.invariants, this.liveness, this.availability];
+      this.durability, this.invariants, this.liveness, this.availability, this.stability];
     assert(inOrder.every((checker, position) => checker === null || checker.name === CHECKER_NAMES[position]), 'checker fields out of CHECKER_NAMES order');
     this.checkers = inOrder.filter((checker): checker is NonNullable<typeof checker> => checker !== null);
     TRACE_EVENT_TYPES.forEach((type, code) => assert(typeCode(type) === code, `typeCode(${type}) is not its position`));
@@ -172,6 +179,7 @@ export class CheckerSuite {
       if (!selected.has(name)) return 0;
       // Availability without bounds (a run with lossy links) judges nothing: it reads no event.
       if (name === 'availability' && checkerOptions.availability === null) return 0;
+      if (name === 'stability' && checkerOptions.stability === null) return 0;
       // Liveness reads every event once its phase has begun; before, only calls, returns and the phase.
       if (name === 'liveness') return maskOf(LIVENESS_BEFORE_PHASE);
       return maskOf(INTERESTS[name]);
@@ -209,6 +217,7 @@ export class CheckerSuite {
       if (liveness.inPhase && interests[7] !== 0) interests[7] = ALL_TYPES;
     }
     if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
+    if (((interests[9] as number) & bit) !== 0) found = this.note(found, (this.stability as Stability).observe(event, index), 9);
     return found;
   }
 

@@ -13,6 +13,7 @@ export const CHECKER_NAMES = [
   'invariants',
   'liveness',
   'availability',
+  'stability',
 ] as const;
 
 export type CheckerName = (typeof CHECKER_NAMES)[number];
@@ -72,6 +73,8 @@ export interface CheckerOptions {
   readonly stableLeaderMs?: number;
   /** Availability during the run (availability.ts); absent or null: not judged. */
   readonly availability?: AvailabilityOptions | null;
+  /** Stable leadership during the run (stability.ts); absent or null: not judged. */
+  readonly stability?: StabilityOptions | null;
 }
 
 export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { livenessBoundMs: 10_000 };
@@ -93,4 +96,13 @@ export interface AvailabilityOptions {
   readonly leaderMs: number;
   /** The longest a leader in a healthy set may hold uncommitted entries without progress. */
   readonly progressMs: number;
+}
+
+/** The bounds of the stability checker (stability.ts), from a run's options. */
+export interface StabilityOptions {
+  readonly nodes: number;
+  /** The longest two heartbeats of a leader may arrive apart at a follower (ms). */
+  readonly heartbeatGapMs: number;
+  /** The shortest time a follower's election timer takes to run out (ms). */
+  readonly timeoutMs: number;
 }

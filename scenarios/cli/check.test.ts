@@ -197,7 +197,7 @@ describe('check --judge', () => {
   it('prints every checker\'s verdict on a saved trace, as the live run does', () => {
     const passing = run(['--judge', trace]);
     expect(passing.code).toBe(0);
-    expect(passing.stdout).toMatch(/^.*judged\.trace\.jsonl: seed 42, \d+ events\nchecks\n( {2}[\w-]+ +pass\n){10}verdict pass\n$/);
+    expect(passing.stdout).toMatch(/^.*judged\.trace\.jsonl: seed 42, \d+ events\nchecks\n( {2}[\w-]+ +pass\n){11}verdict pass\n$/);
     const failing = run(['--judge', badTrace]);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/ {2}election-safety +pass\n/);
