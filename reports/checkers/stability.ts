@@ -10,9 +10,11 @@
 //
 // A fold over trace events like every checker, online and on a saved trace. It is conservative,
 // since a false alarm is worse than a miss. It judges only while ALL of these hold:
-//  - the run's options make the links calm (no loss, no stalls), run no membership change and no
-//    leadership transfer (so no learner either), and make the leader's heartbeats arrive well within
-//    the shortest election timeout (stabilityOptions returns null for the others);
+//  - the run's options hold no stalls (a held message arrives late with no event to say so), run no
+//    membership change and no leadership transfer (so no learner either), and make the leader's
+//    heartbeats arrive well within the shortest election timeout (stabilityOptions returns null for
+//    the others); lossy links are judged, since every lost message is a `drop` in the trace, which
+//    starts the stretch again (below);
 //  - every node is up and running and no link is cut (a partition the liveness phase keeps counts);
 //    a crash, restart, pause, resume, partition, heal, or a message dropped for any reason (a lost
 //    heartbeat lets a follower time out) starts the stretch again, and every node must hear the
@@ -42,7 +44,8 @@ import { violation, type Checker, type StabilityOptions, type Violation } from '
 export type { StabilityOptions };
 
 /**
- * The stability bounds of a run, or null when it is not judged: links not calm (loss, stalls),
+ * The stability bounds of a run, or null when it is not judged: stalls (a lost message is a
+ * `drop` event, which starts the judged stretch again; a stalled one leaves no mark),
  * membership changes or leadership transfers, or heartbeats that may not arrive well within the
  * shortest election timeout: the longest gap between two heartbeats at a follower (heartbeatTicks
  * of the slowest clock, plus the spread of the link delay, plus a tick of slack for events at the
@@ -50,7 +53,7 @@ export type { StabilityOptions };
  * just before a tick runs out after electionTicks - 1 whole ticks at the soonest).
  */
 export function stabilityOptions(options: SimOptions): StabilityOptions | null {
-  if (options.network.lossRatio > 0 || options.network.stallRatio > 0) return null;
+  if (options.network.stallRatio > 0) return null;
   if (membershipChangesOn(options.membership)) return null;
   const { shortestTickMs, longestTickMs } = leaseBounds(options);
   const heartbeatGapMs = options.raft.heartbeatTicks * longestTickMs
