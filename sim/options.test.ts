@@ -4,7 +4,7 @@ import {
   DEFAULT_OPTIONS, GENERATED_PARTITION_KINDS, MEMBERSHIP_LEADER_CUT_RATIO, MEMBERSHIP_NODES_MIN, MEMBERSHIP_REGIME_RATIO, MEMBERSHIP_OFF, NO_STALLS, PRESETS, PRESET_NAMES,
   CLUSTER_RESTART_REGIME_RATIO, FLAPPING_REGIME_RATIO, LEADER_ISOLATION_REGIME_RATIO, STALL_REGIME_RATIO, formatOptions,
   isPresetName, leaderChurn, membershipChangesOn, mergeOptions, swarmFlapping, swarmLeaderIsolation, swarmMembership, swarmOptions,
-  swarmRestarts, validateOptions,
+  swarmRestarts, TWO_NODE_ROUNDS, validateOptions,
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -172,6 +172,16 @@ describe('swarmOptions', () => {
     expect(options.durationMs).toBe(7_000);
     expect(options.tickMs).toBe(10);
     expect(options.raft.leaseReads).toBe(false);
+  });
+
+  it('gives a cluster of two nodes TWO_NODE_ROUNDS times the liveness phase, since each election needs both votes', () => {
+    const twos = drawn.filter((options) => options.nodes === 2);
+    const others = drawn.filter((options) => options.nodes !== 2);
+    expect(twos.length).toBeGreaterThan(10);
+    const phase = (options: SimOptions): number => Math.max(DEFAULT_OPTIONS.livenessMs, 4 * options.raft.electionTicks * options.tickMs);
+    for (const options of twos) expect(options.livenessMs).toBe(TWO_NODE_ROUNDS * phase(options));
+    for (const options of others) expect(options.livenessMs).toBe(phase(options));
+    expect(TWO_NODE_ROUNDS).toBeGreaterThan(1);
   });
 
   it('covers different fault regimes across seeds', () => {

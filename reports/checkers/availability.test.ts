@@ -94,6 +94,8 @@ describe('availability', () => {
     expect(availabilityOptions(calm)).toEqual({ nodes: 5, quorum: 3, leaderMs: 10 * (2 * 10 * 100 + 100), progressMs: 21_000 });
     const changing = mergeOptions(calm, { membership: { changeIntervalMsMean: 1_000 } });
     expect(availabilityOptions(changing)?.quorum).toBe(5);
+    // Two nodes: both votes for every election, so three times the rounds (sim/options.ts TWO_NODE_ROUNDS).
+    expect(availabilityOptions(mergeOptions(calm, { nodes: 2 }))?.leaderMs).toBe(3 * 10 * (2 * 10 * 100 + 100));
     expect(availabilityOptions(mergeOptions(calm, { membership: { transferIntervalMsMean: 1_000 } }))?.quorum).toBe(3);
   });
 });

@@ -22,7 +22,7 @@
 import type { NodeId } from '../../core/index.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 import type { SimOptions } from '../../sim/options.ts';
-import { membershipChangesOn } from '../../sim/options.ts';
+import { membershipChangesOn, TWO_NODE_ROUNDS } from '../../sim/options.ts';
 import type { ClusterView } from './cluster-view.ts';
 import { violation, type AvailabilityOptions, type Checker, type Violation } from './types.ts';
 
@@ -47,7 +47,8 @@ export function availabilityOptions(options: SimOptions): AvailabilityOptions | 
     nodes: options.nodes,
     // Transfers alone change no configuration.
     quorum: membershipChangesOn({ ...options.membership, transferIntervalMsMean: 0 }) ? options.nodes : Math.floor(options.nodes / 2) + 1,
-    leaderMs: LEADER_ELECTION_TIMEOUTS * electionMs,
+    // Two nodes need both votes for every election (sim/options.ts TWO_NODE_ROUNDS).
+    leaderMs: LEADER_ELECTION_TIMEOUTS * electionMs * (options.nodes === 2 ? TWO_NODE_ROUNDS : 1),
     progressMs: PROGRESS_ELECTION_TIMEOUTS * electionMs,
   };
 }
