@@ -31,10 +31,10 @@ const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   // vote is at a higher term than the winner, whose appends it refuses; the mutant leader ignores
   // the refusals and the vote requests are ignored under CheckQuorum, so it never catches up.
   'no-stepdown-on-higher-term': { firstSeed: 10, lastSeed: 11, durationMs: 20_000 },
-  // Seed 56 fails first, but its failure shrinks to 17 events, 205 to 22; the next, 229, to 2.
-  'election-timeout-not-randomized': { firstSeed: 229, lastSeed: 230, durationMs: 20_000 },
-  // Seed 51 fails first, but its failure shrinks to 22 events; the next, 62, to 11.
-  'no-prevote-no-checkquorum': { firstSeed: 62, lastSeed: 63, durationMs: 20_000 },
+  // Seed 56 fails first, but its failure shrinks to 17 events; the next, 246, to 5.
+  'election-timeout-not-randomized': { firstSeed: 246, lastSeed: 247, durationMs: 20_000 },
+  // Seed 51 fails first, but its failure shrinks to 22 events, 63 to 23; the next, 83, to 10.
+  'no-prevote-no-checkquorum': { firstSeed: 83, lastSeed: 84, durationMs: 20_000 },
   'ae-truncate-without-conflict': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   // Needs a deposed leader's appends to reach a newer leader's followers: network stalls, or a
   // leader cut off without CheckQuorum (the leader isolation and membership regimes).
