@@ -5,7 +5,7 @@ import { withDeterminismGuard } from './guard.ts';
 import { runSimulation } from './run.ts';
 import { optionsForSeed, specForSeed } from './spec.ts';
 import {
-  DEFAULT_OPTIONS, leaderChurn, mergeOptions, membershipChangesOn, swarmFlapping, swarmLeaderIsolation, swarmLease, swarmMembership,
+  DEFAULT_OPTIONS, leaderChurn, mergeOptions, membershipChangesOn, swarmFlapping, swarmLeaderIsolation, swarmLeaderPauses, swarmLease, swarmMembership,
   swarmOptions, swarmRestarts, swarmTransfers,
 } from '../sim/options.ts';
 import type { SimOptions } from '../sim/options.ts';
@@ -15,7 +15,7 @@ import { RandomStreams } from '../sim/random.ts';
 
 const seeds = Array.from({ length: 120 }, (_, index) => index + 1);
 
-/** Whether a seed's swarm draw went through the leader isolation regime (drawn last of all, after the others in order). */
+/** Whether a seed's swarm draw went through the leader isolation regime (drawn after the others in order, moment crashes aside). */
 function leaderIsolated(seed: number): boolean {
   const streams = new RandomStreams(seed);
   const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
@@ -26,6 +26,7 @@ function leaderIsolated(seed: number): boolean {
     (options: SimOptions) => swarmTransfers(streams.stream('regime-transfer'), options),
     (options: SimOptions) => swarmRestarts(streams.stream('regime-restart'), options),
     (options: SimOptions) => swarmFlapping(streams.stream('regime-flap'), options),
+    (options: SimOptions) => swarmLeaderPauses(streams.stream('regime-leader-pause'), options),
   ].reduce((options, regime) => regime(options), swarm);
   return swarmLeaderIsolation(streams.stream('regime-leader-isolation'), before) !== before;
 }

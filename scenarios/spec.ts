@@ -32,9 +32,10 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   const withTransfers = swarmTransfers(streams.stream('regime-transfer'), withLease);
   const withRestarts = swarmRestarts(streams.stream('regime-restart'), withTransfers);
   const withFlapping = swarmFlapping(streams.stream('regime-flap'), withRestarts);
-  const withLeaderIsolation = swarmLeaderIsolation(streams.stream('regime-leader-isolation'), withFlapping);
-  const withLeaderPauses = swarmLeaderPauses(streams.stream('regime-leader-pause'), withLeaderIsolation);
-  return mergeOptions(swarmMomentCrashes(streams.stream('regime-moment-crash'), withLeaderPauses), override);
+  // Leader pauses before leader isolation, whose cuts they may run with (not the membership regime's).
+  const withLeaderPauses = swarmLeaderPauses(streams.stream('regime-leader-pause'), withFlapping);
+  const withLeaderIsolation = swarmLeaderIsolation(streams.stream('regime-leader-isolation'), withLeaderPauses);
+  return mergeOptions(swarmMomentCrashes(streams.stream('regime-moment-crash'), withLeaderIsolation), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {

@@ -897,8 +897,8 @@ export function swarmFlapping(rng: RngLike, options: SimOptions): SimOptions {
 export const LEADER_ISOLATION_REGIME_RATIO = 0.7;
 
 /**
- * The leader isolation regime, from its own stream after the flapping regime (leader pauses and
- * moment crashes come after it), so a seed that does
+ * The leader isolation regime, from its own stream after the leader pause regime (moment crashes
+ * come after it), so a seed that does
  * not select it keeps its options and its run: whoever leads is parted from the rest of the
  * cluster (alone, or with a minority of mates: sim/faults.ts LeaderCut), again and again, within
  * a heartbeat of its election (its first entries in flight; cuts up to four election timeouts

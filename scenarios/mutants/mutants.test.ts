@@ -37,8 +37,9 @@ const RANGES: Readonly<Record<BugId, HuntOptions>> = {
   'no-prevote-no-checkquorum': { firstSeed: 83, lastSeed: 84, durationMs: 20_000 },
   'ae-truncate-without-conflict': { firstSeed: 5, lastSeed: 6, durationMs: 20_000 },
   // Needs a deposed leader's appends to reach a newer leader's followers: network stalls, or a
-  // leader cut off without CheckQuorum (the leader isolation and membership regimes).
-  'ae-accept-stale-term': { firstSeed: 64, lastSeed: 65, durationMs: 20_000 },
+  // leader cut off without CheckQuorum (the leader isolation and membership regimes), or a paused
+  // leader resuming (seed 9 draws all three: stalls, leader pauses and leader isolation).
+  'ae-accept-stale-term': { firstSeed: 9, lastSeed: 10, durationMs: 20_000 },
   // Needs a cut leader or follower with a divergent tail and a successor that compacted past it:
   // a heartbeat from index 0 carries the successor's commit index (the leader isolation regime,
   // which compacts often; before it, first found at seed 1635).
