@@ -53,6 +53,13 @@ describe('coverage facts', () => {
     expect(optionFacts(DEFAULT_OPTIONS).has('option: flapping links')).toBe(false);
   });
 
+  it('says whether the stability checker judges a run by its options', () => {
+    const judged = 'option: stability judged (no stalls or membership changes)';
+    expect(optionFacts(DEFAULT_OPTIONS).has(judged)).toBe(true);
+    expect(optionFacts(mergeOptions(DEFAULT_OPTIONS, { network: { stallRatio: 0.01, stallMsMax: 1_000 } })).has(judged)).toBe(false);
+    expect(optionFacts(mergeOptions(DEFAULT_OPTIONS, { membership: { changeIntervalMsMean: 1_000 } })).has(judged)).toBe(false);
+  });
+
   it('counts options and runs seeds into a table of shares', () => {
     expect(optionFacts(lease).has('option: lease reads')).toBe(true);
     const coverage = measureCoverage(3, 2_000);

@@ -11,6 +11,7 @@
 // node restarted together.
 import type { ConfChange, EntryData } from '../../core/index.ts';
 import { availabilityOptions } from '../../reports/checkers/availability.ts';
+import { stabilityOptions } from '../../reports/checkers/stability.ts';
 import type { TraceEvent } from '../../sim/events.ts';
 import { digestEntryData } from '../../sim/hash.ts';
 import { linksFlap, membershipChangesOn } from '../../sim/options.ts';
@@ -63,6 +64,7 @@ export function optionFacts(options: SimOptions): Facts {
   on('option: flapping links', linksFlap(options));
   on('option: clock drift', options.clockDriftRatioMax > 0);
   on('option: availability judged (calm links)', availabilityOptions(options) !== null);
+  on('option: stability judged (no stalls or membership changes)', stabilityOptions(options) !== null);
   on('option: single node', options.nodes === 1);
   return facts;
 }
