@@ -49,6 +49,29 @@ describe('stability', () => {
     expect(violation?.witnesses).toEqual([3, 10, trace.last - 1]);
   });
 
+  it('lets a leadership transfer\'s target campaign: a TimeoutNow in flight, and its arrival, start the stretch again', () => {
+    const timeoutNow = (): Message => ({ type: 'TimeoutNow', from: 1, to: 2, term: 1 } as Message);
+    // The target campaigns on arrival, even when heartbeats reached every node while it was in flight.
+    const transfer = settled().at(200).send(timeoutNow());
+    const id = transfer.lastMessageId;
+    beat(transfer, 1, 2, 1);
+    beat(transfer, 1, 3, 1).at(240).deliver(id, 1, 2).term(2, 2, 2).role(2, 'candidate', 2);
+    expect(judge(transfer)).toBeNull();
+    // A duplicated TimeoutNow: judging waits for the last copy.
+    const twice = settled().at(200).send(timeoutNow());
+    const copied = twice.lastMessageId;
+    twice.duplicate(copied).deliver(copied, 1, 2);
+    beat(twice, 1, 2, 1);
+    beat(twice, 1, 3, 1).at(260).deliver(copied, 1, 2).term(3, 2, 2);
+    expect(judge(twice)).toBeNull();
+    // After the transfer's copies landed, a node that campaigns while heartbeats reach it still fails.
+    const after = settled().at(200).send(timeoutNow());
+    after.deliver(after.lastMessageId, 1, 2);
+    beat(after, 1, 2, 1);
+    beat(after, 1, 3, 1).at(400).role(3, 'precandidate', 1);
+    expect(judge(after)?.message).toContain('Node 3 became precandidate in term 1');
+  });
+
   it('fails a precandidate too, and a term raised without campaigning (a PreVote that bumps the term)', () => {
     expect(judge(settled().at(300).role(3, 'precandidate', 1))?.message).toContain('Node 3 became precandidate in term 1');
     expect(judge(settled().at(300).term(3, 2))?.message).toContain('Node 3 moved to term 2');
@@ -148,7 +171,7 @@ describe('stability', () => {
     expect(judge(settled().at(300).role(2, 'candidate', 2), null)).toBeNull();
   });
 
-  it('judges only runs without stalls, membership changes or transfers, whose heartbeats arrive well within the election timeout', () => {
+  it('judges only runs without stalls or membership changes (transfers are judged), whose heartbeats arrive well within the election timeout', () => {
     const calm = mergeOptions(DEFAULT_OPTIONS, { network: { lossRatio: 0, delayMsMin: 1, delayMsMax: 50 }, clockDriftRatioMax: 0 });
     // heartbeatTicks 1 of 100 ms, a spread of 49 ms, a tick of slack; 9 ticks of 100 ms.
     expect(stabilityOptions(calm)).toEqual({ nodes: 5, heartbeatGapMs: 249, timeoutMs: 900 });
@@ -158,7 +181,8 @@ describe('stability', () => {
     expect(stabilityOptions(mergeOptions(calm, { network: { lossRatio: 0.25 } }))).not.toBeNull();
     expect(stabilityOptions(mergeOptions(calm, { network: { stallRatio: 0.01, stallMsMax: 100 } }))).toBeNull();
     expect(stabilityOptions(mergeOptions(calm, { membership: { changeIntervalMsMean: 1_000 } }))).toBeNull();
-    expect(stabilityOptions(mergeOptions(calm, { membership: { transferIntervalMsMean: 1_000 } }))).toBeNull();
+    // Transfers are judged (a TimeoutNow in flight suspends it).
+    expect(stabilityOptions(mergeOptions(calm, { membership: { transferIntervalMsMean: 1_000 } }))).not.toBeNull();
     // Heartbeats every 4 ticks and a spread of 500 ms: a follower may legitimately time out.
     expect(stabilityOptions(mergeOptions(calm, { raft: { heartbeatTicks: 4 }, network: { delayMsMax: 501 } }))).toBeNull();
   });

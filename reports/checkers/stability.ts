@@ -11,10 +11,12 @@
 // A fold over trace events like every checker, online and on a saved trace. It is conservative,
 // since a false alarm is worse than a miss. It judges only while ALL of these hold:
 //  - the run's options hold no stalls (a held message arrives late with no event to say so), run no
-//    membership change and no leadership transfer (so no learner either), and make the leader's
+//    membership change (so no learner either), and make the leader's
 //    heartbeats arrive well within the shortest election timeout (stabilityOptions returns null for
 //    the others); lossy links are judged, since every lost message is a `drop` in the trace, which
-//    starts the stretch again (below);
+//    starts the stretch again (below); leadership transfers are judged, but a TimeoutNow in flight
+//    stops the judging, and each copy's arrival or loss starts the stretch again (its target
+//    campaigns then, by design);
 //  - every node is up and running and no link is cut (a partition the liveness phase keeps counts);
 //    a crash, restart, pause, resume, partition, heal, or a message dropped for any reason (a lost
 //    heartbeat lets a follower time out) starts the stretch again, and every node must hear the
@@ -46,7 +48,9 @@ export type { StabilityOptions };
 /**
  * The stability bounds of a run, or null when it is not judged: stalls (a lost message is a
  * `drop` event, which starts the judged stretch again; a stalled one leaves no mark),
- * membership changes or leadership transfers, or heartbeats that may not arrive well within the
+ * membership changes (leadership transfers are judged: a TimeoutNow in flight, and each copy's
+ * arrival or loss, start the stretch again, so the transfer's target campaigns unjudged), or
+ * heartbeats that may not arrive well within the
  * shortest election timeout: the longest gap between two heartbeats at a follower (heartbeatTicks
  * of the slowest clock, plus the spread of the link delay, plus a tick of slack for events at the
  * same instant) must be shorter than electionTicks - 1 ticks of the fastest clock (a timer reset
@@ -54,7 +58,8 @@ export type { StabilityOptions };
  */
 export function stabilityOptions(options: SimOptions): StabilityOptions | null {
   if (options.network.stallRatio > 0) return null;
-  if (membershipChangesOn(options.membership)) return null;
+  // Transfers are judged: a TimeoutNow in flight, and its arrival, start the stretch again.
+  if (membershipChangesOn({ ...options.membership, transferIntervalMsMean: 0 })) return null;
   const { shortestTickMs, longestTickMs } = leaseBounds(options);
   const heartbeatGapMs = options.raft.heartbeatTicks * longestTickMs
     + (options.network.delayMsMax - options.network.delayMsMin) + longestTickMs;
@@ -90,6 +95,8 @@ export class Stability implements Checker {
   /** Per node, when and at which event it first heard that term in this stretch. */
   private readonly heardSince: number[] = [];
   private readonly heardEvent: number[] = [];
+  /** TimeoutNow messages sent and not yet delivered or lost, by id: copies in flight. */
+  private readonly timeoutNowInFlight = new Map<number, number>();
   /** True while every condition holds; judgedSince is when it last began to. */
   private judging = false;
   private judgedSince = 0;
@@ -103,6 +110,11 @@ export class Stability implements Checker {
     switch (event.type) {
       case 'send': {
         const message = event.message;
+        if (message.type === 'TimeoutNow') {
+          // A leadership transfer: its target campaigns when this arrives, by design.
+          this.timeoutNowInFlight.set(event.id, 1);
+          return this.restart(event.time, index);
+        }
         if (message.type === 'AppendEntries' || message.type === 'InstallSnapshot') {
           const slot = event.id & (SLOTS - 1);
           this.slotIds[slot] = event.id;
@@ -110,7 +122,13 @@ export class Stability implements Checker {
         }
         return null;
       }
+      case 'duplicate': {
+        const copies = this.timeoutNowInFlight.get(event.id);
+        if (copies !== undefined) this.timeoutNowInFlight.set(event.id, copies + 1);
+        return null;
+      }
       case 'deliver': {
+        if (this.timeoutNowInFlight.size > 0 && this.timeoutNowInFlight.has(event.id)) return this.landed(event.id, event.time, index);
         const slot = event.id & (SLOTS - 1);
         if (this.leader === 0 || this.slotIds[slot] !== event.id) return null;
         const key = this.slotKeys[slot] as number;
@@ -129,6 +147,7 @@ export class Stability implements Checker {
         return null;
       }
       case 'drop':
+        if (this.timeoutNowInFlight.has(event.id)) this.landed(event.id, event.time, index);
         // Lost for any reason (a full link, a cut, a crashed receiver): a follower may time out.
         return this.restart(event.time, index);
       case 'crash': this.up[event.node] = false; this.paused[event.node] = false; return this.restart(event.time, index);
@@ -160,6 +179,14 @@ export class Stability implements Checker {
     if (this.judging) this.judgedMs += this.view.lastTime - this.judgedSince;
     this.judging = false;
     return null;
+  }
+
+  /** A copy of a TimeoutNow arrived or was lost: one fewer in flight, and the stretch starts again. */
+  private landed(id: number, time: number, index: number): null {
+    const copies = (this.timeoutNowInFlight.get(id) ?? 1) - 1;
+    if (copies > 0) this.timeoutNowInFlight.set(id, copies);
+    else this.timeoutNowInFlight.delete(id);
+    return this.restart(time, index);
   }
 
   /** A fault (or a lost message): start the stretch again; every node must hear the leader anew. */
@@ -200,7 +227,7 @@ export class Stability implements Checker {
 
   private healthy(): boolean {
     const nodes = this.options?.nodes ?? 0;
-    if (this.leader === 0 || this.cutLinks > 0) return false;
+    if (this.leader === 0 || this.cutLinks > 0 || this.timeoutNowInFlight.size > 0) return false;
     for (let node = 1; node <= nodes; node++) {
       if (this.up[node] !== true || this.paused[node] === true) return false;
       if ((this.view.terms[node] ?? 0) !== this.leaderTerm) return false;

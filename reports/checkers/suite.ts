@@ -67,7 +67,7 @@ export const INTERESTS: Readonly<Record<CheckerName, readonly TraceEventType[] |
   // Availability, like liveness, notices an overdue leader at the first event past the bound.
   availability: 'all',
   // Stability judges candidacies and terms, and follows faults, lost messages and the leader's appends.
-  stability: ['send', 'deliver', 'drop', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'role', 'term'],
+  stability: ['send', 'duplicate', 'deliver', 'drop', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'role', 'term'],
 };
 
 /**
