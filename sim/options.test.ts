@@ -8,6 +8,7 @@ import {
 } from './options.ts';
 import type { SimOptions } from './options.ts';
 import { createRng } from './random.ts';
+import { selectedBy } from './regime-checks.ts';
 
 /** A JSON copy of the defaults with one field changed by `edit`, as a trace header could hold. */
 function edited(edit: (raw: Record<string, Record<string, unknown>>) => void): unknown {
@@ -351,8 +352,7 @@ describe('swarmRestarts and swarmFlapping', () => {
   const electionMs = options.raft.electionTicks * options.tickMs;
 
   it('restart whole clusters in their share of seeds, by power losses, rolling restarts or both', () => {
-    const drawn = seeds.map((seed) => swarmRestarts(createRng(seed, 'regime'), options));
-    const selected = drawn.filter((record) => record !== options);
+    const selected = selectedBy(swarmRestarts, seeds, () => options).map(({ after }) => after);
     expect(selected.length / seeds.length).toBeCloseTo(CLUSTER_RESTART_REGIME_RATIO, 1);
     for (const record of selected) {
       const { powerLossIntervalMsMean = 0, rollingRestartIntervalMsMean = 0 } = record.faults;
@@ -369,8 +369,7 @@ describe('swarmRestarts and swarmFlapping', () => {
   });
 
   it('flap links within a couple of election timeouts in their share of seeds, never with leader cuts', () => {
-    const drawn = seeds.map((seed) => swarmFlapping(createRng(seed, 'regime'), options));
-    const selected = drawn.filter((record) => record !== options);
+    const selected = selectedBy(swarmFlapping, seeds, () => options).map(({ after }) => after);
     expect(selected.length / seeds.length).toBeCloseTo(FLAPPING_REGIME_RATIO, 1);
     for (const record of selected) {
       expect(record.faults.partitionIntervalMsMean).toBeLessThanOrEqual(2 * electionMs);
@@ -396,8 +395,7 @@ describe('swarmLeaderIsolation', () => {
   const electionMs = options.raft.electionTicks * options.tickMs;
 
   it('cuts leaders off in its share of seeds, within a heartbeat of their election, with writes to take and logs compacted', () => {
-    const drawn = seeds.map((seed) => swarmLeaderIsolation(createRng(seed, 'regime'), options));
-    const selected = drawn.filter((record) => record !== options);
+    const selected = selectedBy(swarmLeaderIsolation, seeds, () => options).map(({ after }) => after);
     expect(selected.length / seeds.length).toBeCloseTo(LEADER_ISOLATION_REGIME_RATIO, 1);
     for (const record of selected) {
       const { leaderCutIntervalMsMean, leaderCutAfterMsMax, leaderCutDurationMsMax } = record.faults;
