@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
+import seedrandom from 'seedrandom';
 import { createRng, parseSeed, RandomStreams, Rng } from './random.ts';
 
 function draws(rng: Rng, count: number): number[] {
@@ -68,6 +69,12 @@ describe('RandomStreams', () => {
 });
 
 describe('Rng draws', () => {
+  test.prop([fc.string({ maxLength: 40 })], { numRuns: 50 })('are seedrandom tychei\'s draws for the same key', (key) => {
+    const reference = seedrandom.tychei(key);
+    const rng = new Rng(key);
+    expect(draws(rng, 2000)).toEqual(Array.from({ length: 2000 }, () => reference()));
+  });
+
   test.prop([fc.integer({ min: 1, max: 2 ** 32 }), fc.integer()])('int stays in [0, max)', (max, seed) => {
     const rng = createRng(seed, 'int');
     for (let index = 0; index < 50; index++) {
