@@ -52,6 +52,10 @@ interface LeaderState {
 
 type RoleState = FollowerState | CandidateState | LeaderState;
 
+/** The options a node reads as it runs. */
+type NodeSettings = Pick<RaftOptions, 'config' | 'electionTicks' | 'heartbeatTicks' | 'random' | 'leaseReads'
+  | 'maxEntriesPerMessage' | 'maxBytesPerMessage' | 'maxInflightMessages'>;
+
 type CampaignKind = 'preVote' | 'election' | 'transfer';
 
 const NO_ENTRIES: readonly Entry[] = [];
@@ -77,7 +81,7 @@ function validateOptions(options: RaftOptions): void {
 
 export class RaftNode implements RaftNodeApi {
   readonly id: NodeId;
-  private readonly options: RaftOptions;
+  private readonly options: NodeSettings;
   private readonly mutations: Mutations;
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
@@ -116,7 +120,13 @@ export class RaftNode implements RaftNodeApi {
   constructor(options: RaftOptions) {
     validateOptions(options);
     this.id = options.id;
-    this.options = options;
+    // Copied into an object of one shape: hosts build the options by spreading others, in shapes
+    // that differ between runs, and reading those on every tick was a megamorphic lookup.
+    this.options = {
+      config: options.config, electionTicks: options.electionTicks, heartbeatTicks: options.heartbeatTicks,
+      random: options.random, leaseReads: options.leaseReads, maxEntriesPerMessage: options.maxEntriesPerMessage,
+      maxBytesPerMessage: options.maxBytesPerMessage, maxInflightMessages: options.maxInflightMessages,
+    };
     this.mutations = mutationsOf(options.bugs ?? NO_BUGS);
     this.preVote = options.preVote && !this.mutations.noPrevoteNoCheckquorum;
     this.checkQuorum = options.checkQuorum && !this.mutations.noPrevoteNoCheckquorum;
