@@ -498,9 +498,13 @@ function commandKey(clientId: number, sequence: number): number {
 export function historyEventFilter(): (event: TraceEvent) => boolean {
   const seen = new Set<number>();
   return (event) => {
-    if (event.type === 'call' || event.type === 'return') return true;
-    if (event.type !== 'apply' || event.entry.clientId === undefined || event.entry.sequence === undefined) return false;
-    const key = commandKey(event.entry.clientId, event.entry.sequence);
+    // The type read once: events come in many shapes, so each read is a megamorphic lookup.
+    const type = event.type;
+    if (type === 'call' || type === 'return') return true;
+    if (type !== 'apply') return false;
+    const entry = event.entry;
+    if (entry.clientId === undefined || entry.sequence === undefined) return false;
+    const key = commandKey(entry.clientId, entry.sequence);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -138,21 +138,23 @@ export class Judge {
   /** Feeds one event; returns a violation this event revealed (for a live run to write down), or null. */
   observe(event: TraceEvent, index: number): Violation | null {
     this.lastTime = event.time;
-    if (event.type === 'violation') {
+    // Read once: events come in many shapes, so every field read is a megamorphic lookup.
+    const type = event.type;
+    if (type === 'violation') {
       if (this.halt === null && SIMULATOR_STOPS.includes(event.checker)) {
         this.halt = { checker: event.checker, time: event.time, message: event.message, witnesses: [index] };
       }
       return null;
     }
     if (this.halt !== null) return null;
-    if (event.type === 'assertion') {
+    if (type === 'assertion') {
       this.halt = { checker: 'invariants', time: event.time, message: `node ${event.node}: ${event.message}`, witnesses: [index] };
     }
     if (!this.history) {
-      if (event.type === 'call') this.calls += 1;
+      if (type === 'call') this.calls += 1;
     } else if (this.keepForHistory(event)) {
       this.clientEvents.push(event);
-      if (event.type === 'call') this.calls += 1;
+      if (type === 'call') this.calls += 1;
     }
     return this.suite === null ? null : this.suite.observe(event, index);
   }

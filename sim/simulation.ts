@@ -528,16 +528,22 @@ export class Simulation {
   emit(event: TraceEvent): void {
     if (this.traceEvents >= this.budgets.eventsMax && this.halted === null) this.overEventsBudget();
     const index = this.traceEvents++;
-    if (event.type === 'role') this.countRole(event.node, event.role, event.term);
-    else if (event.type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
+    // Trace events come in some twenty shapes, so each read of a field is a megamorphic lookup:
+    // the type is read once.
+    const type = event.type;
+    if (type === 'role') this.countRole(event.node, event.role, event.term);
+    else if (type === 'commit' && event.index > this.counters.committed) this.counters.committed = event.index;
     if (this.faults.momentsArmed > 0) this.faults.moment(event);
     this.events?.push(event);
     this.hasher?.event(event);
     // The JSON line only where one is written (a trace streamed to disk).
     if (this.config.sink !== undefined) this.config.sink(event, JSON.stringify(event));
     // A violation is shown to the checkers too (the judge reads a halt from it), never answered.
-    if (event.type === 'violation') this.config.observe?.(event, index);
-    if (this.halted !== null || event.type === 'violation') return;
+    if (type === 'violation') {
+      this.config.observe?.(event, index);
+      return;
+    }
+    if (this.halted !== null) return;
     const found = this.config.observe?.(event, index) ?? null;
     if (found === null) return;
     this.writeViolation(found);
