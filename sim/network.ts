@@ -100,14 +100,16 @@ export class Network<M extends Addressed> {
    * copies' arrival times are `arrival(0)` and `arrival(1)` until the next call.
    */
   routeCopies(now: number, message: M): number {
-    const link = this.link(message.from, message.to);
+    // Each field read once: messages come in many shapes, so every read is a megamorphic lookup.
+    const from = message.from;
+    const link = this.link(from, message.to);
     this.sent++;
     if (this.cutLinks[link] === 1) return this.drop('partition');
     if (this.rng.chance(this.options.lossRatio)) return this.drop('loss');
     const capacity = this.options.capacityPerLink;
     if ((this.inFlight[link] as number) >= capacity) return this.drop('capacity');
     // A stalled link holds the copy (it still takes capacity) and lets it go when the stall ends.
-    const leavesAt = this.leavesAt(now, link, message.from);
+    const leavesAt = this.leavesAt(now, link, from);
     this.arrivals[0] = leavesAt + this.delayMs();
     let copies = 1;
     // A duplicate that would overflow the link is simply not made.
@@ -162,9 +164,14 @@ export class Network<M extends Addressed> {
 
   /** A copy left its link (handed to the node, or dropped on arrival): frees its capacity. */
   delivered(message: M): void {
-    const link = this.link(message.from, message.to);
+    this.left(message.from, message.to);
+  }
+
+  /** delivered() for a copy from `from` to `to`, for a caller that has read them already. */
+  left(from: NodeId, to: NodeId): void {
+    const link = this.link(from, to);
     const count = this.inFlight[link] as number;
-    if (count <= 0) assert(false, `network: a copy ${message.from}->${message.to} left a link with none in flight`);
+    if (count <= 0) assert(false, `network: a copy ${from}->${to} left a link with none in flight`);
     this.inFlight[link] = count - 1;
     this.copiesInFlight--;
   }

@@ -430,7 +430,7 @@ export class Simulation {
     this.emit({ time: this.clock.now, type: 'send', id, message });
     const copies = this.network.routeCopies(this.clock.now, message);
     if (copies === 0) {
-      this.dropped(id, message, this.network.lastDrop);
+      this.dropped(id, message.from, message.to, this.network.lastDrop);
       return;
     }
     const delay = this.controls.messageDelay;
@@ -459,30 +459,33 @@ export class Simulation {
   }
 
   private deliver(id: number, message: Message): void {
-    const host = this.host(message.to);
-    if (this.network.isCut(message.from, message.to)) return this.lost(id, message, 'partition');
-    if (!host.up) return this.lost(id, message, 'down');
+    // Sender and receiver read once: messages come in many shapes, so every read is a megamorphic lookup.
+    const from = message.from;
+    const to = message.to;
+    const host = this.host(to);
+    if (this.network.isCut(from, to)) return this.lost(id, from, to, 'partition');
+    if (!host.up) return this.lost(id, from, to, 'down');
     const filter = this.controls.messageFilter;
-    if (filter !== null && !filter(message, this.clock.now)) return this.lost(id, message, 'loss');
-    this.network.delivered(message);
+    if (filter !== null && !filter(message, this.clock.now)) return this.lost(id, from, to, 'loss');
+    this.network.left(from, to);
     if (host.paused) {
       host.inbox.push({ id, message });
       return;
     }
     this.counters.messagesDelivered++;
-    this.emit({ time: this.clock.now, type: 'deliver', id, from: message.from, to: message.to });
+    this.emit({ time: this.clock.now, type: 'deliver', id, from, to });
     host.step(message);
   }
 
-  private lost(id: number, message: Message, reason: 'partition' | 'down' | 'loss'): void {
-    this.network.delivered(message);
-    this.dropped(id, message, reason);
+  private lost(id: number, from: NodeId, to: NodeId, reason: 'partition' | 'down' | 'loss'): void {
+    this.network.left(from, to);
+    this.dropped(id, from, to, reason);
   }
 
-  private dropped(id: number, message: Message, reason: DropReason): void {
+  private dropped(id: number, from: NodeId, to: NodeId, reason: DropReason): void {
     this.counters.messagesDropped++;
     this.counters.dropsByReason[reason] = (this.counters.dropsByReason[reason] ?? 0) + 1;
-    this.emit({ time: this.clock.now, type: 'drop', id, from: message.from, to: message.to, reason });
+    this.emit({ time: this.clock.now, type: 'drop', id, from, to, reason });
   }
 
   private restart(host: NodeHost): boolean {
