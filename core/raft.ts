@@ -5,7 +5,7 @@
 import type {
   AppendEntries, AppendEntriesReply, ClusterConfig, ConfChange, Entry, EntryData, HardState,
   InstallSnapshot, InstallSnapshotReply, KvCommand, Message, NodeId, NodeStatus, ProposeResult,
-  RaftNodeApi, RaftOptions, Ready, ReadState, RequestVote, Snapshot,
+  RaftNodeApi, RaftOptions, Ready, ReadState, RequestVote, Role, Snapshot,
 } from './types.ts';
 import { NO_BUGS } from './bugs.ts';
 import { mutationsOf } from './mutations.ts';
@@ -274,6 +274,24 @@ export class RaftNode implements RaftNodeApi {
       commit: this.commit, applied: this.applied, firstIndex: this.log.firstIndex(),
       lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), config: this.config,
     };
+  }
+
+  // Single fields of status(), for a host that reads them after every input (sim/host.ts): the
+  // whole status is an object of eleven fields built for each call.
+  currentRole(): Role {
+    return this.state.role;
+  }
+
+  currentTerm(): number {
+    return this.term;
+  }
+
+  votedFor(): NodeId | null {
+    return this.vote;
+  }
+
+  commitIndex(): number {
+    return this.commit;
   }
 
   entries(from: number, to: number): readonly Entry[] {

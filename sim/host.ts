@@ -238,7 +238,7 @@ export class NodeHost {
     const node = this.node;
     if (node === null) return;
     // Every change is reported, a decrease too: the invariants checker must see a commit regress.
-    const commit = node.status().commit;
+    const commit = node instanceof RaftNode ? node.commitIndex() : node.status().commit;
     if (commit !== this.commit) {
       this.commit = commit;
       this.env.emit({ time: now, type: 'commit', node: this.id, index: commit });
@@ -323,17 +323,28 @@ export class NodeHost {
     this.env.emit({ time: this.env.clock.now, type: 'compact', node: this.id, index });
   }
 
+  /** Term, vote and role events for what changed since the last call. */
   private emitStatus(node: RaftNodeApi): void {
-    const status = node.status();
-    const now = this.env.clock.now;
-    if (status.term !== this.term || status.vote !== this.vote) {
-      this.term = status.term;
-      this.vote = status.vote;
-      this.env.emit({ time: now, type: 'term', node: this.id, term: status.term, vote: status.vote });
+    // The built-in core's fields are read one by one: this runs on every Ready round.
+    if (node instanceof RaftNode) {
+      this.emitChanges(node.currentTerm(), node.votedFor(), node.currentRole());
+      return;
     }
-    if (status.role !== this.role) {
-      this.role = status.role;
-      this.env.emit({ time: now, type: 'role', node: this.id, role: status.role, term: status.term });
+    const status = node.status();
+    this.emitChanges(status.term, status.vote, status.role);
+  }
+
+  private emitChanges(term: number, vote: NodeId | null, role: Role): void {
+    if (term === this.term && vote === this.vote && role === this.role) return;
+    const now = this.env.clock.now;
+    if (term !== this.term || vote !== this.vote) {
+      this.term = term;
+      this.vote = vote;
+      this.env.emit({ time: now, type: 'term', node: this.id, term, vote });
+    }
+    if (role !== this.role) {
+      this.role = role;
+      this.env.emit({ time: now, type: 'role', node: this.id, role, term });
     }
   }
 
