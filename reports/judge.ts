@@ -125,7 +125,8 @@ export class Judge {
   /** Client calls among clientEvents (every call is kept for the history). */
   private calls = 0;
   private halt: Failure | null = null;
-  private lastTime = 0;
+  /** The last event fed, for its time (kept rather than its time: a read of that is a megamorphic lookup per event). */
+  private lastEvent: TraceEvent | null = null;
 
   /**
    * `options` null: no checkers (a run that only measures speed); the verdicts say so. `history`
@@ -137,7 +138,7 @@ export class Judge {
 
   /** Feeds one event; returns a violation this event revealed (for a live run to write down), or null. */
   observe(event: TraceEvent, index: number): Violation | null {
-    this.lastTime = event.time;
+    this.lastEvent = event;
     // Read once: events come in many shapes, so every field read is a megamorphic lookup.
     const type = event.type;
     if (type === 'violation') {
@@ -174,7 +175,7 @@ export class Judge {
    * the trace does not show, a scripted run's first violation). `atEnd` lists what they found, for
    * a live run to write down.
    */
-  finish(choices: FinishChoices = {}, endMs = this.lastTime, stoppedBy: { readonly checker: string; readonly message: string } | null = null)
+  finish(choices: FinishChoices = {}, endMs = this.lastEvent?.time ?? 0, stoppedBy: { readonly checker: string; readonly message: string } | null = null)
     : Judgement & { readonly atEnd: readonly Failure[] } {
     // A run the simulator ended at its first violation (a scripted one) is cut short there.
     if (this.halt === null && stoppedBy !== null) this.halt = { ...stoppedBy, time: endMs, witnesses: [] };
