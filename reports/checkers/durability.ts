@@ -29,10 +29,12 @@ export class Durability implements Checker {
   constructor(private readonly view: ClusterView) {}
 
   observe(event: TraceEvent, index: number): Violation | null {
-    if (event.type === 'call' && event.input.type === 'command' && event.input.command.op.type !== 'get') {
+    // The type read once: events come in many shapes, so each read is a megamorphic lookup.
+    const type = event.type;
+    if (type === 'call' && event.input.type === 'command' && event.input.command.op.type !== 'get') {
       const { clientId, sequence } = event.input.command;
       this.pending.set(pairKey(event.client, event.op), { clientId, sequence, callEvent: index });
-    } else if (event.type === 'return') {
+    } else if (type === 'return') {
       const key = pairKey(event.client, event.op);
       const write = this.pending.get(key);
       this.pending.delete(key);
@@ -42,14 +44,14 @@ export class Durability implements Checker {
         this.ackCallEvents.push(write.callEvent);
         this.ackReturnEvents.push(index);
       }
-    } else if (event.type === 'commit') {
+    } else if (type === 'commit') {
       this.nodeCommit[event.node] = Math.max(this.nodeCommit[event.node] ?? 0, event.index);
       this.nodeCommitEvent[event.node] = index;
       const conflict = this.view.commitConflict;
       if (conflict !== null) return violation(this.name, event.time, describeCommitConflict(conflict), conflict.witnesses);
-    } else if (event.type === 'append') {
+    } else if (type === 'append') {
       this.lastAppendEvent[event.node] = index;
-    } else if (event.type === 'restart') {
+    } else if (type === 'restart') {
       this.nodeCommit[event.node] = 0;
     }
     return null;

@@ -63,10 +63,12 @@ export class Invariants implements Checker {
 
   private onSend(event: TraceEventOf<'send'>, index: number): Violation | null {
     const message = event.message;
-    if (message.type === 'AppendEntriesReply' && message.success) {
+    // Read once: messages come in many shapes, so each read is a megamorphic lookup.
+    const type = message.type;
+    if (type === 'AppendEntriesReply' && message.success) {
       this.inFlight.add(event.id, message.from, message.term, message.matchIndex, index);
     }
-    if (message.type !== 'RequestVoteReply' || !message.granted || message.preVote) return null;
+    if (type !== 'RequestVoteReply' || !message.granted || message.preVote) return null;
     const key = pairKey(message.from, message.term);
     const first = this.votes.get(key);
     if (first === undefined) {
@@ -87,7 +89,7 @@ export class Invariants implements Checker {
     const matchIndex = reports.matchIndex(slot);
     const from = reports.from(slot);
     const sendEvent = reports.sendEvent(slot);
-    reports.arrived(event.id);
+    reports.arrivedAt(slot);
     const leader = event.to;
     const leads = this.view.roles[leader] === 'leader' && this.view.up[leader] === true && this.view.terms[leader] === term;
     const lastIndex = this.view.log(leader).lastIndex;

@@ -12,14 +12,16 @@ export class LeaderAppendOnly implements Checker {
   constructor(private readonly view: ClusterView) {}
 
   observe(event: TraceEvent, index: number): Violation | null {
-    if (event.type === 'role') {
+    // The type read once: events come in many shapes, so each read is a megamorphic lookup.
+    const type = event.type;
+    if (type === 'role') {
       this.leadingTerm[event.node] = event.role === 'leader' ? event.term : 0;
       this.electedEvent[event.node] = index;
-    } else if (event.type === 'term' && event.term !== this.leadingTerm[event.node]) {
+    } else if (type === 'term' && event.term !== this.leadingTerm[event.node]) {
       this.leadingTerm[event.node] = 0;
-    } else if (event.type === 'crash' || event.type === 'restart') {
+    } else if (type === 'crash' || type === 'restart') {
       this.leadingTerm[event.node] = 0;
-    } else if (event.type === 'append') {
+    } else if (type === 'append') {
       return this.onAppend(event.node, event.from, event.time, index);
     }
     return null;

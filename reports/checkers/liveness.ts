@@ -38,24 +38,27 @@ export class Liveness implements Checker {
   }
 
   observe(event: TraceEvent, index: number): Violation | null {
-    this.lastTime = event.time;
-    if (event.type === 'call') {
+    // Time and type read once: events come in many shapes, so each read is a megamorphic lookup.
+    const time = event.time;
+    const type = event.type;
+    this.lastTime = time;
+    if (type === 'call') {
       const key = pairKey(event.client, event.op);
-      this.pending.set(key, { client: event.client, time: event.time, event: index });
-      if (this.phaseTime >= 0) this.enqueue(key, event.time + this.boundMs, index);
-    } else if (event.type === 'return') {
+      this.pending.set(key, { client: event.client, time, event: index });
+      if (this.phaseTime >= 0) this.enqueue(key, time + this.boundMs, index);
+    } else if (type === 'return') {
       this.pending.delete(pairKey(event.client, event.op));
-    } else if (event.type === 'phase' && event.phase === 'liveness' && this.phaseTime < 0) {
-      this.startPhase(event.time, index);
-    } else if (event.type === 'role' && event.role === 'leader' && this.phaseTime >= 0 && event.time <= this.leaderDeadline()) {
+    } else if (type === 'phase' && event.phase === 'liveness' && this.phaseTime < 0) {
+      this.startPhase(time, index);
+    } else if (type === 'role' && event.role === 'leader' && this.phaseTime >= 0 && time <= this.leaderDeadline()) {
       this.leaderElected = true;
-    } else if ((event.type === 'partition' || event.type === 'heal') && this.phaseTime >= 0) {
+    } else if ((type === 'partition' || type === 'heal') && this.phaseTime >= 0) {
       this.keptCut = event.type === 'partition' ? event : null;
-    } else if (event.type === 'checkpoint' && this.phaseTime >= 0) {
+    } else if (type === 'checkpoint' && this.phaseTime >= 0) {
       const found = this.unsettled(event, index);
       if (found !== null) return found;
     }
-    return this.phaseTime < 0 ? null : this.overdue(event.time);
+    return this.phaseTime < 0 ? null : this.overdue(time);
   }
 
   finish(): Violation | null {

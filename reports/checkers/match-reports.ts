@@ -67,7 +67,11 @@ export class MatchReports {
   /** One copy of message `id` arrived or was lost: its record goes when no copy is left. */
   arrived(id: number): void {
     const slot = this.find(id);
-    if (slot < 0) return;
+    if (slot >= 0) this.arrivedAt(slot);
+  }
+
+  /** arrived() for the slot find() just gave (no second lookup). */
+  arrivedAt(slot: number): void {
     const left = (this.copies[slot] as number) - 1;
     this.copies[slot] = left;
     if (left === 0) this.remove(slot);

@@ -110,12 +110,14 @@ export class Stability implements Checker {
     switch (event.type) {
       case 'send': {
         const message = event.message;
-        if (message.type === 'TimeoutNow') {
+        // Read once: messages come in many shapes, so each read is a megamorphic lookup.
+        const type = message.type;
+        if (type === 'TimeoutNow') {
           // A leadership transfer: its target campaigns when this arrives, by design.
           this.timeoutNowInFlight.set(event.id, 1);
           return this.restart(event.time, index);
         }
-        if (message.type === 'AppendEntries' || message.type === 'InstallSnapshot') {
+        if (type === 'AppendEntries' || type === 'InstallSnapshot') {
           const slot = event.id & (SLOTS - 1);
           this.slotIds[slot] = event.id;
           this.slotKeys[slot] = message.term * MAX_NODES + message.from;

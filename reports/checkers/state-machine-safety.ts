@@ -18,10 +18,12 @@ export class StateMachineSafety implements Checker {
   constructor(private readonly view: ClusterView) {}
 
   observe(event: TraceEvent, index: number): Violation | null {
-    if (event.type === 'apply') return this.onApply(event.node, event.entry, event.time, index);
-    if (event.type === 'snapshot') return this.onSnapshot(event.node, event.index, event.term, event.time, index);
-    if (event.type === 'restart') this.applied[event.node] = 0;
-    if (event.type === 'commit' && this.view.commitConflict !== null) {
+    // The type read once: events come in many shapes, so each read is a megamorphic lookup.
+    const type = event.type;
+    if (type === 'apply') return this.onApply(event.node, event.entry, event.time, index);
+    if (type === 'snapshot') return this.onSnapshot(event.node, event.index, event.term, event.time, index);
+    if (type === 'restart') this.applied[event.node] = 0;
+    if (type === 'commit' && this.view.commitConflict !== null) {
       return violation(this.name, event.time, describeCommitConflict(this.view.commitConflict), this.view.commitConflict.witnesses);
     }
     return null;

@@ -195,7 +195,7 @@ export class CheckerSuite {
     if (code === VIOLATION) return null;
     // A message event (most events are) changes neither the view nor the counters.
     if (code <= LAST_MESSAGE) {
-      this.view.observeMessage(event.time);
+      this.view.observeMessage(event);
     } else {
       this.view.observe(event, index);
       this.counter.observe(event);
