@@ -68,7 +68,6 @@ export function stabilityOptions(options: SimOptions): StabilityOptions | null {
   return { nodes: options.nodes, heartbeatGapMs, timeoutMs };
 }
 
-const MAX_NODES = 64;
 /**
  * Appends and snapshots are remembered in a ring of this many slots by message id: a message
  * whose slot a later one took (more than this many messages later) is not recognized when it
@@ -82,9 +81,13 @@ export class Stability implements Checker {
   private readonly paused: boolean[] = [];
   /** Directed links cut now. */
   private cutLinks = 0;
-  /** Appends and snapshots sent: the message id in slot id % SLOTS, and its term * MAX_NODES + sender. */
+  /**
+   * Appends and snapshots sent: the message id in slot id % SLOTS, its sender and its term (two
+   * columns: one key of both took a floating-point modulo to split on every delivery).
+   */
   private readonly slotIds = new Float64Array(SLOTS).fill(-1);
-  private readonly slotKeys = new Float64Array(SLOTS);
+  private readonly slotFroms = new Float64Array(SLOTS);
+  private readonly slotTerms = new Float64Array(SLOTS);
   private since = 0;
   private sinceEvent = -1;
   /** The leader of the highest term now in office (0: none) and its term. */
@@ -120,7 +123,8 @@ export class Stability implements Checker {
         if (type === 'AppendEntries' || type === 'InstallSnapshot') {
           const slot = event.id & (SLOTS - 1);
           this.slotIds[slot] = event.id;
-          this.slotKeys[slot] = message.term * MAX_NODES + message.from;
+          this.slotFroms[slot] = message.from;
+          this.slotTerms[slot] = message.term;
         }
         return null;
       }
@@ -133,9 +137,8 @@ export class Stability implements Checker {
         if (this.timeoutNowInFlight.size > 0 && this.timeoutNowInFlight.has(event.id)) return this.landed(event.id, event.time, index);
         const slot = event.id & (SLOTS - 1);
         if (this.leader === 0 || this.slotIds[slot] !== event.id) return null;
-        const key = this.slotKeys[slot] as number;
-        const from = key % MAX_NODES;
-        const term = (key - from) / MAX_NODES;
+        const from = this.slotFroms[slot] as number;
+        const term = this.slotTerms[slot] as number;
         // A receiver of a later term refuses it; one of this term or an earlier one takes it (and
         // moves to its term) and resets its election timer.
         if (from !== this.leader || term !== this.leaderTerm || (this.view.terms[event.to] ?? 0) > term) return null;
