@@ -21,7 +21,10 @@ export class SometimesCounter {
    * index; a scripted client retries with a new call. The larger of the two, less one, is the
    * command's retries.
    */
-  private readonly commandAttempts = new Map<number, { calls: number; proposals: number }>();
+  private readonly commandSlots = new Map<number, number>();
+  /** Per command, by its slot in commandSlots: calls and proposals (columns, not an object per command). */
+  private readonly calls: number[] = [];
+  private readonly proposals: number[] = [];
   private readonly openCalls = new Set<number>();
   private depositions = 0;
   private truncations = 0;
@@ -101,26 +104,31 @@ export class SometimesCounter {
   private onCall(client: number, op: number, command: { readonly clientId: number; readonly sequence: number } | null): void {
     this.openCalls.add(pairKey(client, op));
     if (command === null) return;
-    const attempts = this.attemptsOf(pairKey(command.clientId, command.sequence));
-    attempts.calls += 1;
-    if (attempts.calls > 1 && attempts.calls > attempts.proposals) this.clientRetries += 1;
+    const slot = this.slotOf(pairKey(command.clientId, command.sequence));
+    const calls = (this.calls[slot] as number) + 1;
+    this.calls[slot] = calls;
+    if (calls > 1 && calls > (this.proposals[slot] as number)) this.clientRetries += 1;
   }
 
   private onProposed(entries: readonly EntrySummary[]): void {
     for (const entry of entries) {
       if (entry.clientId === undefined || entry.sequence === undefined) continue;
-      const attempts = this.attemptsOf(pairKey(entry.clientId, entry.sequence));
-      attempts.proposals += 1;
-      if (attempts.proposals > 1 && attempts.proposals > attempts.calls) this.clientRetries += 1;
+      const slot = this.slotOf(pairKey(entry.clientId, entry.sequence));
+      const proposals = (this.proposals[slot] as number) + 1;
+      this.proposals[slot] = proposals;
+      if (proposals > 1 && proposals > (this.calls[slot] as number)) this.clientRetries += 1;
     }
   }
 
-  private attemptsOf(key: number): { calls: number; proposals: number } {
-    let attempts = this.commandAttempts.get(key);
-    if (attempts === undefined) {
-      attempts = { calls: 0, proposals: 0 };
-      this.commandAttempts.set(key, attempts);
+  /** The command's slot in the calls and proposals columns, added (both 0) at its first sight. */
+  private slotOf(key: number): number {
+    let slot = this.commandSlots.get(key);
+    if (slot === undefined) {
+      slot = this.calls.length;
+      this.calls.push(0);
+      this.proposals.push(0);
+      this.commandSlots.set(key, slot);
     }
-    return attempts;
+    return slot;
   }
 }
