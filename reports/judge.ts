@@ -157,7 +157,7 @@ export class Judge {
       this.clientEvents.push(event);
       if (type === 'call') this.calls += 1;
     }
-    return this.suite === null ? null : this.suite.observe(event, index);
+    return this.suite === null ? null : this.suite.observe(event, index, type);
   }
 
   /** Client calls seen so far. */
