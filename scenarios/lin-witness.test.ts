@@ -77,8 +77,9 @@ describe('the applied-log witness on simulated histories', () => {
     }
     expect(tally.mismatches).toEqual([]);
     // The comparison had something to compare: decided histories, failures among them (the swapped
-    // reads at least), and keys the witness decided.
-    expect(tally.decided).toBeGreaterThan(SEEDS);
+    // reads at least), and keys the witness decided. (At least one decided history a seed: a run at
+    // the swarm's shortest tick holds more operations, and some exceed the search's budget.)
+    expect(tally.decided).toBeGreaterThanOrEqual(SEEDS);
     expect(tally.fail).toBeGreaterThan(0);
     expect(tally.witnessPassedKeys).toBeGreaterThan(0);
     if (bugs.length === 0) expect(tally.fail).toBeLessThan(tally.decided);

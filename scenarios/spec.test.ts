@@ -6,7 +6,7 @@ import { runSimulation } from './run.ts';
 import { optionsForSeed, specForSeed } from './spec.ts';
 import {
   DEFAULT_OPTIONS, leaderChurn, mergeOptions, membershipChangesOn, swarmFlapping, swarmLeaderIsolation, swarmLeaderPauses, swarmLease, swarmMembership,
-  swarmOptions, swarmRestarts, swarmTransfers,
+  SWARM_TICK_MS, swarmOptions, swarmRestarts, swarmTimescale, swarmTransfers,
 } from '../sim/options.ts';
 import type { SimOptions } from '../sim/options.ts';
 import { generateSchedule } from '../sim/faults.ts';
@@ -18,7 +18,7 @@ const seeds = Array.from({ length: 120 }, (_, index) => index + 1);
 /** Whether a seed's swarm draw went through the leader isolation regime (drawn after the others in order, moment crashes aside). */
 function leaderIsolated(seed: number): boolean {
   const streams = new RandomStreams(seed);
-  const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
+  const swarm = swarmOptions(streams.stream('swarm'), swarmTimescale(streams.stream('regime-timescale')), streams.stream('regime-stall'));
   const before = [
     (options: SimOptions) => swarmMembership(streams.stream('regime-membership'), options),
     (options: SimOptions) => leaderChurn(streams.stream('regime-leader-churn'), options),
@@ -44,6 +44,33 @@ function lateRegime(seed: number, options: SimOptions): boolean {
     || (options.faults.leaderPauseIntervalMsMean ?? 0) > 0 || (options.faults.momentCrashIntervalMsMean ?? 0) > 0;
 }
 
+describe('the time scale of swarm runs', () => {
+  it('draws every tick length of SWARM_TICK_MS, each run keeping its draw to the end', () => {
+    const ticks = seeds.map((seed) => optionsForSeed(seed, null, {}).tickMs);
+    expect([...new Set(ticks)].sort((a, b) => a - b)).toEqual([...new Set(SWARM_TICK_MS)].sort((a, b) => a - b));
+    // Half the runs at the shortest tick: about 60 of 120, far from every run or none.
+    const shortest = ticks.filter((tick) => tick === Math.min(...SWARM_TICK_MS)).length;
+    expect(shortest).toBeGreaterThan(40);
+    expect(shortest).toBeLessThan(80);
+  });
+
+  it('scales what is drawn in ticks: a seed at the default tick draws what the swarm drew before the time scale', () => {
+    const atDefault = seeds.filter((seed) => optionsForSeed(seed, null, {}).tickMs === DEFAULT_OPTIONS.tickMs);
+    expect(atDefault.length).toBeGreaterThan(10);
+    for (const seed of atDefault.slice(0, 10)) {
+      const streams = new RandomStreams(seed);
+      expect(swarmOptions(streams.stream('swarm'), swarmTimescale(streams.stream('regime-timescale')), streams.stream('regime-stall')))
+        .toEqual(swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS, new RandomStreams(seed).stream('regime-stall')));
+    }
+    // Elsewhere the election timeout and the network's delays follow the tick.
+    for (const seed of seeds.filter((candidate) => !atDefault.includes(candidate)).slice(0, 20)) {
+      const options = optionsForSeed(seed, null, {});
+      expect(options.clientTimeoutMs % (options.raft.electionTicks * options.tickMs)).toBe(0);
+      expect(options.network.delayMsMin).toBeLessThanOrEqual(options.tickMs / 10);
+    }
+  });
+});
+
 describe('optionsForSeed in swarm mode', () => {
   it('gives a seed outside the membership regime exactly the swarm draw', () => {
     let outside = 0;
@@ -52,7 +79,7 @@ describe('optionsForSeed in swarm mode', () => {
       if (membershipChangesOn(options.membership) || options.faults.leaderCrashIntervalMsMean > 0 || options.raft.leaseReads) continue;
       if (lateRegime(seed, options)) continue;
       outside++;
-      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS, new RandomStreams(seed).stream('regime-stall'));
+      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), swarmTimescale(new RandomStreams(seed).stream('regime-timescale')), new RandomStreams(seed).stream('regime-stall'));
       expect(options).toEqual(mergeOptions(swarm, { durationMs: 20_000 }));
     }
     // Twelve regimes in all: some seeds still select none of them.
@@ -65,7 +92,7 @@ describe('optionsForSeed in swarm mode', () => {
     const plain = (options: SimOptions): boolean => options.faults.leaderCrashIntervalMsMean === 0 && !options.raft.leaseReads;
     for (const seed of inside.filter((candidate) => plain(optionsForSeed(candidate, null, {})) && !lateRegime(candidate, optionsForSeed(candidate, null, {})))) {
       const options = optionsForSeed(seed, null, {});
-      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), DEFAULT_OPTIONS, new RandomStreams(seed).stream('regime-stall'));
+      const swarm = swarmOptions(new RandomStreams(seed).stream('swarm'), swarmTimescale(new RandomStreams(seed).stream('regime-timescale')), new RandomStreams(seed).stream('regime-stall'));
       const { leaderCutIntervalMsMean, leaderCutAfterMsMax, leaderCutDurationMsMax } = swarm.faults;
       const faults = { ...options.faults, leaderCutIntervalMsMean, leaderCutAfterMsMax, leaderCutDurationMsMax };
       expect({ ...options, membership: swarm.membership, faults }).toEqual(swarm);
@@ -116,7 +143,7 @@ describe('specForSeed and the leader churn regime', () => {
       if (lateRegime(seed, spec.options)) continue;
       unselected++;
       const streams = new RandomStreams(seed);
-      const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
+      const swarm = swarmOptions(streams.stream('swarm'), swarmTimescale(streams.stream('regime-timescale')), streams.stream('regime-stall'));
       const options = mergeOptions(swarmMembership(streams.stream('regime-membership'), swarm), choices.override);
       expect(spec.options).toEqual(options);
       // Leader cuts (of the membership regime) come from their own stream and leave the rest alone.

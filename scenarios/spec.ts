@@ -4,7 +4,7 @@ import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
 import {
   DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLeaderIsolation, swarmLeaderPauses, swarmLease, swarmMembership,
-  swarmMomentCrashes, swarmOptions, swarmRestarts, swarmTransfers,
+  swarmMomentCrashes, swarmOptions, swarmRestarts, swarmTimescale, swarmTransfers,
 } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
@@ -25,7 +25,8 @@ export interface SpecChoices {
 export function optionsForSeed(seed: bigint | number, preset: PresetName | null, override: OptionsOverride): SimOptions {
   if (preset !== null) return mergeOptions(PRESETS[preset], override);
   const streams = new RandomStreams(seed);
-  const swarm = swarmOptions(streams.stream('swarm'), DEFAULT_OPTIONS, streams.stream('regime-stall'));
+  const timescale = swarmTimescale(streams.stream('regime-timescale'), DEFAULT_OPTIONS);
+  const swarm = swarmOptions(streams.stream('swarm'), timescale, streams.stream('regime-stall'));
   const withMembership = swarmMembership(streams.stream('regime-membership'), swarm);
   const withChurn = leaderChurn(streams.stream('regime-leader-churn'), withMembership);
   const withLease = swarmLease(streams.stream('regime-lease'), withChurn);

@@ -51,6 +51,8 @@ describe('coverage facts', () => {
     expect(['option: power losses', 'option: flapping links'].every((fact) => facts.has(fact))).toBe(true);
     expect(facts.has('option: rolling restarts')).toBe(false);
     expect(optionFacts(DEFAULT_OPTIONS).has('option: flapping links')).toBe(false);
+    expect(optionFacts(DEFAULT_OPTIONS).has(`option: tick ${DEFAULT_OPTIONS.tickMs} ms`)).toBe(true);
+    expect(optionFacts(mergeOptions(DEFAULT_OPTIONS, { tickMs: 25 })).has('option: tick 25 ms')).toBe(true);
   });
 
   it('says whether the stability checker judges a run by its options', () => {

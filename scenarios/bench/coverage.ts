@@ -66,6 +66,8 @@ export function optionFacts(options: SimOptions): Facts {
   on('option: availability judged (calm links)', availabilityOptions(options) !== null);
   on('option: stability judged (no stalls or membership changes)', stabilityOptions(options) !== null);
   on('option: single node', options.nodes === 1);
+  // The time scale (sim/options.ts SWARM_TICK_MS): how many protocol rounds a run's time holds.
+  on(`option: tick ${options.tickMs} ms`, true);
   return facts;
 }
 
