@@ -4,7 +4,7 @@
 // scenarios/sweep/seed.ts runSeed, scenarios/cli/sim-args.ts parseSimArguments and
 // scenarios/bench/sim.ts benchSimulator.
 //
-//   node --single-threaded-gc --import tsx against-child.ts ROOT sweep SEEDS WARMUP
+//   node --single-threaded-gc --import tsx against-child.ts ROOT sweep SEEDS WARMUP [PRESET]
 //   node --single-threaded-gc --import tsx against-child.ts ROOT sim
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,10 +24,10 @@ async function load<T>(root: string, path: string): Promise<T> {
 }
 
 /** Seeds 1..seeds as the sweep runs them (runSeed: hash on, every checker), one thread, after warm-up seeds. */
-async function sweep(root: string, seeds: number, warmup: number): Promise<object> {
+async function sweep(root: string, seeds: number, warmup: number, preset: string | undefined): Promise<object> {
   const { runSeed } = await load<SeedModule>(root, 'scenarios/sweep/seed.ts');
   const { parseSimArguments } = await load<ArgsModule>(root, 'scenarios/cli/sim-args.ts');
-  const args = parseSimArguments(['--seeds', `1..${seeds}`]);
+  const args = parseSimArguments(['--seeds', `1..${seeds}`, ...(preset === undefined ? [] : ['--preset', preset])]);
   for (let seed = 1000; seed < 1000 + warmup; seed++) runSeed(String(seed), args);
   const verdicts: string[] = [];
   const started = process.hrtime.bigint();
@@ -40,10 +40,10 @@ async function sweep(root: string, seeds: number, warmup: number): Promise<objec
 }
 
 async function main(): Promise<void> {
-  const [root, suite, seedsText, warmupText] = process.argv.slice(2);
+  const [root, suite, seedsText, warmupText, preset] = process.argv.slice(2);
   if (root === undefined || (suite !== 'sweep' && suite !== 'sim')) throw new Error('usage: against-child.ts ROOT sweep|sim [SEEDS WARMUP]');
   const line = suite === 'sweep'
-    ? await sweep(root, Number(seedsText ?? 100), Number(warmupText ?? 4))
+    ? await sweep(root, Number(seedsText ?? 100), Number(warmupText ?? 4), preset)
     : { metrics: (await load<SimBenchModule>(root, 'scenarios/bench/sim.ts')).benchSimulator() };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }

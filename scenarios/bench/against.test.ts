@@ -23,6 +23,9 @@ describe('bench --against', () => {
       [['--against', 'HEAD'], /--against needs a suite: sim or sweep/],
       [['lin', '--against', 'HEAD'], /--against compares sim and sweep, not "lin"/],
       [['sweep', '--against', 'no-such-commit-xyz'], /--against no-such-commit-xyz: not a commit of this repository/],
+      [['sweep', '--against', 'HEAD', '--preset', 'stormy'], /--preset stormy: unknown preset; valid: calm, default/],
+      [['sim', '--against', 'HEAD', '--preset', 'calm'], /--preset applies to the sweep suite only/],
+      [['--preset', 'calm'], /--preset applies to the sweep suite only/],
     ];
     for (const [argv, pattern] of cases) {
       const result = await runCli(benchMain, argv);
@@ -32,7 +35,7 @@ describe('bench --against', () => {
     }
   });
 
-  it.skipIf(!isGitCheckout())('runs the same seeds on HEAD in the same sitting, prints both rates and the ratio, and removes its worktree', async () => {
+  const sweepAgainstHead = async (extra: readonly string[]): Promise<string> => {
     process.env['RAFTSIM_BENCH_AGAINST_ROUNDS'] = '1';
     process.env['RAFTSIM_BENCH_AGAINST_SEEDS'] = '2';
     process.env['RAFTSIM_BENCH_AGAINST_WARMUP'] = '0';
@@ -44,7 +47,7 @@ describe('bench --against', () => {
     let result: Awaited<ReturnType<typeof runCli>>;
     let listed = false;
     try {
-      result = await runCli(benchMain, ['sweep', '--against', 'HEAD']);
+      result = await runCli(benchMain, ['sweep', '--against', 'HEAD', ...extra]);
       listed = execFileSync('git', ['worktree', 'list', '--porcelain'], { encoding: 'utf8' }).includes(own);
       // (tsx started in the children keeps its cache there too.)
       expect(readdirSync(own).filter((name) => name.startsWith('raftsim-against-'))).toEqual([]);
@@ -55,10 +58,22 @@ describe('bench --against', () => {
     }
     expect(listed, 'a worktree under the temporary folder is still registered').toBe(false);
     expect(result.code, result.err.join('\n')).toBe(0);
-    const text = result.out.join('\n');
+    return result.out.join('\n');
+  };
+
+  it.skipIf(!isGitCheckout())('runs the same seeds on HEAD in the same sitting, prints both rates and the ratio, and removes its worktree', async () => {
+    const text = await sweepAgainstHead([]);
+    expect(text).toMatch(/default swarm seeds 1\.\.2/);
     expect(text).toMatch(/round 1, this checkout: [\d.]+ s/);
     expect(text).toMatch(/round 1, HEAD \([0-9a-f]{7}\): [\d.]+ s/);
     expect(text, text).toMatch(/verdicts: the same on all 2 seeds/);
     expect(text).toMatch(/^against\.sweep\.ratio +[\d.]+ ratio/m);
+  }, 120_000);
+
+  it.skipIf(!isGitCheckout())('runs a preset\'s seeds on both sides with --preset', async () => {
+    const text = await sweepAgainstHead(['--preset', 'calm']);
+    expect(text).toMatch(/sweep --against: preset calm seeds 1\.\.2/);
+    expect(text, text).toMatch(/verdicts: the same on all 2 seeds/);
+    expect(text).toMatch(/^sweep\.seeds_per_s_jobs1 +[\d.]+ seeds\/s, this checkout \(preset calm seeds 1\.\.2/m);
   }, 120_000);
 });

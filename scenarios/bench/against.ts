@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../files.ts';
 import type { Metric } from './metric.ts';
+import type { PresetName } from '../../sim/options.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./against-child.ts', import.meta.url));
@@ -84,15 +85,21 @@ interface SweepRound {
   readonly verdicts: readonly string[];
 }
 
-export async function benchSweepAgainst(ref: string, print: (line: string) => void): Promise<Metric[]> {
+/**
+ * `preset`: that preset's seeds instead of the default swarm's. The swarm's draws change from
+ * commit to commit (new regimes, the time scale), so the same swarm seeds are not the same runs on
+ * two commits; a preset whose options did not change is the same options on both.
+ */
+export async function benchSweepAgainst(ref: string, print: (line: string) => void, preset: PresetName | null = null): Promise<Metric[]> {
   return withCheckout(ref, async (other) => {
     const sides: [Side, Side] = [{ name: 'this checkout', root: ROOT }, other];
     const SWEEP_SEEDS = sweepSeeds();
     const WARMUP_SEEDS = warmupSeeds();
     const ROUNDS = rounds();
-    print(`sweep --against: default swarm seeds 1..${SWEEP_SEEDS} as the sweep runs them (hash on, every checker), one thread, `
+    const which = preset === null ? 'default swarm' : `preset ${preset}`;
+    print(`sweep --against: ${which} seeds 1..${SWEEP_SEEDS} as the sweep runs them (hash on, every checker), one thread, `
       + `after ${WARMUP_SEEDS} warm-up seeds, ${ROUNDS} rounds each`);
-    const [mine, theirs] = alternate(sides, (side) => runChild(side, ['sweep', String(SWEEP_SEEDS), String(WARMUP_SEEDS)]) as SweepRound,
+    const [mine, theirs] = alternate(sides, (side) => runChild(side, ['sweep', String(SWEEP_SEEDS), String(WARMUP_SEEDS), ...(preset === null ? [] : [preset])]) as SweepRound,
       print, (value) => `${value.seconds.toFixed(2)} s (${(value.seeds / value.seconds).toFixed(2)} seeds/s)`);
     const best = (timed: readonly SweepRound[]): number => SWEEP_SEEDS / Math.min(...timed.map((one) => one.seconds));
     const changed = (mine[0]?.verdicts ?? []).flatMap((verdict, index) =>
@@ -101,7 +108,7 @@ export async function benchSweepAgainst(ref: string, print: (line: string) => vo
     const here = best(mine);
     const there = best(theirs);
     return [
-      { metric: 'sweep.seeds_per_s_jobs1', value: round(here, 2), unit: `seeds/s, this checkout (seeds 1..${SWEEP_SEEDS}, best of ${ROUNDS})` },
+      { metric: 'sweep.seeds_per_s_jobs1', value: round(here, 2), unit: `seeds/s, this checkout (${which} seeds 1..${SWEEP_SEEDS}, best of ${ROUNDS})` },
       { metric: 'against.sweep.seeds_per_s_jobs1', value: round(there, 2), unit: `seeds/s, ${other.name}, same sitting` },
       { metric: 'against.sweep.ratio', value: round(here / there, 3), unit: 'ratio (this / REF)' },
       { metric: 'against.sweep.verdicts_changed', value: changed.length, unit: `of ${SWEEP_SEEDS} seeds` },

@@ -9,6 +9,7 @@ import { runSeed } from '../sweep/seed.ts';
 import { createSweepPool } from '../sweep/sweep.ts';
 import type { SeedTask } from '../sweep/worker.ts';
 import { parseSimArguments } from '../cli/sim-args.ts';
+import type { PresetName } from '../../sim/options.ts';
 import type { Metric } from './metric.ts';
 
 /**
@@ -37,9 +38,14 @@ function seconds(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** The sweep's arguments: seeds 1..SEEDS of the default swarm, or of `preset`. */
+export function sweepArguments(seeds: number, preset: PresetName | null): string[] {
+  return ['--seeds', `1..${seeds}`, ...(preset === null ? [] : ['--preset', preset])];
+}
+
 /** Seconds per round of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, rounds interleaved. */
-async function sweepRounds(jobs: number, print: (line: string) => void): Promise<{ jobs1: number[]; jobsN: number[] }> {
-  const args = parseSimArguments(['--seeds', `1..${SEEDS}`]);
+async function sweepRounds(jobs: number, preset: PresetName | null, print: (line: string) => void): Promise<{ jobs1: number[]; jobsN: number[] }> {
+  const args = parseSimArguments(sweepArguments(SEEDS, preset));
   const pool = createSweepPool(jobs);
   const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
   const jobs1: number[] = [];
@@ -71,8 +77,8 @@ function childMaxRssMb(argv: readonly string[]): number {
   return Math.round(Number(match[1]) / 1024);
 }
 
-export async function benchSweep(print: (line: string) => void = () => undefined): Promise<Metric[]> {
-  const rounds = await sweepRounds(2, print);
+export async function benchSweep(print: (line: string) => void = () => undefined, preset: PresetName | null = null): Promise<Metric[]> {
+  const rounds = await sweepRounds(2, preset, print);
   const jobs1 = SEEDS / Math.min(...rounds.jobs1);
   const jobs2 = SEEDS / Math.min(...rounds.jobsN);
   const sweepRss = childMaxRssMb(['--seeds', `1..${MEMORY_SEEDS}`, '--time', '1s', '--json', '--jobs', '2']);
@@ -85,7 +91,7 @@ export async function benchSweep(print: (line: string) => void = () => undefined
   }
   const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return [
-    { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (default seeds 1..${SEEDS}, best of ${ROUNDS} rounds)` },
+    { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (${preset === null ? 'default swarm' : `preset ${preset}`} seeds 1..${SEEDS}, best of ${ROUNDS} rounds)` },
     { metric: 'sweep.seeds_per_s_jobs2', value: round(jobs2), unit: `seeds/s (${cores} cores)` },
     { metric: 'sweep.parallel_speedup', value: round(jobs2 / jobs1), unit: 'ratio' },
     { metric: 'sweep.rss_mb_100k_seeds', value: sweepRss, unit: `MB max RSS (${MEMORY_SEEDS} seeds of 1 s, --json --jobs 2)` },
