@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSeed } from '../sweep/seed.ts';
-import { createSweepPool } from '../sweep/sweep.ts';
+import { createSweepPool, sweepOn } from '../sweep/sweep.ts';
 import type { SeedTask } from '../sweep/worker.ts';
 import { parseSimArguments } from '../cli/sim-args.ts';
 import type { PresetName } from '../../sim/options.ts';
@@ -43,7 +43,10 @@ export function sweepArguments(seeds: number, preset: PresetName | null): string
   return ['--seeds', `1..${seeds}`, ...(preset === null ? [] : ['--preset', preset])];
 }
 
-/** Seconds per round of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, rounds interleaved. */
+/**
+ * Seconds per round of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, rounds interleaved.
+ * The --jobs 2 round is the sweep's own dispatch (its order and queue) on a pool warmed up once.
+ */
 async function sweepRounds(jobs: number, preset: PresetName | null, print: (line: string) => void): Promise<{ jobs1: number[]; jobsN: number[] }> {
   const args = parseSimArguments(sweepArguments(SEEDS, preset));
   const pool = createSweepPool(jobs);
@@ -58,7 +61,7 @@ async function sweepRounds(jobs: number, preset: PresetName | null, print: (line
       for (let seed = 1; seed <= SEEDS; seed++) runSeed(String(seed), args);
       jobs1.push(seconds(started));
       started = process.hrtime.bigint();
-      await Promise.all(Array.from({ length: SEEDS }, (_, index) => task(index + 1)));
+      await sweepOn(pool, { first: 1, last: SEEDS }, args, jobs, () => undefined, new AbortController().signal);
       jobsN.push(seconds(started));
       print(`sweep round ${round}: ${SEEDS} seeds in ${jobs1.at(-1)?.toFixed(2)} s with --jobs 1, ${jobsN.at(-1)?.toFixed(2)} s with --jobs ${jobs}`);
     }

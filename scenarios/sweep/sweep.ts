@@ -4,8 +4,10 @@
 // finished and returns EXIT.interrupted.
 import { Tinypool } from 'tinypool';
 import { EXIT } from '../cli/common.ts';
+import { optionsFor } from '../cli/runs.ts';
 import type { Output } from '../cli/runs.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
+import { dispatchOrder, estimatedCost } from './dispatch.ts';
 import { InOrder } from './ordered.ts';
 import { Progress } from './progress.ts';
 import { lostSeed, runSeed, WORKER_HEAP_MB } from './seed.ts';
@@ -81,6 +83,20 @@ export async function sweepOnPool(
   range: SeedRange, args: SimArguments, jobs: number, emit: (outcome: SeedOutcome) => void, signal: AbortSignal, heapMb = WORKER_HEAP_MB,
 ): Promise<void> {
   const pool = createSweepPool(jobs, heapMb);
+  try {
+    await sweepOn(pool, range, args, jobs, emit, signal, heapMb);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/**
+ * The pool sweep on a pool that is already running (the bench's, warmed up): seeds go out in
+ * dispatchOrder, at most QUEUED_PER_WORKER per worker at a time, and are emitted in seed order.
+ */
+export async function sweepOn(
+  pool: Tinypool, range: SeedRange, args: SimArguments, jobs: number, emit: (outcome: SeedOutcome) => void, signal: AbortSignal, heapMb = WORKER_HEAP_MB,
+): Promise<void> {
   const order = new InOrder<SeedOutcome>(range.first);
   let running = 0;
   let failed: { readonly error: unknown } | null = null;
@@ -98,7 +114,8 @@ export async function sweepOnPool(
   };
   signal.addEventListener('abort', resume, { once: true });
   try {
-    for (let seed = range.first; seed <= range.last && !signal.aborted && failed === null; seed++) {
+    for (const seed of dispatchOrder(range, (seed) => estimatedCost(optionsFor(String(seed), args)))) {
+      if (signal.aborted || failed !== null) break;
       const task: SeedTask = { seedText: String(seed), args };
       running += 1;
       void (pool.run(task, { signal }) as Promise<SeedOutcome>).then(
@@ -118,7 +135,6 @@ export async function sweepOnPool(
     if (failed !== null) throw (failed as { readonly error: unknown }).error;
   } finally {
     signal.removeEventListener('abort', resume);
-    await pool.destroy();
   }
   // Interrupted: what finished past a gap is still a finished result.
   for (const outcome of order.rest()) emit(outcome);
