@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSeed } from '../sweep/seed.ts';
 import { createSweepPool, sweepOn } from '../sweep/sweep.ts';
+import type { SeedOutcome } from '../sweep/seed.ts';
 import type { SeedTask } from '../sweep/worker.ts';
 import { parseSimArguments } from '../cli/sim-args.ts';
 import type { PresetName } from '../../sim/options.ts';
@@ -21,11 +22,14 @@ const SEEDS = 100;
 const WARMUP_SEEDS = 4;
 /**
  * Each worker is a V8 isolate that compiles the same hot code again; with both cores busy that
- * compilation competes with the runs, while --jobs 1 compiles on the idle core. Best of three
- * rounds over the same seeds is the steady rate of a long sweep (and discounts a noisy neighbour
- * on a shared machine, which only ever adds time); every round is printed.
+ * compilation competes with the runs, while --jobs 1 compiles on the idle core. The best of the
+ * rounds over the same seeds is the steady rate of a long sweep, and discounts a noisy neighbour
+ * on a shared machine, which only ever adds time; every round is printed. Five rounds: on this
+ * 2-core virtual machine the same 100 seeds took 10.0 to 16.8 s on one thread from round to round,
+ * and a --jobs 2 round needs both cores undisturbed at once, which three rounds often missed (best
+ * --jobs 2 rounds of 5.7, 6.9 and 5.9 s in three runs of the bench, one sitting).
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 /**
  * The memory figure's sweep: 100,000 seeds of 1 s on two workers (about two minutes here; full
  * seeds would take hours, and per-seed state would show on short ones as well). The environment
@@ -43,32 +47,48 @@ export function sweepArguments(seeds: number, preset: PresetName | null): string
   return ['--seeds', `1..${seeds}`, ...(preset === null ? [] : ['--preset', preset])];
 }
 
+/** One round of seeds 1..SEEDS: its wall time and the sum of its seeds' own run times (seconds). */
+interface Round {
+  readonly wallS: number;
+  readonly runsS: number;
+}
+
 /**
- * Seconds per round of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, rounds interleaved.
- * The --jobs 2 round is the sweep's own dispatch (its order and queue) on a pool warmed up once.
+ * Rounds of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, interleaved. The --jobs 2
+ * round is the sweep's own dispatch (its order and queue) on a pool warmed up once.
  */
-async function sweepRounds(jobs: number, preset: PresetName | null, print: (line: string) => void): Promise<{ jobs1: number[]; jobsN: number[] }> {
+async function sweepRounds(jobs: number, preset: PresetName | null, print: (line: string) => void): Promise<{ jobs1: Round[]; jobsN: Round[] }> {
   const args = parseSimArguments(sweepArguments(SEEDS, preset));
   const pool = createSweepPool(jobs);
   const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
-  const jobs1: number[] = [];
-  const jobsN: number[] = [];
+  const runS = (outcome: SeedOutcome): number => (outcome.result['wallMs'] as number) / 1000;
+  const jobs1: Round[] = [];
+  const jobsN: Round[] = [];
   try {
     for (let seed = 1000; seed < 1000 + WARMUP_SEEDS; seed++) runSeed(String(seed), args);
     await Promise.all(Array.from({ length: jobs * WARMUP_SEEDS }, (_, index) => task(1000 + index)));
     for (let round = 1; round <= ROUNDS; round++) {
+      let runsS = 0;
       let started = process.hrtime.bigint();
-      for (let seed = 1; seed <= SEEDS; seed++) runSeed(String(seed), args);
-      jobs1.push(seconds(started));
+      for (let seed = 1; seed <= SEEDS; seed++) runsS += runS(runSeed(String(seed), args));
+      jobs1.push({ wallS: seconds(started), runsS });
+      runsS = 0;
       started = process.hrtime.bigint();
-      await sweepOn(pool, { first: 1, last: SEEDS }, args, jobs, () => undefined, new AbortController().signal);
-      jobsN.push(seconds(started));
-      print(`sweep round ${round}: ${SEEDS} seeds in ${jobs1.at(-1)?.toFixed(2)} s with --jobs 1, ${jobsN.at(-1)?.toFixed(2)} s with --jobs ${jobs}`);
+      await sweepOn(pool, { first: 1, last: SEEDS }, args, jobs, (outcome) => { runsS += runS(outcome); }, new AbortController().signal);
+      jobsN.push({ wallS: seconds(started), runsS });
+      const [one, many] = [jobs1.at(-1) as Round, jobsN.at(-1) as Round];
+      print(`sweep round ${round}: ${SEEDS} seeds in ${one.wallS.toFixed(2)} s with --jobs 1, ${many.wallS.toFixed(2)} s with --jobs ${jobs}` +
+        ` (its runs ${many.runsS.toFixed(2)} s in all, ${(many.runsS / one.runsS).toFixed(2)} times this round's --jobs 1 runs; workers busy ${(many.runsS / (jobs * many.wallS)).toFixed(3)})`);
     }
   } finally {
     await pool.destroy();
   }
   return { jobs1, jobsN };
+}
+
+/** The round of least wall time (the least disturbed). */
+function fastest(rounds: readonly Round[]): Round {
+  return rounds.reduce((best, round) => (round.wallS < best.wallS ? round : best));
 }
 
 /** Max RSS in MB of `npm run sim -- ARGS` run in a child process (started with the same flags). */
@@ -82,8 +102,9 @@ function childMaxRssMb(argv: readonly string[]): number {
 
 export async function benchSweep(print: (line: string) => void = () => undefined, preset: PresetName | null = null): Promise<Metric[]> {
   const rounds = await sweepRounds(2, preset, print);
-  const jobs1 = SEEDS / Math.min(...rounds.jobs1);
-  const jobs2 = SEEDS / Math.min(...rounds.jobsN);
+  const [one, two] = [fastest(rounds.jobs1), fastest(rounds.jobsN)];
+  const jobs1 = SEEDS / one.wallS;
+  const jobs2 = SEEDS / two.wallS;
   const sweepRss = childMaxRssMb(['--seeds', `1..${MEMORY_SEEDS}`, '--time', '1s', '--json', '--jobs', '2']);
   const temp = mkdtempSync(join(tmpdir(), 'raftsim-bench-'));
   let traceRss: number;
@@ -97,11 +118,15 @@ export async function benchSweep(print: (line: string) => void = () => undefined
     { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (${preset === null ? 'default swarm' : `preset ${preset}`} seeds 1..${SEEDS}, best of ${ROUNDS} rounds)` },
     { metric: 'sweep.seeds_per_s_jobs2', value: round(jobs2), unit: `seeds/s (${cores} cores)` },
     { metric: 'sweep.parallel_speedup', value: round(jobs2 / jobs1), unit: 'ratio' },
+    // The speedup is 2 x busy / slower: what the sweep's dispatch leaves idle, and what a run loses
+    // when both cores run one (the machine's share: caches and memory shared with the other core).
+    { metric: 'sweep.workers_busy', value: round(two.runsS / (2 * two.wallS), 3), unit: 'share of the fastest --jobs 2 round the workers ran seeds' },
+    { metric: 'sweep.run_time_ratio_jobs2', value: round(two.runsS / one.runsS, 3), unit: "its seeds' run time against the fastest --jobs 1 round's" },
     { metric: 'sweep.rss_mb_100k_seeds', value: sweepRss, unit: `MB max RSS (${MEMORY_SEEDS} seeds of 1 s, --json --jobs 2)` },
     { metric: 'trace.rss_mb_1h', value: traceRss, unit: 'MB max RSS (5 nodes, 1 h simulated, --trace)' },
   ];
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+function round(value: number, digits = 2): number {
+  return Math.round(value * 10 ** digits) / 10 ** digits;
 }
