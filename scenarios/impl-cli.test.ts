@@ -12,6 +12,10 @@ import { reproduceFromHeader } from './cli/reproduce.ts';
 import { runCli } from './cli/test-io.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'raftsim-impl-cli-'));
+// An ES module folder, as the example's own: a sweep's worker loads the copy through tsx, which
+// would read a .ts file outside any "type": "module" package as CommonJS, and the core it imports
+// would then be a second copy whose AssertionError the simulator's does not match.
+writeFileSync(join(scratch, 'package.json'), '{ "type": "module" }\n');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const CORE = JSON.stringify(pathToFileURL(resolve('core/index.ts')).href);
 

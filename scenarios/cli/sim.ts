@@ -39,7 +39,8 @@ import type { SimArguments } from './sim-args.ts';
 /**
  * The real command: a single run, a replay and a named scenario run in a worker thread, so that
  * Ctrl-C (SIGINT) and SIGTERM stop them at once, remove temporary files and print where the run
- * was (a run in this thread would hold the signal until it ends). Everything else runs here.
+ * was (a run in this thread would hold the signal until it ends). A sweep runs here, its seeds on
+ * worker threads of its own (sweep/sweep.ts). Everything else runs here.
  */
 export async function entry(argv: readonly string[], io: Io): Promise<number> {
   // `--suite conformance`: the lab-style conformance suite, with its own flags (scenarios/conformance/cli.ts).

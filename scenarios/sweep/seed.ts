@@ -1,4 +1,4 @@
-// One seed of a sweep, the same code in the main thread (--jobs 1) and in a worker thread: run it
+// One seed of a sweep, the same code in every worker thread (and in the bench's one-thread rounds): run it
 // without recording (hash on, so runs compare), and re-run a failing seed with recording on to save
 // its trace (runs replay exactly), then shrink its fault schedule like a single run and save the
 // shrunk trace too. Everything returned is plain data, cloned across threads, so --jobs N prints

@@ -113,6 +113,29 @@ describe('InOrder', () => {
 });
 
 describe('sweep: Ctrl-C on the real command', () => {
+  it('stops a --jobs 1 sweep in the middle of a long seed, at once', async () => {
+    // Seed 183 at one simulated hour runs for minutes: the sweep is interrupted inside it, not after.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--seeds', '183..184', '--time', '1h', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+        if (err.includes('sweep: seeds 183..184')) resolve();
+      });
+    });
+    // The worker is running the seed once it has compiled and started (a second or two).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toContain('interrupted: 0 of 2 seeds finished');
+    expect(out).toBe('');
+  }, 30_000);
+
+
   it('stops, prints the finished results and exits 130', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--seeds', '1..100000', '--time', '5s', '--jobs', '2', '--json'],
       { stdio: ['ignore', 'pipe', 'pipe'] });

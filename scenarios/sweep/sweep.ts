@@ -1,16 +1,17 @@
-// A sweep over a seed range (or one shard of it): in this thread with --jobs 1, on a tinypool of
-// worker threads with --jobs N. Results are printed in seed order either way, so --jobs N prints
-// exactly what --jobs 1 prints. An abort (Ctrl-C) stops submitting, ends the workers, prints what
-// finished and returns EXIT.interrupted.
+// A sweep over a seed range (or one shard of it) on a tinypool of --jobs worker threads (one by
+// default), so the main thread stays free: Ctrl-C stops a sweep at once, even in the middle of a
+// long seed or a failure's shrinking, as it stops a single run (cli/thread.ts). Results are printed
+// in seed order, so --jobs N prints exactly what --jobs 1 prints. An abort (Ctrl-C) stops
+// submitting, ends the workers, prints what finished and returns EXIT.interrupted.
 import { Tinypool } from 'tinypool';
 import { EXIT } from '../cli/common.ts';
 import { optionsFor } from '../cli/runs.ts';
 import type { Output } from '../cli/runs.ts';
 import type { SimArguments } from '../cli/sim-args.ts';
-import { dispatchOrder, estimatedCost } from './dispatch.ts';
+import { dispatchOrder, estimatedCost, HEAVIEST_FIRST_SEEDS } from './dispatch.ts';
 import { InOrder } from './ordered.ts';
 import { Progress } from './progress.ts';
-import { lostSeed, runSeed, WORKER_HEAP_MB } from './seed.ts';
+import { lostSeed, WORKER_HEAP_MB } from './seed.ts';
 import type { SeedOutcome } from './seed.ts';
 import { formatRange, seedCount } from './shard.ts';
 import type { SeedRange } from './shard.ts';
@@ -39,25 +40,13 @@ export async function runSweep(plan: SweepPlan, out: Output, signal: AbortSignal
     if (plan.args.json) out.io.stdout(JSON.stringify(outcome.result));
     progress.update(tally);
   };
-  if (plan.range !== null) {
-    if (plan.jobs <= 1) await sweepHere(plan.range, plan.args, emit, signal);
-    else await sweepOnPool(plan.range, plan.args, plan.jobs, emit, signal);
-  }
+  if (plan.range !== null) await sweepOnPool(plan.range, plan.args, plan.jobs, emit, signal);
   const wallS = progress.elapsedMs() / 1000;
   const rate = tally.seeds / Math.max(wallS, 1e-3);
   const interrupted = signal.aborted && tally.seeds < total;
   const head = interrupted ? `interrupted: ${tally.seeds} of ${total} seeds finished` : `${total} seeds`;
   out.io.stderr(`${head} in ${wallS.toFixed(1)} s (${rate.toFixed(1)} seeds/s, jobs ${plan.jobs}): ${tally.verdictLine()}`);
   return interrupted ? EXIT.interrupted : tally.exitCode();
-}
-
-/** --jobs 1: one seed after another, yielding between seeds so a signal can be handled. */
-async function sweepHere(range: SeedRange, args: SimArguments, emit: (outcome: SeedOutcome) => void, signal: AbortSignal): Promise<void> {
-  for (let seed = range.first; seed <= range.last; seed++) {
-    if (signal.aborted) return;
-    emit(runSeed(String(seed), args));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /**
@@ -114,7 +103,7 @@ export async function sweepOn(
   };
   signal.addEventListener('abort', resume, { once: true });
   try {
-    for (const seed of dispatchOrder(range, (seed) => estimatedCost(optionsFor(String(seed), args)))) {
+    for (const seed of dispatchOrder(range, (seed) => estimatedCost(optionsFor(String(seed), args)), jobs > 1 ? HEAVIEST_FIRST_SEEDS : 0)) {
       if (signal.aborted || failed !== null) break;
       const task: SeedTask = { seedText: String(seed), args };
       running += 1;
