@@ -39,8 +39,8 @@ import type { SimArguments } from './sim-args.ts';
 /**
  * The real command: a single run, a replay and a named scenario run in a worker thread, so that
  * Ctrl-C (SIGINT) and SIGTERM stop them at once, remove temporary files and print where the run
- * was (a run in this thread would hold the signal until it ends). A sweep runs here, its seeds on
- * worker threads of its own (sweep/sweep.ts). Everything else runs here.
+ * was (a run in this thread would hold the signal until it ends); so does a search (--search). A
+ * sweep runs here, its seeds on worker threads of its own (sweep/sweep.ts). Everything else runs here.
  */
 export async function entry(argv: readonly string[], io: Io): Promise<number> {
   // `--suite conformance`: the lab-style conformance suite, with its own flags (scenarios/conformance/cli.ts).
@@ -52,9 +52,10 @@ export async function entry(argv: readonly string[], io: Io): Promise<number> {
   } catch {
     return main(argv, io);
   }
-  if (args.help || args.listBugs || args.list || args.seeds !== null) return main(argv, io);
+  // A sweep runs its seeds on worker threads of its own; a search (--search) is one loop, run there.
+  if (args.help || args.listBugs || args.list || (args.seeds !== null && !args.search)) return main(argv, io);
   return runInWorker(argv, io, {
-    json: args.json, seed: args.replay === null ? args.seedText : null,
+    json: args.json, seed: args.replay === null && !args.search ? args.seedText : null, search: args.search,
     folders: [RUNS_DIR, ...[args.trace, args.historyOut].filter((path) => path !== null).map((path) => dirname(path))],
   });
 }

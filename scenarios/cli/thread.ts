@@ -25,6 +25,8 @@ export interface ThreadChoices {
   readonly seed: string | null;
   /** Folders the run writes to: this process's temporary files there are removed on a signal. */
   readonly folders: readonly string[];
+  /** A search (--search): many runs, whose failures are saved as they are found. */
+  readonly search?: boolean;
 }
 
 const THREAD_URL = new URL('./thread.mjs', import.meta.url);
@@ -49,8 +51,8 @@ export function runInWorker(argv: readonly string[], io: Io, choices: ThreadChoi
     const stop = (code: number, signal: string): void => {
       if (settled || stopped !== null) return;
       stopped = code;
-      io.stderr(interruptedLine(signal, last));
-      if (choices.json) {
+      io.stderr(choices.search === true ? `interrupted (${signal}): the search stopped; the failures printed above are saved` : interruptedLine(signal, last));
+      if (choices.json && choices.search !== true) {
         io.stdout(JSON.stringify({
           seed: choices.seed, verdict: 'interrupted', checker: null, message: `stopped by ${signal}`,
           timeMs: last?.timeMs ?? 0, traceEvents: last?.events ?? 0,
