@@ -135,6 +135,9 @@ export async function conformanceMain(argv: readonly string[], io: ConformanceIo
   let failed = 0;
   let skipped = 0;
   for (const test of parsed.tests) {
+    // Between tests the event loop turns: Ctrl-C (SIGINT) and SIGTERM end the suite there, with
+    // the usual exit codes, instead of after its last test.
+    await new Promise((resolve) => setImmediate(resolve));
     const seeds = parsed.seeds ?? { from: 1, to: seedsFor(test, io.env) };
     let trace: string | null = null;
     const save = (result: TestResult, report: ScenarioReport): void => {

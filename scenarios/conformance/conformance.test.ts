@@ -2,6 +2,7 @@
 // or RAFTSIM_CONFORMANCE_SEEDS=N for more), none is vacuous, and the tests can fail: the Figure 8
 // tests catch commit-prev-term-by-count on most seeds, and a persistence test catches a vote kept
 // only in memory, by the checkers and by its own checks alone.
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judgeTrace } from '../../reports/judge.ts';
@@ -112,4 +113,23 @@ describe('the conformance command', () => {
     expect(await entry(['--suite', 'conformance', '--test', 'basic-agree', '--seeds', '1'], io)).toBe(0);
     expect(out.join('\n')).toMatch(/^basic-agree\s+pass/);
   });
+});
+
+describe('npm run sim -- --suite conformance: Ctrl-C on the real command', () => {
+  it('ends the suite after the test it is in, with exit 130', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--suite', 'conformance'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // It stopped early: far fewer result lines than the suite's tests.
+    expect(out.trimEnd().split('\n').length).toBeLessThan(CONFORMANCE_TESTS.length - 5);
+  }, 60_000);
 });
