@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitIfSignalled, withExitCleanup } from '../cli/common.ts';
 import { UsageError } from '../files.ts';
 import type { Metric } from './metric.ts';
 import type { PresetName } from '../../sim/options.ts';
@@ -41,23 +42,26 @@ async function withCheckout<T>(ref: string, body: (side: Side) => Promise<T>): P
   }
   const folder = mkdtempSync(join(tmpdir(), 'raftsim-against-'));
   const root = join(folder, 'checkout');
-  git(['worktree', 'add', '--detach', '--quiet', root, commit]);
-  try {
-    const modules = join(ROOT, 'node_modules');
-    if (existsSync(modules)) symlinkSync(modules, join(root, 'node_modules'));
-    return await body({ name: commit.startsWith(ref) ? commit.slice(0, 7) : `${ref} (${commit.slice(0, 7)})`, root });
-  } finally {
+  // Removed after the body, and on Ctrl-C too (a second time does nothing).
+  const remove = (): void => {
     try {
-      git(['worktree', 'remove', '--force', root]);
+      if (existsSync(root)) git(['worktree', 'remove', '--force', root]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
-  }
+  };
+  return withExitCleanup(remove, async () => {
+    git(['worktree', 'add', '--detach', '--quiet', root, commit]);
+    const modules = join(ROOT, 'node_modules');
+    if (existsSync(modules)) symlinkSync(modules, join(root, 'node_modules'));
+    return body({ name: commit.startsWith(ref) ? commit.slice(0, 7) : `${ref} (${commit.slice(0, 7)})`, root });
+  });
 }
 
 function runChild(side: Side, args: readonly string[]): unknown {
   const child = spawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', CHILD, side.root, ...args],
     { cwd: side.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  exitIfSignalled(child.signal);
   const last = child.stdout.trimEnd().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !last.startsWith('{')) {
     throw new Error(`bench --against: ${side.name} failed (exit ${child.status}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);

@@ -9,6 +9,7 @@ import { runSeed } from '../sweep/seed.ts';
 import { createSweepPool, sweepOn } from '../sweep/sweep.ts';
 import type { SeedOutcome } from '../sweep/seed.ts';
 import type { SeedTask } from '../sweep/worker.ts';
+import { exitIfSignalled, withExitCleanup } from '../cli/common.ts';
 import { parseSimArguments } from '../cli/sim-args.ts';
 import type { PresetName } from '../../sim/options.ts';
 import type { Metric } from './metric.ts';
@@ -95,6 +96,7 @@ function fastest(rounds: readonly Round[]): Round {
 function childMaxRssMb(argv: readonly string[]): number {
   const child = spawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', '--import', `data:text/javascript,${MAX_RSS_PROBE}`, 'scenarios/cli/sim.ts', ...argv],
     { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  exitIfSignalled(child.signal);
   const match = /maxrss_kb (\d+)/.exec(child.stderr);
   if (match === null) throw new Error(`no max RSS from the child (exit ${child.status}): ${child.stderr.slice(-300)}`);
   return Math.round(Number(match[1]) / 1024);
@@ -107,12 +109,8 @@ export async function benchSweep(print: (line: string) => void = () => undefined
   const jobs2 = SEEDS / two.wallS;
   const sweepRss = childMaxRssMb(['--seeds', `1..${MEMORY_SEEDS}`, '--time', '1s', '--json', '--jobs', '2']);
   const temp = mkdtempSync(join(tmpdir(), 'raftsim-bench-'));
-  let traceRss: number;
-  try {
-    traceRss = childMaxRssMb(['--seed', '1', '--nodes', '5', '--time', '1h', '--trace', join(temp, 'one-hour.trace.jsonl')]);
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-  }
+  const traceRss = await withExitCleanup(() => rmSync(temp, { recursive: true, force: true }),
+    () => childMaxRssMb(['--seed', '1', '--nodes', '5', '--time', '1h', '--trace', join(temp, 'one-hour.trace.jsonl')]));
   const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return [
     { metric: 'sweep.seeds_per_s_jobs1', value: round(jobs1), unit: `seeds/s (${preset === null ? 'default swarm' : `preset ${preset}`} seeds 1..${SEEDS}, best of ${ROUNDS} rounds)` },

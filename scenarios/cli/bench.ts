@@ -71,4 +71,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   return EXIT.pass;
 }
 
-runMain(import.meta.url, main);
+// SIGINT and SIGTERM end the bench with exit 130 or 143 once the running step lets them (a child
+// process the signal also reached ends at once); its temporary folders and worktree go with it.
+runMain(import.meta.url, main, { signals: true });

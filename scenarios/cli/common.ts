@@ -84,6 +84,31 @@ export function guardProcess(choices: MainChoices = {}): void {
   }
 }
 
+/**
+ * Runs `body`, then `cleanup` (which must tolerate running twice); `cleanup` also runs if the
+ * process exits first, as it does on SIGINT or SIGTERM (guardProcess), where a finally block would
+ * not run. For what a command makes outside the folders cleanUp() knows: a temporary directory,
+ * a git worktree.
+ */
+export async function withExitCleanup<T>(cleanup: () => void, body: () => Promise<T> | T): Promise<T> {
+  process.on('exit', cleanup);
+  try {
+    return await body();
+  } finally {
+    process.removeListener('exit', cleanup);
+    cleanup();
+  }
+}
+
+/**
+ * A child run with spawnSync that SIGINT or SIGTERM ended (Ctrl-C reaches the whole process
+ * group): this process ends the same way, with exit 130 or 143, its exit handlers cleaning up.
+ */
+export function exitIfSignalled(signal: NodeJS.Signals | null): void {
+  if (signal === 'SIGINT') process.exit(EXIT.interrupted);
+  if (signal === 'SIGTERM') process.exit(EXIT.terminated);
+}
+
 /** Runs `main` and exits with its code; bad input is one line and exit 2, never a stack trace. */
 export function runMain(
   moduleUrl: string, main: (argv: readonly string[], io: Io) => Promise<number> | number, choices: MainChoices = {},
