@@ -2,7 +2,7 @@
 // A checker reports its first violation and is not asked again; the others go on to the end of the
 // run (docs/design.md, "Verdicts"). Offline, checkTrace folds a saved trace through the same code.
 import { assert, assertNever } from '../../core/index.ts';
-import type { TraceEvent, TraceEventType } from '../../sim/events.ts';
+import type { TraceEvent, TraceEventOf, TraceEventType } from '../../sim/events.ts';
 import { ClusterView } from './cluster-view.ts';
 import { Availability } from './availability.ts';
 import { Durability } from './durability.ts';
@@ -117,8 +117,13 @@ function typeCode(type: TraceEventType): number {
 
 const ALL_TYPES = maskOf('all');
 /** typeCode of the message events (send, deliver, drop, duplicate: codes 0 to 3) and of `violation`. */
+const SEND = 0;
+const DELIVER = 1;
+const DROP = 2;
 const LAST_MESSAGE = 3;
 const VIOLATION = 20;
+/** CHECKER_NAMES positions of the checkers that may read message events (observeMessage calls only them). */
+const MESSAGE_READERS: readonly number[] = [6, 7, 8, 9];
 
 export class CheckerSuite {
   private readonly view = new ClusterView();
@@ -175,6 +180,11 @@ export class CheckerSuite {
     this.checkers = inOrder.filter((checker): checker is NonNullable<typeof checker> => checker !== null);
     TRACE_EVENT_TYPES.forEach((type, code) => assert(typeCode(type) === code, `typeCode(${type}) is not its position`));
     assert(typeCode('violation') === VIOLATION && typeCode('duplicate') === LAST_MESSAGE, 'message and violation codes moved');
+    assert(typeCode('send') === SEND && typeCode('deliver') === DELIVER && typeCode('drop') === DROP, 'message codes moved');
+    const messageTypes = maskOf(['send', 'deliver', 'drop', 'duplicate']);
+    assert(MESSAGE_READERS.map((position) => CHECKER_NAMES[position]).join() === 'invariants,liveness,availability,stability'
+      && CHECKER_NAMES.every((name, position) => MESSAGE_READERS.includes(position) || (maskOf(INTERESTS[name]) & messageTypes) === 0),
+    'a checker reads message events but observeMessage does not call it');
     this.interests = Int32Array.from(CHECKER_NAMES, (name) => {
       if (!selected.has(name)) return 0;
       // Availability without bounds (a run with lossy links) judges nothing: it reads no event.
@@ -196,12 +206,9 @@ export class CheckerSuite {
     const code = typeCode(type);
     if (code === VIOLATION) return null;
     // A message event (most events are) changes neither the view nor the counters.
-    if (code <= LAST_MESSAGE) {
-      this.view.observeMessage(event);
-    } else {
-      this.view.observe(event, index);
-      this.counter.observe(event);
-    }
+    if (code <= LAST_MESSAGE) return this.observeMessage(event, index, code);
+    this.view.observe(event, index);
+    this.counter.observe(event);
     const bit = 1 << code;
     const interests = this.interests;
     let found: Violation | null = null;
@@ -220,6 +227,59 @@ export class CheckerSuite {
     }
     if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     if (((interests[9] as number) & bit) !== 0) found = this.note(found, (this.stability as Stability).observe(event, index), 9);
+    return found;
+  }
+
+  /**
+   * observe() for a message event (`code` at most LAST_MESSAGE), which only invariants, liveness,
+   * availability and stability read (the constructor checks). Each type in its own branch: there
+   * the event's fields are read once, where each has one shape, and handed to the checkers' own
+   * methods for the type, where each checker's observe() read them again behind a lookup of the
+   * event's type (megamorphic: events and messages come in many shapes).
+   */
+  private observeMessage(event: TraceEvent, index: number, code: number): Violation | null {
+    this.view.observeMessage(event);
+    const bit = 1 << code;
+    const interests = this.interests;
+    const readsInvariants = ((interests[6] as number) & bit) !== 0;
+    const readsStability = ((interests[9] as number) & bit) !== 0;
+    let found: Violation | null = null;
+    if (code === SEND) {
+      const send = event as TraceEventOf<'send'>;
+      const id = send.id;
+      const message = send.message;
+      const messageType = message.type;
+      if (readsInvariants) found = this.note(found, (this.invariants as Invariants).onSend(send, id, message, messageType, index), 6);
+      found = this.otherReaders(found, event, index, bit, send.time);
+      if (readsStability) found = this.note(found, (this.stability as Stability).onSend(send, id, message, messageType, index), 9);
+    } else if (code === DELIVER) {
+      const deliver = event as TraceEventOf<'deliver'>;
+      const id = deliver.id;
+      const to = deliver.to;
+      if (readsInvariants) found = this.note(found, (this.invariants as Invariants).onDeliver(deliver, id, to, index), 6);
+      found = this.otherReaders(found, event, index, bit, deliver.time);
+      if (readsStability) found = this.note(found, (this.stability as Stability).onDeliver(deliver, id, to, index), 9);
+    } else if (code === DROP) {
+      const drop = event as TraceEventOf<'drop'>;
+      const id = drop.id;
+      if (readsInvariants) (this.invariants as Invariants).onDrop(id);
+      found = this.otherReaders(found, event, index, bit, drop.time);
+      if (readsStability) found = this.note(found, (this.stability as Stability).onDrop(drop, id, index), 9);
+    } else {
+      const duplicate = event as TraceEventOf<'duplicate'>;
+      const id = duplicate.id;
+      if (readsInvariants) (this.invariants as Invariants).onDuplicate(id);
+      found = this.otherReaders(found, event, index, bit, duplicate.time);
+      if (readsStability) (this.stability as Stability).onDuplicate(id);
+    }
+    return found;
+  }
+
+  /** Liveness and availability on a message event at `time`, between invariants and stability. */
+  private otherReaders(found: Violation | null, event: TraceEvent, index: number, bit: number, time: number): Violation | null {
+    const interests = this.interests;
+    if (((interests[7] as number) & bit) !== 0) found = this.note(found, (this.liveness as Liveness).observeOther(time), 7);
+    if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     return found;
   }
 
