@@ -180,6 +180,24 @@ export class ClusterView {
     this.commitConflict = null;
   }
 
+  /** What observe() does for an `apply` event of `node` (read by the caller). */
+  observeApply(event: TraceEventOf<'apply'>, node: NodeId): void {
+    this.observeMessage(event);
+    this.log(node);
+  }
+
+  /** What observe() does for a `commit` event. */
+  observeCommit(event: TraceEventOf<'commit'>, index: number): void {
+    this.observeMessage(event);
+    this.onCommit(event, index);
+  }
+
+  /** What observe() does for an `append` event. */
+  observeAppend(event: TraceEventOf<'append'>, index: number): void {
+    this.observeMessage(event);
+    this.onAppend(event, index);
+  }
+
   observe(event: TraceEvent, index: number): void {
     this.lastEvent = event;
     this.lastAppend = null;

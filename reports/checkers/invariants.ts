@@ -118,7 +118,8 @@ export class Invariants implements Checker {
       [sendEvent, index]);
   }
 
-  private onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
+  /** What observe() does for a `commit` event. */
+  onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
     const previous = this.commit[event.node] ?? 0;
     const previousEvent = this.commitEvent[event.node] ?? -1;
     this.commit[event.node] = event.index;
@@ -133,14 +134,16 @@ export class Invariants implements Checker {
       `Node ${event.node} committed index ${event.index} beyond its last index ${lastIndex}.`, [index]);
   }
 
-  private onApply(node: NodeId, entry: EntrySummary, time: number, index: number): Violation | null {
+  /** What observe() does for an `apply` event (its fields read by the caller). */
+  onApply(node: NodeId, entry: EntrySummary, time: number, index: number): Violation | null {
     const commit = this.commit[node] ?? 0;
     if (commit === UNKNOWN || entry.index <= commit) return null;
     return violation(this.name, time,
       `Node ${node} applied index ${entry.index} beyond its commit index ${commit}.`, [this.commitEvent[node] ?? -1, index]);
   }
 
-  private onAppend(event: TraceEventOf<'append'>, index: number): Violation | null {
+  /** What observe() does for an `append` event. */
+  onAppend(event: TraceEventOf<'append'>, index: number): Violation | null {
     const effect = this.view.lastAppend;
     const node = event.node;
     if (effect !== null && event.from > effect.previousLastIndex + 1) {

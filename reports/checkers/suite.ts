@@ -122,8 +122,22 @@ const DELIVER = 1;
 const DROP = 2;
 const LAST_MESSAGE = 3;
 const VIOLATION = 20;
-/** CHECKER_NAMES positions of the checkers that may read message events (observeMessage calls only them). */
+const APPEND = 12;
+const COMMIT = 13;
+const APPLY = 14;
+/**
+ * CHECKER_NAMES positions of the checkers that may read message events (observeMessage calls only
+ * them), and appends, commits and applies (observeAppend, observeCommit and observeApply).
+ */
 const MESSAGE_READERS: readonly number[] = [6, 7, 8, 9];
+const APPEND_READERS: readonly number[] = [1, 3, 5, 6, 7, 8];
+const COMMIT_READERS: readonly number[] = [4, 5, 6, 7, 8];
+const APPLY_READERS: readonly number[] = [4, 6, 7, 8];
+
+/** CHECKER_NAMES positions of the checkers whose INTERESTS hold a type of `mask`. */
+function readersOf(mask: number): number[] {
+  return CHECKER_NAMES.flatMap((name, position) => ((maskOf(INTERESTS[name]) & mask) !== 0 ? [position] : []));
+}
 
 export class CheckerSuite {
   private readonly view = new ClusterView();
@@ -181,10 +195,12 @@ export class CheckerSuite {
     TRACE_EVENT_TYPES.forEach((type, code) => assert(typeCode(type) === code, `typeCode(${type}) is not its position`));
     assert(typeCode('violation') === VIOLATION && typeCode('duplicate') === LAST_MESSAGE, 'message and violation codes moved');
     assert(typeCode('send') === SEND && typeCode('deliver') === DELIVER && typeCode('drop') === DROP, 'message codes moved');
-    const messageTypes = maskOf(['send', 'deliver', 'drop', 'duplicate']);
-    assert(MESSAGE_READERS.map((position) => CHECKER_NAMES[position]).join() === 'invariants,liveness,availability,stability'
-      && CHECKER_NAMES.every((name, position) => MESSAGE_READERS.includes(position) || (maskOf(INTERESTS[name]) & messageTypes) === 0),
-    'a checker reads message events but observeMessage does not call it');
+    assert(typeCode('append') === APPEND && typeCode('commit') === COMMIT && typeCode('apply') === APPLY, 'log event codes moved');
+    assert(MESSAGE_READERS.map((position) => CHECKER_NAMES[position]).join() === 'invariants,liveness,availability,stability', 'checkers moved');
+    for (const [types, readers] of [[['send', 'deliver', 'drop', 'duplicate'], MESSAGE_READERS], [['append'], APPEND_READERS],
+      [['commit'], COMMIT_READERS], [['apply'], APPLY_READERS]] as const) {
+      assert(readersOf(maskOf(types)).join() === readers.join(), `the readers of ${types.join(', ')} are not those the suite calls`);
+    }
     this.interests = Int32Array.from(CHECKER_NAMES, (name) => {
       if (!selected.has(name)) return 0;
       // Availability without bounds (a run with lossy links) judges nothing: it reads no event.
@@ -207,6 +223,9 @@ export class CheckerSuite {
     if (code === VIOLATION) return null;
     // A message event (most events are) changes neither the view nor the counters.
     if (code <= LAST_MESSAGE) return this.observeMessage(event, index, code);
+    if (code === APPLY) return this.observeApply(event as TraceEventOf<'apply'>, index);
+    if (code === COMMIT) return this.observeCommit(event as TraceEventOf<'commit'>, index);
+    if (code === APPEND) return this.observeAppend(event as TraceEventOf<'append'>, index);
     this.view.observe(event, index);
     this.counter.observe(event);
     const bit = 1 << code;
@@ -275,7 +294,51 @@ export class CheckerSuite {
     return found;
   }
 
-  /** Liveness and availability on a message event at `time`, between invariants and stability. */
+  /** observe() for an `apply` event, which only APPLY_READERS read (its fields read once, as for messages). */
+  private observeApply(event: TraceEventOf<'apply'>, index: number): Violation | null {
+    const node = event.node;
+    const entry = event.entry;
+    const time = event.time;
+    this.view.observeApply(event, node);
+    this.counter.noteLogEvent(node);
+    const bit = 1 << APPLY;
+    const interests = this.interests;
+    let found: Violation | null = null;
+    if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).onApply(node, entry, time, index), 4);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onApply(node, entry, time, index), 6);
+    return this.otherReaders(found, event, index, bit, time);
+  }
+
+  /** observe() for a `commit` event, which only COMMIT_READERS read. */
+  private observeCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
+    this.view.observeCommit(event, index);
+    this.counter.noteLogEvent(event.node);
+    const bit = 1 << COMMIT;
+    const interests = this.interests;
+    let found: Violation | null = null;
+    if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).onCommit(event), 4);
+    if (((interests[5] as number) & bit) !== 0) found = this.note(found, (this.durability as Durability).onCommit(event, index), 5);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onCommit(event, index), 6);
+    return this.otherReaders(found, event, index, bit, event.time);
+  }
+
+  /** observe() for an `append` event, which only APPEND_READERS read. */
+  private observeAppend(event: TraceEventOf<'append'>, index: number): Violation | null {
+    const node = event.node;
+    const time = event.time;
+    this.view.observeAppend(event, index);
+    this.counter.onAppend(node, event.entries);
+    const bit = 1 << APPEND;
+    const interests = this.interests;
+    let found: Violation | null = null;
+    if (((interests[1] as number) & bit) !== 0) found = this.note(found, (this.logMatching as LogMatching).onAppend(event), 1);
+    if (((interests[3] as number) & bit) !== 0) found = this.note(found, (this.leaderAppendOnly as LeaderAppendOnly).onAppend(node, event.from, time, index), 3);
+    if (((interests[5] as number) & bit) !== 0) (this.durability as Durability).onAppend(node, index);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onAppend(event, index), 6);
+    return this.otherReaders(found, event, index, bit, time);
+  }
+
+  /** Liveness and availability on an event of a type neither acts on, at `time` (after the checkers before them). */
   private otherReaders(found: Violation | null, event: TraceEvent, index: number, bit: number, time: number): Violation | null {
     const interests = this.interests;
     if (((interests[7] as number) & bit) !== 0) found = this.note(found, (this.liveness as Liveness).observeOther(time), 7);
