@@ -257,38 +257,47 @@ export class CheckerSuite {
    * event's type (megamorphic: events and messages come in many shapes).
    */
   private observeMessage(event: TraceEvent, index: number, code: number): Violation | null {
-    this.view.observeMessage(event);
     const bit = 1 << code;
     const interests = this.interests;
     const readsInvariants = ((interests[6] as number) & bit) !== 0;
     const readsStability = ((interests[9] as number) & bit) !== 0;
+    // Liveness reads message events only in its phase, availability only on calm links.
+    const others = (((interests[7] as number) | (interests[8] as number)) & bit) !== 0;
     let found: Violation | null = null;
     if (code === SEND) {
       const send = event as TraceEventOf<'send'>;
+      const time = send.time;
+      this.view.observeMessage(time);
       const id = send.id;
       const message = send.message;
       const messageType = message.type;
       if (readsInvariants) found = this.note(found, (this.invariants as Invariants).onSend(send, id, message, messageType, index), 6);
-      found = this.otherReaders(found, event, index, bit, send.time);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
       if (readsStability) found = this.note(found, (this.stability as Stability).onSend(send, id, message, messageType, index), 9);
     } else if (code === DELIVER) {
       const deliver = event as TraceEventOf<'deliver'>;
+      const time = deliver.time;
+      this.view.observeMessage(time);
       const id = deliver.id;
       const to = deliver.to;
       if (readsInvariants) found = this.note(found, (this.invariants as Invariants).onDeliver(deliver, id, to, index), 6);
-      found = this.otherReaders(found, event, index, bit, deliver.time);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
       if (readsStability) found = this.note(found, (this.stability as Stability).onDeliver(deliver, id, to, index), 9);
     } else if (code === DROP) {
       const drop = event as TraceEventOf<'drop'>;
+      const time = drop.time;
+      this.view.observeMessage(time);
       const id = drop.id;
       if (readsInvariants) (this.invariants as Invariants).onDrop(id);
-      found = this.otherReaders(found, event, index, bit, drop.time);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
       if (readsStability) found = this.note(found, (this.stability as Stability).onDrop(drop, id, index), 9);
     } else {
       const duplicate = event as TraceEventOf<'duplicate'>;
+      const time = duplicate.time;
+      this.view.observeMessage(time);
       const id = duplicate.id;
       if (readsInvariants) (this.invariants as Invariants).onDuplicate(id);
-      found = this.otherReaders(found, event, index, bit, duplicate.time);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
       if (readsStability) (this.stability as Stability).onDuplicate(id);
     }
     return found;
@@ -299,14 +308,14 @@ export class CheckerSuite {
     const node = event.node;
     const entry = event.entry;
     const time = event.time;
-    this.view.observeApply(event, node);
+    this.view.observeApply(node, time);
     this.counter.noteLogEvent(node);
     const bit = 1 << APPLY;
     const interests = this.interests;
     let found: Violation | null = null;
     if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).onApply(node, entry, time, index), 4);
     if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onApply(node, entry, time, index), 6);
-    return this.otherReaders(found, event, index, bit, time);
+    return this.othersRead(bit) ? this.otherReaders(found, event, index, bit, time) : found;
   }
 
   /** observe() for a `commit` event, which only COMMIT_READERS read. */
@@ -319,7 +328,7 @@ export class CheckerSuite {
     if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).onCommit(event), 4);
     if (((interests[5] as number) & bit) !== 0) found = this.note(found, (this.durability as Durability).onCommit(event, index), 5);
     if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onCommit(event, index), 6);
-    return this.otherReaders(found, event, index, bit, event.time);
+    return this.othersRead(bit) ? this.otherReaders(found, event, index, bit, event.time) : found;
   }
 
   /** observe() for an `append` event, which only APPEND_READERS read. */
@@ -335,7 +344,12 @@ export class CheckerSuite {
     if (((interests[3] as number) & bit) !== 0) found = this.note(found, (this.leaderAppendOnly as LeaderAppendOnly).onAppend(node, event.from, time, index), 3);
     if (((interests[5] as number) & bit) !== 0) (this.durability as Durability).onAppend(node, index);
     if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onAppend(event, index), 6);
-    return this.otherReaders(found, event, index, bit, time);
+    return this.othersRead(bit) ? this.otherReaders(found, event, index, bit, time) : found;
+  }
+
+  /** Whether liveness or availability reads events of `bit` now (liveness in its phase, availability on calm links). */
+  private othersRead(bit: number): boolean {
+    return (((this.interests[7] as number) | (this.interests[8] as number)) & bit) !== 0;
   }
 
   /** Liveness and availability on an event of a type neither acts on, at `time` (after the checkers before them). */
@@ -375,6 +389,11 @@ export class CheckerSuite {
 
   sometimes(): SometimesCounters {
     return this.counter.counters();
+  }
+
+  /** Time of the latest event fed (0 before any). */
+  get lastTime(): number {
+    return this.view.lastTime;
   }
 }
 
