@@ -125,8 +125,16 @@ export class Judge {
   /** Client calls among clientEvents (every call is kept for the history). */
   private calls = 0;
   private halt: Failure | null = null;
-  /** The last event fed, for its time (kept rather than its time: a read of that is a megamorphic lookup per event). */
+  /**
+   * The last event fed, for its time (kept rather than its time: a read of that is a megamorphic
+   * lookup per event); null when the suite saw it last (its lastTime is that event's time).
+   */
   private lastEvent: TraceEvent | null = null;
+
+  /** Time of the last event fed (0 before any). */
+  private get lastTime(): number {
+    return this.lastEvent === null ? this.suite?.lastTime ?? 0 : this.lastEvent.time;
+  }
 
   /**
    * `options` null: no checkers (a run that only measures speed); the verdicts say so. `history`
@@ -138,16 +146,19 @@ export class Judge {
 
   /** Feeds one event; returns a violation this event revealed (for a live run to write down), or null. */
   observe(event: TraceEvent, index: number): Violation | null {
-    this.lastEvent = event;
     // Read once: events come in many shapes, so every field read is a megamorphic lookup.
     const type = event.type;
     if (type === 'violation') {
+      this.lastEvent = event;
       if (this.halt === null && SIMULATOR_STOPS.includes(event.checker)) {
         this.halt = { checker: event.checker, time: event.time, message: event.message, witnesses: [index] };
       }
       return null;
     }
-    if (this.halt !== null) return null;
+    if (this.halt !== null) {
+      this.lastEvent = event;
+      return null;
+    }
     if (type === 'assertion') {
       this.halt = { checker: 'invariants', time: event.time, message: `node ${event.node}: ${event.message}`, witnesses: [index] };
     }
@@ -157,7 +168,14 @@ export class Judge {
       this.clientEvents.push(event);
       if (type === 'call') this.calls += 1;
     }
-    return this.suite === null ? null : this.suite.observe(event, index, type);
+    if (this.suite === null) {
+      this.lastEvent = event;
+      return null;
+    }
+    // The suite keeps this event's time (lastTime), a number stored: the event itself, young and
+    // kept in this old object, took a write barrier on every event.
+    this.lastEvent = null;
+    return this.suite.observe(event, index, type);
   }
 
   /** Client calls seen so far. */
@@ -175,7 +193,7 @@ export class Judge {
    * the trace does not show, a scripted run's first violation). `atEnd` lists what they found, for
    * a live run to write down.
    */
-  finish(choices: FinishChoices = {}, endMs = this.lastEvent?.time ?? 0, stoppedBy: { readonly checker: string; readonly message: string } | null = null)
+  finish(choices: FinishChoices = {}, endMs = this.lastTime, stoppedBy: { readonly checker: string; readonly message: string } | null = null)
     : Judgement & { readonly atEnd: readonly Failure[] } {
     // A run the simulator ended at its first violation (a scripted one) is cut short there.
     if (this.halt === null && stoppedBy !== null) this.halt = { ...stoppedBy, time: endMs, witnesses: [] };

@@ -118,13 +118,16 @@ class IndexTermSlots {
 export class ClusterView {
   /**
    * The latest event seen, for its time (what end-of-run violations report): keeping the event is
-   * a store, where reading its time on every event was a megamorphic lookup (events come in many shapes).
+   * a store, where reading its time on every event was a megamorphic lookup (events come in many
+   * shapes). Null when the caller gave the event's time instead (lastEventTime): a number stored
+   * takes no write barrier, where the event, young and kept in this old object, does.
    */
   private lastEvent: TraceEvent | null = null;
+  private lastEventTime = 0;
 
   /** Time of the latest event seen: what end-of-run violations report. */
   get lastTime(): number {
-    return this.lastEvent?.time ?? 0;
+    return this.lastEvent === null ? this.lastEventTime : this.lastEvent.time;
   }
   readonly logs: NodeLog[] = [];
   readonly roles: Role[] = [];
@@ -172,12 +175,34 @@ export class ClusterView {
     return nodes;
   }
 
-  /** What observe() does for a message event (send, deliver, drop, duplicate): note the event. */
-  observeMessage(event: TraceEvent): void {
-    this.lastEvent = event;
+  /**
+   * What observe() does for a message event (send, deliver, drop, duplicate) at `time` (read by the
+   * caller): note the time.
+   */
+  observeMessage(time: number): void {
+    this.lastEvent = null;
+    this.lastEventTime = time;
     this.lastAppend = null;
     this.logConflict = null;
     this.commitConflict = null;
+  }
+
+  /** What observe() does for an `apply` event of `node` at `time` (both read by the caller). */
+  observeApply(node: NodeId, time: number): void {
+    this.observeMessage(time);
+    this.log(node);
+  }
+
+  /** What observe() does for a `commit` event. */
+  observeCommit(event: TraceEventOf<'commit'>, index: number): void {
+    this.observeMessage(event.time);
+    this.onCommit(event, index);
+  }
+
+  /** What observe() does for an `append` event. */
+  observeAppend(event: TraceEventOf<'append'>, index: number): void {
+    this.observeMessage(event.time);
+    this.onAppend(event, index);
   }
 
   observe(event: TraceEvent, index: number): void {

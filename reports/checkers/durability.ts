@@ -1,7 +1,7 @@
 // Durability: a write acknowledged to a client is in the committed log at the end of the run,
 // committed entries are never replaced, and no node ends the run holding, at an index it had
 // committed, anything but the committed entry.
-import type { TraceEvent } from '../../sim/events.ts';
+import type { TraceEvent, TraceEventOf } from '../../sim/events.ts';
 import { describeCommitConflict, pairKey, type ClusterView } from './cluster-view.ts';
 import { violation, type Checker, type Violation } from './types.ts';
 
@@ -45,16 +45,28 @@ export class Durability implements Checker {
         this.ackReturnEvents.push(index);
       }
     } else if (type === 'commit') {
-      this.nodeCommit[event.node] = Math.max(this.nodeCommit[event.node] ?? 0, event.index);
-      this.nodeCommitEvent[event.node] = index;
-      const conflict = this.view.commitConflict;
-      if (conflict !== null) return violation(this.name, event.time, describeCommitConflict(conflict), conflict.witnesses);
+      return this.onCommit(event, index);
     } else if (type === 'append') {
-      this.lastAppendEvent[event.node] = index;
+      this.onAppend(event.node, index);
     } else if (type === 'restart') {
       this.nodeCommit[event.node] = 0;
     }
     return null;
+  }
+
+  /** What observe() does for a `commit` event. */
+  onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
+    const node = event.node;
+    this.nodeCommit[node] = Math.max(this.nodeCommit[node] ?? 0, event.index);
+    this.nodeCommitEvent[node] = index;
+    const conflict = this.view.commitConflict;
+    if (conflict !== null) return violation(this.name, event.time, describeCommitConflict(conflict), conflict.witnesses);
+    return null;
+  }
+
+  /** What observe() does for an `append` event of `node` (read by the caller). */
+  onAppend(node: number, index: number): void {
+    this.lastAppendEvent[node] = index;
   }
 
   finish(): Violation | null {

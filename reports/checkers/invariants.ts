@@ -2,7 +2,7 @@
 // commit index only grows while the node is up and stays within its log, nothing past the commit
 // index is applied, a log has no holes and never loses committed entries, and a follower never
 // reports a match beyond its leader's log.
-import { assertNever, type NodeId } from '../../core/index.ts';
+import { assertNever, type AppendEntriesReply, type Message, type MessageType, type NodeId, type RequestVoteReply } from '../../core/index.ts';
 import type { EntrySummary, TraceEvent, TraceEventOf } from '../../sim/events.ts';
 import { pairKey, type ClusterView } from './cluster-view.ts';
 import { MatchReports } from './match-reports.ts';
@@ -27,11 +27,14 @@ export class Invariants implements Checker {
   observe(event: TraceEvent, index: number): Violation | null {
     switch (event.type) {
       // The most frequent events first.
-      case 'send': return this.onSend(event, index);
-      case 'deliver': return this.onDeliver(event, index);
+      case 'send': {
+        const message = event.message;
+        return this.onSend(event, event.id, message, message.type, index);
+      }
+      case 'deliver': return this.onDeliver(event, event.id, event.to, index);
       case 'term': return this.onTerm(event, index);
-      case 'duplicate': this.inFlight.duplicated(event.id); return null;
-      case 'drop': this.inFlight.arrived(event.id); return null;
+      case 'duplicate': this.onDuplicate(event.id); return null;
+      case 'drop': this.onDrop(event.id); return null;
       case 'commit': return this.onCommit(event, index);
       case 'apply': return this.onApply(event.node, event.entry, event.time, index);
       case 'append': return this.onAppend(event, index);
@@ -61,36 +64,51 @@ export class Invariants implements Checker {
     return violation(this.name, event.time, `Node ${event.node}'s term went down from ${previous} to ${event.term}.`, [previousEvent, index]);
   }
 
-  private onSend(event: TraceEventOf<'send'>, index: number): Violation | null {
-    const message = event.message;
-    // Read once: messages come in many shapes, so each read is a megamorphic lookup.
-    const type = message.type;
-    if (type === 'AppendEntriesReply' && message.success) {
-      this.inFlight.add(event.id, message.from, message.term, message.matchIndex, index);
-    }
-    if (type !== 'RequestVoteReply' || !message.granted || message.preVote) return null;
-    const key = pairKey(message.from, message.term);
-    const first = this.votes.get(key);
-    if (first === undefined) {
-      this.votes.set(key, { to: message.to, event: index });
+  /**
+   * A message sent: `id`, `message` and its `type` read by the caller (the suite reads them once
+   * for every checker: messages come in many shapes, so each read of the type is a megamorphic lookup).
+   */
+  onSend(event: TraceEventOf<'send'>, id: number, message: Message, type: MessageType, index: number): Violation | null {
+    if (type === 'AppendEntriesReply') {
+      const reply = message as AppendEntriesReply;
+      if (reply.success) this.inFlight.add(id, reply.from, reply.term, reply.matchIndex, index);
       return null;
     }
-    if (first.to === message.to) return null;
+    if (type !== 'RequestVoteReply') return null;
+    const vote = message as RequestVoteReply;
+    if (!vote.granted || vote.preVote) return null;
+    const key = pairKey(vote.from, vote.term);
+    const first = this.votes.get(key);
+    if (first === undefined) {
+      this.votes.set(key, { to: vote.to, event: index });
+      return null;
+    }
+    if (first.to === vote.to) return null;
     return violation(this.name, event.time,
-      `Node ${message.from} granted its vote in term ${message.term} to both node ${first.to} and node ${message.to}.`,
+      `Node ${vote.from} granted its vote in term ${vote.term} to both node ${first.to} and node ${vote.to}.`,
       [first.event, index]);
   }
 
-  private onDeliver(event: TraceEventOf<'deliver'>, index: number): Violation | null {
+  /** A copy of message `id` more on the wire. */
+  onDuplicate(id: number): void {
+    this.inFlight.duplicated(id);
+  }
+
+  /** A copy of message `id` lost. */
+  onDrop(id: number): void {
+    this.inFlight.arrived(id);
+  }
+
+  /** A copy of message `id` delivered to `leader` (`id` and `leader` read by the caller). */
+  onDeliver(event: TraceEventOf<'deliver'>, id: number, leader: NodeId, index: number): Violation | null {
     const reports = this.inFlight;
-    const slot = reports.find(event.id);
+    const slot = reports.find(id);
     if (slot < 0) return null;
     const term = reports.term(slot);
     const matchIndex = reports.matchIndex(slot);
     const from = reports.from(slot);
     const sendEvent = reports.sendEvent(slot);
     reports.arrivedAt(slot);
-    const leader = event.to;
     const leads = this.view.roles[leader] === 'leader' && this.view.up[leader] === true && this.view.terms[leader] === term;
     const lastIndex = this.view.log(leader).lastIndex;
     if (!leads || matchIndex <= lastIndex) return null;
@@ -100,7 +118,8 @@ export class Invariants implements Checker {
       [sendEvent, index]);
   }
 
-  private onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
+  /** What observe() does for a `commit` event. */
+  onCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
     const previous = this.commit[event.node] ?? 0;
     const previousEvent = this.commitEvent[event.node] ?? -1;
     this.commit[event.node] = event.index;
@@ -115,14 +134,16 @@ export class Invariants implements Checker {
       `Node ${event.node} committed index ${event.index} beyond its last index ${lastIndex}.`, [index]);
   }
 
-  private onApply(node: NodeId, entry: EntrySummary, time: number, index: number): Violation | null {
+  /** What observe() does for an `apply` event (its fields read by the caller). */
+  onApply(node: NodeId, entry: EntrySummary, time: number, index: number): Violation | null {
     const commit = this.commit[node] ?? 0;
     if (commit === UNKNOWN || entry.index <= commit) return null;
     return violation(this.name, time,
       `Node ${node} applied index ${entry.index} beyond its commit index ${commit}.`, [this.commitEvent[node] ?? -1, index]);
   }
 
-  private onAppend(event: TraceEventOf<'append'>, index: number): Violation | null {
+  /** What observe() does for an `append` event. */
+  onAppend(event: TraceEventOf<'append'>, index: number): Violation | null {
     const effect = this.view.lastAppend;
     const node = event.node;
     if (effect !== null && event.from > effect.previousLastIndex + 1) {

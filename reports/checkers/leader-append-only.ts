@@ -27,7 +27,8 @@ export class LeaderAppendOnly implements Checker {
     return null;
   }
 
-  private onAppend(node: number, from: number, time: number, index: number): Violation | null {
+  /** What observe() does for an `append` event (its fields read by the caller). */
+  onAppend(node: number, from: number, time: number, index: number): Violation | null {
     const term = this.leadingTerm[node] ?? 0;
     const effect = this.view.lastAppend;
     if (term === 0 || effect === null || effect.firstChangedIndex === 0) return null;

@@ -61,6 +61,15 @@ export class Liveness implements Checker {
     return this.phaseTime < 0 ? null : this.overdue(time);
   }
 
+  /**
+   * What observe() does for an event of no type it acts on (a message event, say), at `time` (read
+   * by the caller): note the time and, in the phase, judge the deadlines.
+   */
+  observeOther(time: number): Violation | null {
+    this.lastTime = time;
+    return this.phaseTime < 0 ? null : this.overdue(time);
+  }
+
   finish(): Violation | null {
     if (this.phaseTime < 0) return null;
     if (!this.leaderElected) return this.noLeader();
@@ -87,6 +96,8 @@ export class Liveness implements Checker {
   /** The first obligation whose deadline is before `time`; returned operations are skipped once. */
   private overdue(time: number): Violation | null {
     if (!this.leaderElected && time > this.leaderDeadline()) return this.noLeader();
+    // Nothing is overdue before the head's deadline, returned or not (the others' come later).
+    if (this.queueHead < this.queueKeys.length && time <= this.queueDeadlines[this.queueHead]!) return null;
     while (this.queueHead < this.queueKeys.length) {
       const head = this.queueHead;
       const call = this.pending.get(this.queueKeys[head]!);

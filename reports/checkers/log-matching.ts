@@ -1,6 +1,6 @@
 // Log Matching: two logs that hold an entry with the same index and term are identical up to it.
 // The comparison itself runs in ClusterView, which keeps the prefix hashes; this reports it.
-import type { TraceEvent } from '../../sim/events.ts';
+import type { TraceEvent, TraceEventOf } from '../../sim/events.ts';
 import type { ClusterView } from './cluster-view.ts';
 import { violation, type Checker, type Violation } from './types.ts';
 
@@ -10,8 +10,13 @@ export class LogMatching implements Checker {
   constructor(private readonly view: ClusterView) {}
 
   observe(event: TraceEvent, _index: number): Violation | null {
+    return event.type === 'append' ? this.onAppend(event) : null;
+  }
+
+  /** What observe() does for an `append` event. */
+  onAppend(event: TraceEventOf<'append'>): Violation | null {
     const conflict = this.view.logConflict;
-    if (event.type !== 'append' || conflict === null) return null;
+    if (conflict === null) return null;
     const [first, second] = conflict.nodes;
     const [firstEvent, secondEvent] = conflict.witnesses;
     const what = conflict.sameEntry

@@ -46,15 +46,7 @@ export class SometimesCounter {
         return;
       case 'role': return this.onRole(event.node, event.role, event.term);
       case 'term': this.flagTerm(event.term, 0); this.reloading[event.node] = false; return;
-      case 'append': {
-        const effect = this.view.lastAppend;
-        const reloading = this.reloading[event.node] === true;
-        if (effect !== null && effect.firstChangedIndex > 0 && !reloading) this.truncations += 1;
-        // A leader appends only what was proposed to it: a command it takes again is a retry.
-        if (!reloading && this.roles[event.node] === 'leader') this.onProposed(event.entries);
-        this.reloading[event.node] = false;
-        return;
-      }
+      case 'append': this.onAppend(event.node, event.entries); return;
       case 'snapshot':
         if (this.reloading[event.node] !== true) this.snapshotInstalls += 1;
         return;
@@ -66,6 +58,21 @@ export class SometimesCounter {
         return;
       default: return assertNever(event);
     }
+  }
+
+  /** What observe() does for an `apply` or `commit` event of `node` (read by the caller). */
+  noteLogEvent(node: number): void {
+    this.reloading[node] = false;
+  }
+
+  /** What observe() does for an `append` event of `node` with `entries` (read by the caller). */
+  onAppend(node: number, entries: readonly EntrySummary[]): void {
+    const effect = this.view.lastAppend;
+    const reloading = this.reloading[node] === true;
+    if (effect !== null && effect.firstChangedIndex > 0 && !reloading) this.truncations += 1;
+    // A leader appends only what was proposed to it: a command it takes again is a retry.
+    if (!reloading && this.roles[node] === 'leader') this.onProposed(entries);
+    this.reloading[node] = false;
   }
 
   counters(): SometimesCounters {

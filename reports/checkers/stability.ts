@@ -36,8 +36,8 @@
 // (a late duplicate, a deposed leader's append) is refused without a change of term; a PreVote
 // request of the next term, sent before the sender heard the leader and delivered late, is
 // answered without a change of term.
-import type { NodeId } from '../../core/index.ts';
-import type { TraceEvent } from '../../sim/events.ts';
+import type { Message, MessageType, NodeId } from '../../core/index.ts';
+import type { TraceEvent, TraceEventOf } from '../../sim/events.ts';
 import type { SimOptions } from '../../sim/options.ts';
 import { leaseBounds, membershipChangesOn } from '../../sim/options.ts';
 import type { ClusterView } from './cluster-view.ts';
@@ -113,48 +113,11 @@ export class Stability implements Checker {
     switch (event.type) {
       case 'send': {
         const message = event.message;
-        // Read once: messages come in many shapes, so each read is a megamorphic lookup.
-        const type = message.type;
-        if (type === 'TimeoutNow') {
-          // A leadership transfer: its target campaigns when this arrives, by design.
-          this.timeoutNowInFlight.set(event.id, 1);
-          return this.restart(event.time, index);
-        }
-        if (type === 'AppendEntries' || type === 'InstallSnapshot') {
-          const slot = event.id & (SLOTS - 1);
-          this.slotIds[slot] = event.id;
-          this.slotFroms[slot] = message.from;
-          this.slotTerms[slot] = message.term;
-        }
-        return null;
+        return this.onSend(event, event.id, message, message.type, index);
       }
-      case 'duplicate': {
-        const copies = this.timeoutNowInFlight.get(event.id);
-        if (copies !== undefined) this.timeoutNowInFlight.set(event.id, copies + 1);
-        return null;
-      }
-      case 'deliver': {
-        if (this.timeoutNowInFlight.size > 0 && this.timeoutNowInFlight.has(event.id)) return this.landed(event.id, event.time, index);
-        const slot = event.id & (SLOTS - 1);
-        if (this.leader === 0 || this.slotIds[slot] !== event.id) return null;
-        const from = this.slotFroms[slot] as number;
-        const term = this.slotTerms[slot] as number;
-        // A receiver of a later term refuses it; one of this term or an earlier one takes it (and
-        // moves to its term) and resets its election timer.
-        if (from !== this.leader || term !== this.leaderTerm || (this.view.terms[event.to] ?? 0) > term) return null;
-        // Only the first in the stretch changes anything: the others find it judged already, or
-        // waiting for another node or event.
-        if (this.heardTerm[event.to] === term) return null;
-        this.heardTerm[event.to] = term;
-        this.heardSince[event.to] = event.time;
-        this.heardEvent[event.to] = index;
-        this.update(event.time);
-        return null;
-      }
-      case 'drop':
-        if (this.timeoutNowInFlight.has(event.id)) this.landed(event.id, event.time, index);
-        // Lost for any reason (a full link, a cut, a crashed receiver): a follower may time out.
-        return this.restart(event.time, index);
+      case 'duplicate': this.onDuplicate(event.id); return null;
+      case 'deliver': return this.onDeliver(event, event.id, event.to, index);
+      case 'drop': return this.onDrop(event, event.id, index);
       case 'crash': this.up[event.node] = false; this.paused[event.node] = false; return this.restart(event.time, index);
       case 'restart': this.up[event.node] = true; this.paused[event.node] = false; return this.restart(event.time, index);
       case 'pause': this.paused[event.node] = true; return this.restart(event.time, index);
@@ -178,6 +141,60 @@ export class Stability implements Checker {
         return null;
       default: return null;
     }
+  }
+
+  /**
+   * A message sent: `id`, `message` and its `type` read by the caller (the suite reads them once
+   * for every checker: messages come in many shapes, so each read of the type is a megamorphic lookup).
+   * The suite calls this and the other message methods only with options.
+   */
+  onSend(event: TraceEventOf<'send'>, id: number, message: Message, type: MessageType, index: number): Violation | null {
+    if (type === 'TimeoutNow') {
+      // A leadership transfer: its target campaigns when this arrives, by design.
+      this.timeoutNowInFlight.set(id, 1);
+      return this.restart(event.time, index);
+    }
+    if (type === 'AppendEntries' || type === 'InstallSnapshot') {
+      const slot = id & (SLOTS - 1);
+      this.slotIds[slot] = id;
+      this.slotFroms[slot] = message.from;
+      this.slotTerms[slot] = message.term;
+    }
+    return null;
+  }
+
+  onDuplicate(id: number): void {
+    const copies = this.timeoutNowInFlight.get(id);
+    if (copies !== undefined) this.timeoutNowInFlight.set(id, copies + 1);
+  }
+
+  /** A copy of message `id` delivered to `to` (both read by the caller). */
+  onDeliver(event: TraceEventOf<'deliver'>, id: number, to: NodeId, index: number): Violation | null {
+    if (this.timeoutNowInFlight.size > 0 && this.timeoutNowInFlight.has(id)) return this.landed(id, event.time, index);
+    const slot = id & (SLOTS - 1);
+    if (this.leader === 0 || this.slotIds[slot] !== id) return null;
+    const from = this.slotFroms[slot] as number;
+    const term = this.slotTerms[slot] as number;
+    // A receiver of a later term refuses it; one of this term or an earlier one takes it (and
+    // moves to its term) and resets its election timer.
+    if (from !== this.leader || term !== this.leaderTerm || (this.view.terms[to] ?? 0) > term) return null;
+    // Only the first in the stretch changes anything: the others find it judged already, or
+    // waiting for another node or event.
+    if (this.heardTerm[to] === term) return null;
+    const time = event.time;
+    this.heardTerm[to] = term;
+    this.heardSince[to] = time;
+    this.heardEvent[to] = index;
+    this.update(time);
+    return null;
+  }
+
+  /** A copy of message `id` lost. */
+  onDrop(event: TraceEventOf<'drop'>, id: number, index: number): Violation | null {
+    const time = event.time;
+    if (this.timeoutNowInFlight.has(id)) this.landed(id, time, index);
+    // Lost for any reason (a full link, a cut, a crashed receiver): a follower may time out.
+    return this.restart(time, index);
   }
 
   finish(): Violation | null {

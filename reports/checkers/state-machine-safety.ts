@@ -1,7 +1,7 @@
 // State Machine Safety: every node applies the same entry at each index, in order, with no gap
 // and no re-apply. A snapshot counts as applying its prefix; a restart re-applies from the
 // restored snapshot, and its re-applies must still match what every node applied.
-import type { EntrySummary, TraceEvent } from '../../sim/events.ts';
+import type { EntrySummary, TraceEvent, TraceEventOf } from '../../sim/events.ts';
 import { describeCommitConflict, type ClusterView } from './cluster-view.ts';
 import { violation, type Checker, type Violation } from './types.ts';
 
@@ -23,13 +23,18 @@ export class StateMachineSafety implements Checker {
     if (type === 'apply') return this.onApply(event.node, event.entry, event.time, index);
     if (type === 'snapshot') return this.onSnapshot(event.node, event.index, event.term, event.time, index);
     if (type === 'restart') this.applied[event.node] = 0;
-    if (type === 'commit' && this.view.commitConflict !== null) {
-      return violation(this.name, event.time, describeCommitConflict(this.view.commitConflict), this.view.commitConflict.witnesses);
-    }
+    if (type === 'commit') return this.onCommit(event);
     return null;
   }
 
-  private onApply(node: number, entry: EntrySummary, time: number, index: number): Violation | null {
+  /** What observe() does for a `commit` event. */
+  onCommit(event: TraceEventOf<'commit'>): Violation | null {
+    if (this.view.commitConflict === null) return null;
+    return violation(this.name, event.time, describeCommitConflict(this.view.commitConflict), this.view.commitConflict.witnesses);
+  }
+
+  /** What observe() does for an `apply` event (its fields read by the caller). */
+  onApply(node: number, entry: EntrySummary, time: number, index: number): Violation | null {
     const applied = this.applied[node] ?? 0;
     const previous = this.appliedEvent[node] ?? -1;
     if (entry.index <= applied) {

@@ -2,7 +2,7 @@
 // A checker reports its first violation and is not asked again; the others go on to the end of the
 // run (docs/design.md, "Verdicts"). Offline, checkTrace folds a saved trace through the same code.
 import { assert, assertNever } from '../../core/index.ts';
-import type { TraceEvent, TraceEventType } from '../../sim/events.ts';
+import type { TraceEvent, TraceEventOf, TraceEventType } from '../../sim/events.ts';
 import { ClusterView } from './cluster-view.ts';
 import { Availability } from './availability.ts';
 import { Durability } from './durability.ts';
@@ -117,8 +117,27 @@ function typeCode(type: TraceEventType): number {
 
 const ALL_TYPES = maskOf('all');
 /** typeCode of the message events (send, deliver, drop, duplicate: codes 0 to 3) and of `violation`. */
+const SEND = 0;
+const DELIVER = 1;
+const DROP = 2;
 const LAST_MESSAGE = 3;
 const VIOLATION = 20;
+const APPEND = 12;
+const COMMIT = 13;
+const APPLY = 14;
+/**
+ * CHECKER_NAMES positions of the checkers that may read message events (observeMessage calls only
+ * them), and appends, commits and applies (observeAppend, observeCommit and observeApply).
+ */
+const MESSAGE_READERS: readonly number[] = [6, 7, 8, 9];
+const APPEND_READERS: readonly number[] = [1, 3, 5, 6, 7, 8];
+const COMMIT_READERS: readonly number[] = [4, 5, 6, 7, 8];
+const APPLY_READERS: readonly number[] = [4, 6, 7, 8];
+
+/** CHECKER_NAMES positions of the checkers whose INTERESTS hold a type of `mask`. */
+function readersOf(mask: number): number[] {
+  return CHECKER_NAMES.flatMap((name, position) => ((maskOf(INTERESTS[name]) & mask) !== 0 ? [position] : []));
+}
 
 export class CheckerSuite {
   private readonly view = new ClusterView();
@@ -175,6 +194,13 @@ export class CheckerSuite {
     this.checkers = inOrder.filter((checker): checker is NonNullable<typeof checker> => checker !== null);
     TRACE_EVENT_TYPES.forEach((type, code) => assert(typeCode(type) === code, `typeCode(${type}) is not its position`));
     assert(typeCode('violation') === VIOLATION && typeCode('duplicate') === LAST_MESSAGE, 'message and violation codes moved');
+    assert(typeCode('send') === SEND && typeCode('deliver') === DELIVER && typeCode('drop') === DROP, 'message codes moved');
+    assert(typeCode('append') === APPEND && typeCode('commit') === COMMIT && typeCode('apply') === APPLY, 'log event codes moved');
+    assert(MESSAGE_READERS.map((position) => CHECKER_NAMES[position]).join() === 'invariants,liveness,availability,stability', 'checkers moved');
+    for (const [types, readers] of [[['send', 'deliver', 'drop', 'duplicate'], MESSAGE_READERS], [['append'], APPEND_READERS],
+      [['commit'], COMMIT_READERS], [['apply'], APPLY_READERS]] as const) {
+      assert(readersOf(maskOf(types)).join() === readers.join(), `the readers of ${types.join(', ')} are not those the suite calls`);
+    }
     this.interests = Int32Array.from(CHECKER_NAMES, (name) => {
       if (!selected.has(name)) return 0;
       // Availability without bounds (a run with lossy links) judges nothing: it reads no event.
@@ -196,12 +222,12 @@ export class CheckerSuite {
     const code = typeCode(type);
     if (code === VIOLATION) return null;
     // A message event (most events are) changes neither the view nor the counters.
-    if (code <= LAST_MESSAGE) {
-      this.view.observeMessage(event);
-    } else {
-      this.view.observe(event, index);
-      this.counter.observe(event);
-    }
+    if (code <= LAST_MESSAGE) return this.observeMessage(event, index, code);
+    if (code === APPLY) return this.observeApply(event as TraceEventOf<'apply'>, index);
+    if (code === COMMIT) return this.observeCommit(event as TraceEventOf<'commit'>, index);
+    if (code === APPEND) return this.observeAppend(event as TraceEventOf<'append'>, index);
+    this.view.observe(event, index);
+    this.counter.observe(event);
     const bit = 1 << code;
     const interests = this.interests;
     let found: Violation | null = null;
@@ -220,6 +246,117 @@ export class CheckerSuite {
     }
     if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     if (((interests[9] as number) & bit) !== 0) found = this.note(found, (this.stability as Stability).observe(event, index), 9);
+    return found;
+  }
+
+  /**
+   * observe() for a message event (`code` at most LAST_MESSAGE), which only invariants, liveness,
+   * availability and stability read (the constructor checks). Each type in its own branch: there
+   * the event's fields are read once, where each has one shape, and handed to the checkers' own
+   * methods for the type, where each checker's observe() read them again behind a lookup of the
+   * event's type (megamorphic: events and messages come in many shapes).
+   */
+  private observeMessage(event: TraceEvent, index: number, code: number): Violation | null {
+    const bit = 1 << code;
+    const interests = this.interests;
+    const readsInvariants = ((interests[6] as number) & bit) !== 0;
+    const readsStability = ((interests[9] as number) & bit) !== 0;
+    // Liveness reads message events only in its phase, availability only on calm links.
+    const others = (((interests[7] as number) | (interests[8] as number)) & bit) !== 0;
+    let found: Violation | null = null;
+    if (code === SEND) {
+      const send = event as TraceEventOf<'send'>;
+      const time = send.time;
+      this.view.observeMessage(time);
+      const id = send.id;
+      const message = send.message;
+      const messageType = message.type;
+      if (readsInvariants) found = this.note(found, (this.invariants as Invariants).onSend(send, id, message, messageType, index), 6);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
+      if (readsStability) found = this.note(found, (this.stability as Stability).onSend(send, id, message, messageType, index), 9);
+    } else if (code === DELIVER) {
+      const deliver = event as TraceEventOf<'deliver'>;
+      const time = deliver.time;
+      this.view.observeMessage(time);
+      const id = deliver.id;
+      const to = deliver.to;
+      if (readsInvariants) found = this.note(found, (this.invariants as Invariants).onDeliver(deliver, id, to, index), 6);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
+      if (readsStability) found = this.note(found, (this.stability as Stability).onDeliver(deliver, id, to, index), 9);
+    } else if (code === DROP) {
+      const drop = event as TraceEventOf<'drop'>;
+      const time = drop.time;
+      this.view.observeMessage(time);
+      const id = drop.id;
+      if (readsInvariants) (this.invariants as Invariants).onDrop(id);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
+      if (readsStability) found = this.note(found, (this.stability as Stability).onDrop(drop, id, index), 9);
+    } else {
+      const duplicate = event as TraceEventOf<'duplicate'>;
+      const time = duplicate.time;
+      this.view.observeMessage(time);
+      const id = duplicate.id;
+      if (readsInvariants) (this.invariants as Invariants).onDuplicate(id);
+      if (others) found = this.otherReaders(found, event, index, bit, time);
+      if (readsStability) (this.stability as Stability).onDuplicate(id);
+    }
+    return found;
+  }
+
+  /** observe() for an `apply` event, which only APPLY_READERS read (its fields read once, as for messages). */
+  private observeApply(event: TraceEventOf<'apply'>, index: number): Violation | null {
+    const node = event.node;
+    const entry = event.entry;
+    const time = event.time;
+    this.view.observeApply(node, time);
+    this.counter.noteLogEvent(node);
+    const bit = 1 << APPLY;
+    const interests = this.interests;
+    let found: Violation | null = null;
+    if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).onApply(node, entry, time, index), 4);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onApply(node, entry, time, index), 6);
+    return this.othersRead(bit) ? this.otherReaders(found, event, index, bit, time) : found;
+  }
+
+  /** observe() for a `commit` event, which only COMMIT_READERS read. */
+  private observeCommit(event: TraceEventOf<'commit'>, index: number): Violation | null {
+    this.view.observeCommit(event, index);
+    this.counter.noteLogEvent(event.node);
+    const bit = 1 << COMMIT;
+    const interests = this.interests;
+    let found: Violation | null = null;
+    if (((interests[4] as number) & bit) !== 0) found = this.note(found, (this.stateMachineSafety as StateMachineSafety).onCommit(event), 4);
+    if (((interests[5] as number) & bit) !== 0) found = this.note(found, (this.durability as Durability).onCommit(event, index), 5);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onCommit(event, index), 6);
+    return this.othersRead(bit) ? this.otherReaders(found, event, index, bit, event.time) : found;
+  }
+
+  /** observe() for an `append` event, which only APPEND_READERS read. */
+  private observeAppend(event: TraceEventOf<'append'>, index: number): Violation | null {
+    const node = event.node;
+    const time = event.time;
+    this.view.observeAppend(event, index);
+    this.counter.onAppend(node, event.entries);
+    const bit = 1 << APPEND;
+    const interests = this.interests;
+    let found: Violation | null = null;
+    if (((interests[1] as number) & bit) !== 0) found = this.note(found, (this.logMatching as LogMatching).onAppend(event), 1);
+    if (((interests[3] as number) & bit) !== 0) found = this.note(found, (this.leaderAppendOnly as LeaderAppendOnly).onAppend(node, event.from, time, index), 3);
+    if (((interests[5] as number) & bit) !== 0) (this.durability as Durability).onAppend(node, index);
+    if (((interests[6] as number) & bit) !== 0) found = this.note(found, (this.invariants as Invariants).onAppend(event, index), 6);
+    return this.othersRead(bit) ? this.otherReaders(found, event, index, bit, time) : found;
+  }
+
+  /** Whether liveness or availability reads events of `bit` now (liveness in its phase, availability on calm links). */
+  private othersRead(bit: number): boolean {
+    return (((this.interests[7] as number) | (this.interests[8] as number)) & bit) !== 0;
+  }
+
+  /** Liveness and availability on an event of a type neither acts on, at `time` (after the checkers before them). */
+  private otherReaders(found: Violation | null, event: TraceEvent, index: number, bit: number, time: number): Violation | null {
+    const interests = this.interests;
+    if (((interests[7] as number) & bit) !== 0) found = this.note(found, (this.liveness as Liveness).observeOther(time), 7);
+    if (((interests[8] as number) & bit) !== 0) found = this.note(found, (this.availability as Availability).observe(event, index), 8);
     return found;
   }
 
@@ -252,6 +389,11 @@ export class CheckerSuite {
 
   sometimes(): SometimesCounters {
     return this.counter.counters();
+  }
+
+  /** Time of the latest event fed (0 before any). */
+  get lastTime(): number {
+    return this.view.lastTime;
   }
 }
 
