@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { SometimesCounters } from '../reports/checkers/types.ts';
 import type { RunReport, RunSpec } from '../reports/run-report.ts';
@@ -7,7 +6,7 @@ import { DEFAULT_OPTIONS } from '../sim/options.ts';
 import { createRng } from '../sim/random.ts';
 import { main } from './cli/sim.ts';
 import { shellWords } from './cli/reproduce.ts';
-import { runCli } from './cli/test-io.ts';
+import { runCli, startCommand } from './cli/test-io.ts';
 import { factsOf, perturbSchedule, PERTURB_WINDOW_MS, search } from './search.ts';
 import type { SearchRun } from './search.ts';
 
@@ -134,20 +133,12 @@ describe('npm run sim -- --search', () => {
 describe('npm run sim -- --search: Ctrl-C on the real command', () => {
   it('stops the search at once, mid-run, and exits 130', async () => {
     // 20,000 runs take far longer than the test: the search is interrupted, not finished.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--search', '--seeds', '1..20000'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString();
-        if (err.includes('search: 20000 runs from seed 1')) resolve();
-      });
-    });
+    const command = startCommand('scenarios/cli/sim.ts', ['--search', '--seeds', '1..20000']);
+    await command.printed('stderr', 'search: 20000 runs from seed 1');
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(err).toContain('interrupted (SIGINT): the search stopped');
-    expect(err).not.toMatch(/search: \d+ runs \(/);
+    command.child.kill('SIGINT');
+    expect(await command.exited).toBe(130);
+    expect(command.err()).toContain('interrupted (SIGINT): the search stopped');
+    expect(command.err()).not.toMatch(/search: \d+ runs \(/);
   }, 30_000);
 });

@@ -1,12 +1,12 @@
 // `npm run bench -- sweep --against REF`: both checkouts measured in one sitting, the ratio printed,
 // verdicts compared, the temporary worktree removed; bad uses are one line and exit 2.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as benchMain } from '../cli/bench.ts';
-import { runCli } from '../cli/test-io.ts';
+import { runCli, startCommand } from '../cli/test-io.ts';
 
 function isGitCheckout(): boolean {
   try {
@@ -81,21 +81,14 @@ describe('bench --against', () => {
     const own = mkdtempSync(join(tmpdir(), 'raftsim-against-test-'));
     try {
       // Its own process group, as a terminal's Ctrl-C reaches the bench and the child it is running.
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/bench.ts', 'sweep', '--against', 'HEAD'],
-        { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, TMPDIR: own, RAFTSIM_BENCH_AGAINST_SEEDS: '500' } });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      let out = '';
-      await new Promise<void>((resolve) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('sweep --against:')) resolve();
-        });
-      });
+      const command = startCommand('scenarios/cli/bench.ts', ['sweep', '--against', 'HEAD'],
+        { detached: true, env: { ...process.env, TMPDIR: own, RAFTSIM_BENCH_AGAINST_SEEDS: '500' } });
+      await command.printed('stdout', 'sweep --against:');
       // The worktree exists once the first round has started.
       expect(readdirSync(own).filter((name) => name.startsWith('raftsim-against-'))).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      process.kill(-(child.pid as number), 'SIGINT');
-      expect(await exited).toBe(130);
+      process.kill(-(command.child.pid as number), 'SIGINT');
+      expect(await command.exited).toBe(130);
       expect(readdirSync(own).filter((name) => name.startsWith('raftsim-against-'))).toEqual([]);
       expect(execFileSync('git', ['worktree', 'list', '--porcelain'], { encoding: 'utf8' })).not.toContain(own);
     } finally {

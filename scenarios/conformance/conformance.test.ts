@@ -2,7 +2,6 @@
 // or RAFTSIM_CONFORMANCE_SEEDS=N for more), none is vacuous, and the tests can fail: the Figure 8
 // tests catch commit-prev-term-by-count on most seeds, and a persistence test catches a vote kept
 // only in memory, by the checkers and by its own checks alone.
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judgeTrace } from '../../reports/judge.ts';
@@ -13,6 +12,7 @@ import { runSeeds, runTest, seedsFor } from './suite.ts';
 import type { ConformanceTest } from './suite.ts';
 import type { BugId } from '../../core/index.ts';
 import { BUILTIN } from '../impl.ts';
+import { startCommand } from '../cli/test-io.ts';
 import { entry } from '../cli/sim.ts';
 
 function named(name: string): ConformanceTest {
@@ -117,18 +117,11 @@ describe('the conformance command', () => {
 
 describe('npm run sim -- --suite conformance: Ctrl-C on the real command', () => {
   it('ends the suite after the test it is in, with exit 130', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--suite', 'conformance'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('\n')) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const command = startCommand('scenarios/cli/sim.ts', ['--suite', 'conformance']);
+    await command.printed('stdout', '\n');
+    command.child.kill('SIGINT');
+    expect(await command.exited).toBe(130);
+    const out = command.out();
     // It stopped early: far fewer result lines than the suite's tests.
     expect(out.trimEnd().split('\n').length).toBeLessThan(CONFORMANCE_TESTS.length - 5);
   }, 60_000);

@@ -1,7 +1,6 @@
 // Sweeps at scale: --jobs 2 prints exactly what --jobs 1 prints (seeds, verdicts, hashes, order,
 // a failure included); merging the shards of a range gives the full sweep's summary; Ctrl-C on the
 // real command stops cleanly with what finished and exit 130.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../cli/sim.ts';
 import { runCli } from '../cli/test-io.ts';
 import type { CliResult } from '../cli/test-io.ts';
+import { startCommand } from '../cli/test-io.ts';
 import { formatSweepLine } from '../../reports/summary.ts';
 import { runSimulation } from '../run.ts';
 import { specForSeed } from '../spec.ts';
@@ -115,42 +115,22 @@ describe('InOrder', () => {
 describe('sweep: Ctrl-C on the real command', () => {
   it('stops a --jobs 1 sweep in the middle of a long seed, at once', async () => {
     // Seed 183 at one simulated hour runs for minutes: the sweep is interrupted inside it, not after.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--seeds', '183..184', '--time', '1h', '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString();
-        if (err.includes('sweep: seeds 183..184')) resolve();
-      });
-    });
+    const command = startCommand('scenarios/cli/sim.ts', ['--seeds', '183..184', '--time', '1h', '--json']);
+    await command.printed('stderr', 'sweep: seeds 183..184');
     // The worker is running the seed once it has compiled and started (a second or two).
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(err).toContain('interrupted: 0 of 2 seeds finished');
-    expect(out).toBe('');
+    command.child.kill('SIGINT');
+    expect(await command.exited).toBe(130);
+    expect(command.err()).toContain('interrupted: 0 of 2 seeds finished');
+    expect(command.out()).toBe('');
   }, 30_000);
 
-
   it('stops, prints the finished results and exits 130', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli/sim.ts', '--seeds', '1..100000', '--time', '5s', '--jobs', '2', '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.split('\n').length > 4) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const command = startCommand('scenarios/cli/sim.ts', ['--seeds', '1..100000', '--time', '5s', '--jobs', '2', '--json']);
+    await command.printed('stdout', '"seed":"4"');
+    command.child.kill('SIGINT');
+    expect(await command.exited).toBe(130);
+    const [out, err] = [command.out(), command.err()];
     const lines = out.trimEnd().split('\n').map((line) => JSON.parse(line) as { seed: string });
     const finished = /interrupted: (\d+) of 100000 seeds finished/.exec(err);
     expect(finished, err).not.toBeNull();
