@@ -1,11 +1,11 @@
-// Sweep figures: seeds per second with --jobs 1 (in this thread) and --jobs 2 (tinypool), best of
-// rounds that alternate them, their ratio, and peak memory (max RSS of a child process) of a long sweep of short runs and
+// Sweep figures: seeds per second with --jobs 1 and --jobs 2 (each the sweep's own dispatch on a
+// tinypool of that many workers, as `npm run sim -- --seeds` runs), best of rounds that alternate them, their ratio, and peak memory (max RSS of a child process) of a long sweep of short runs and
 // of a one-hour simulated 5-node run with --trace (streamed to disk).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSeed } from '../sweep/seed.ts';
+import type { Tinypool } from 'tinypool';
 import { createSweepPool, sweepOn } from '../sweep/sweep.ts';
 import type { SeedOutcome } from '../sweep/seed.ts';
 import type { SeedTask } from '../sweep/worker.ts';
@@ -19,7 +19,7 @@ import type { Metric } from './metric.ts';
  * each, about 20 s in all on one thread), timed in rounds that alternate --jobs 1 and --jobs 2.
  */
 const SEEDS = 100;
-/** Warm-up seeds per thread (main thread or worker) before the clock starts. */
+/** Warm-up seeds per worker before the clock starts. */
 const WARMUP_SEEDS = 4;
 /**
  * Each worker is a V8 isolate that compiles the same hot code again; with both cores busy that
@@ -55,34 +55,38 @@ interface Round {
 }
 
 /**
- * Rounds of seeds 1..SEEDS, for --jobs 1 (this thread) and --jobs 2, interleaved. The --jobs 2
- * round is the sweep's own dispatch (its order and queue) on a pool warmed up once.
+ * Rounds of seeds 1..SEEDS, for --jobs 1 and --jobs N, interleaved. Each round is the sweep's own
+ * dispatch (its order and queue) on a pool of that many workers, warmed up once: since every
+ * sweep runs its seeds on worker threads, `--jobs 1` included, the two rounds differ only in the
+ * number of workers.
  */
 async function sweepRounds(jobs: number, preset: PresetName | null, print: (line: string) => void): Promise<{ jobs1: Round[]; jobsN: Round[] }> {
   const args = parseSimArguments(sweepArguments(SEEDS, preset));
+  const single = createSweepPool(1);
   const pool = createSweepPool(jobs);
-  const task = (seed: number): Promise<unknown> => pool.run({ seedText: String(seed), args } satisfies SeedTask);
+  const warm = (on: Tinypool, count: number): Promise<unknown> => Promise.all(Array.from({ length: count * WARMUP_SEEDS },
+    (_, index) => on.run({ seedText: String(1000 + index), args } satisfies SeedTask)));
   const runS = (outcome: SeedOutcome): number => (outcome.result['wallMs'] as number) / 1000;
+  const sweepRound = async (on: Tinypool, workers: number): Promise<Round> => {
+    let runsS = 0;
+    const started = process.hrtime.bigint();
+    await sweepOn(on, { first: 1, last: SEEDS }, args, workers, (outcome) => { runsS += runS(outcome); }, new AbortController().signal);
+    return { wallS: seconds(started), runsS };
+  };
   const jobs1: Round[] = [];
   const jobsN: Round[] = [];
   try {
-    for (let seed = 1000; seed < 1000 + WARMUP_SEEDS; seed++) runSeed(String(seed), args);
-    await Promise.all(Array.from({ length: jobs * WARMUP_SEEDS }, (_, index) => task(1000 + index)));
+    await warm(single, 1);
+    await warm(pool, jobs);
     for (let round = 1; round <= ROUNDS; round++) {
-      let runsS = 0;
-      let started = process.hrtime.bigint();
-      for (let seed = 1; seed <= SEEDS; seed++) runsS += runS(runSeed(String(seed), args));
-      jobs1.push({ wallS: seconds(started), runsS });
-      runsS = 0;
-      started = process.hrtime.bigint();
-      await sweepOn(pool, { first: 1, last: SEEDS }, args, jobs, (outcome) => { runsS += runS(outcome); }, new AbortController().signal);
-      jobsN.push({ wallS: seconds(started), runsS });
+      jobs1.push(await sweepRound(single, 1));
+      jobsN.push(await sweepRound(pool, jobs));
       const [one, many] = [jobs1.at(-1) as Round, jobsN.at(-1) as Round];
       print(`sweep round ${round}: ${SEEDS} seeds in ${one.wallS.toFixed(2)} s with --jobs 1, ${many.wallS.toFixed(2)} s with --jobs ${jobs}` +
         ` (its runs ${many.runsS.toFixed(2)} s in all, ${(many.runsS / one.runsS).toFixed(2)} times this round's --jobs 1 runs; workers busy ${(many.runsS / (jobs * many.wallS)).toFixed(3)})`);
     }
   } finally {
-    await pool.destroy();
+    await Promise.all([single.destroy(), pool.destroy()]);
   }
   return { jobs1, jobsN };
 }
