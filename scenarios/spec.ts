@@ -4,7 +4,7 @@ import type { BugId } from '../core/index.ts';
 import { generateSchedule } from '../sim/faults.ts';
 import {
   DEFAULT_OPTIONS, PRESETS, leaderChurn, mergeOptions, swarmFlapping, swarmLeaderIsolation, swarmLeaderPauses, swarmLease, swarmMembership,
-  swarmMomentCrashes, swarmOptions, swarmRestarts, swarmTimescale, swarmTransfers,
+  swarmClientRouting, swarmHeldCalls, swarmMomentCrashes, swarmOptions, swarmRestarts, swarmTimescale, swarmTransfers,
 } from '../sim/options.ts';
 import type { OptionsOverride, PresetName, SimOptions } from '../sim/options.ts';
 import { RandomStreams, parseSeed } from '../sim/random.ts';
@@ -36,7 +36,10 @@ export function optionsForSeed(seed: bigint | number, preset: PresetName | null,
   // Leader pauses before leader isolation, whose cuts they may run with (not the membership regime's).
   const withLeaderPauses = swarmLeaderPauses(streams.stream('regime-leader-pause'), withFlapping);
   const withLeaderIsolation = swarmLeaderIsolation(streams.stream('regime-leader-isolation'), withLeaderPauses);
-  return mergeOptions(swarmMomentCrashes(streams.stream('regime-moment-crash'), withLeaderIsolation), override);
+  const withMomentCrashes = swarmMomentCrashes(streams.stream('regime-moment-crash'), withLeaderIsolation);
+  // Held calls last of all: the runs of every other seed stay as they were.
+  const withHeldCalls = swarmHeldCalls(streams.stream('regime-held-calls'), withMomentCrashes);
+  return mergeOptions(swarmClientRouting(streams.stream('regime-client-routing'), withHeldCalls), override);
 }
 
 export function specForSeed(seedText: string, choices: SpecChoices): RunSpec {

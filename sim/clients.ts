@@ -8,7 +8,7 @@
 import { assert } from '../core/index.ts';
 import type { KvCommand, KvOp, KvResult, NodeId, ProposeResult } from '../core/index.ts';
 import type { ClientInput, ClientOutput, TraceEvent } from './events.ts';
-import type { NodeHost } from './host.ts';
+import type { HeldCall, NodeHost } from './host.ts';
 import { otherNode } from './random.ts';
 import type { Rng } from './random.ts';
 
@@ -34,6 +34,17 @@ export interface ClientOptions {
   readonly replyLossRatio: number;
   /** In the safety phase an operation is given up (indeterminate) after this many attempts. */
   readonly attemptsMax: number;
+  /**
+   * A call to a paused node waits in its inbox and is served on resume (faults.pauseHoldsCalls);
+   * false or absent: it is lost.
+   */
+  readonly pauseHoldsCalls?: boolean;
+  /**
+   * The share of new operations a client sends to a node drawn at random (from the `routeRng`
+   * stream) instead of the one it believes leads: a load balancer, a DNS name or a stale leader
+   * cache in front of the cluster. 0 or absent: always the believed leader.
+   */
+  readonly anyNodeRatio?: number;
 }
 
 interface Pending {
@@ -75,7 +86,10 @@ export class Clients {
   private draining = false;
   readonly counters: ClientCounters = { calls: 0, ok: 0, failed: 0, indeterminate: 0, retries: 0 };
 
-  constructor(private readonly options: ClientOptions, private readonly rng: Rng, private readonly env: ClientEnvironment) {
+  constructor(
+    private readonly options: ClientOptions, private readonly rng: Rng, private readonly env: ClientEnvironment,
+    private readonly routeRng: Rng | null = null,
+  ) {
     for (let id = 1; id <= options.clients; id++) {
       const client: Client = { id, sequence: 0, leaderGuess: 1 + rng.int(options.nodes), pending: null, token: 0, seen: new Map() };
       this.clients.push(client);
@@ -147,33 +161,65 @@ export class Clients {
 
   private start(client: Client): void {
     const input = this.nextInput(client);
-    const pending: Pending = { op: this.nextOp++, input, node: client.leaderGuess, attempt: 1, context: 0, token: 0, waiting: false };
+    const pending: Pending = { op: this.nextOp++, input, node: this.firstNode(client), attempt: 1, context: 0, token: 0, waiting: false };
     client.pending = pending;
     this.counters.calls++;
     this.env.emit({ time: this.env.now(), type: 'call', client: client.id, op: pending.op, node: pending.node, input });
     this.submit(client, pending);
   }
 
+  /** Where a new operation goes: the believed leader, or a node at random (options.anyNodeRatio). */
+  private firstNode(client: Client): NodeId {
+    const ratio = this.options.anyNodeRatio ?? 0;
+    const rng = this.routeRng;
+    if (ratio === 0 || rng === null || !rng.chance(ratio)) return client.leaderGuess;
+    return 1 + rng.int(this.options.nodes);
+  }
+
   private submit(client: Client, pending: Pending): void {
     const host = this.env.host(pending.node);
-    let answer: ProposeResult | null;
     if (pending.input.type === 'read') {
       pending.context = this.nextContext++;
       this.readContexts.set(pending.context, client.id);
-      answer = host.call((node) => node.readIndex(pending.context));
-    } else {
-      const command = pending.input.command;
-      answer = host.call((node) => node.propose(command));
+    }
+    const answer = this.callNode(host, pending);
+    if (answer === null && this.options.pauseHoldsCalls === true && host.up && host.paused) {
+      host.inbox.push({ call: { client: client.id, op: pending.op, attempt: pending.attempt } });
     }
     if (answer !== null && !answer.ok) {
-      // Refused: follow the hint (or try another node) after a short pause.
-      client.leaderGuess = answer.leaderHint ?? otherNode(this.rng, this.options.nodes, pending.node);
-      pending.node = client.leaderGuess;
-      this.arm(client, pending, false, 1 + this.rng.int(this.options.thinkMsMax + 1));
+      this.refused(client, pending, answer);
       return;
     }
     // Accepted, or sent to a node that is down or paused: wait for an answer or the timeout.
     this.arm(client, pending, true, this.waitMs(pending.attempt));
+  }
+
+  /** The attempt's call on its node: null when the node is down or paused (or threw). */
+  private callNode(host: NodeHost, pending: Pending): ProposeResult | null {
+    if (pending.input.type === 'read') return host.call((node) => node.readIndex(pending.context));
+    const command = pending.input.command;
+    return host.call((node) => node.propose(command));
+  }
+
+  /** Refused: follow the hint (or try another node) after a short pause. */
+  private refused(client: Client, pending: Pending, answer: Extract<ProposeResult, { ok: false }>): void {
+    client.leaderGuess = answer.leaderHint ?? otherNode(this.rng, this.options.nodes, pending.node);
+    pending.node = client.leaderGuess;
+    this.arm(client, pending, false, 1 + this.rng.int(this.options.thinkMsMax + 1));
+  }
+
+  /**
+   * A node resumed and serves a call it held: if the client still waits for that attempt there
+   * (its timeout has not run out), the node takes it now, with the view it had before its pause;
+   * a refusal reaches the client at once. A call the client stopped waiting for is dropped.
+   */
+  heldCall(node: NodeId, call: HeldCall): void {
+    const client = this.client(call.client);
+    const pending = client.pending;
+    if (pending === null || pending.op !== call.op || pending.attempt !== call.attempt) return;
+    if (pending.node !== node || !pending.waiting) return;
+    const answer = this.callNode(this.env.host(node), pending);
+    if (answer !== null && !answer.ok) this.refused(client, pending, answer);
   }
 
   /** Exponential backoff: timeoutMs on the first attempt, doubled on each retry, at most timeoutMsMax. */

@@ -67,6 +67,18 @@ function summarizeOnce(entry: Entry): EntrySummary {
   return { index: entry.index, term: entry.term, digest: digestEntryData(data) };
 }
 
+/** A client call that reached a paused node: which attempt of which operation it was. */
+export interface HeldCall {
+  readonly client: number;
+  readonly op: number;
+  readonly attempt: number;
+}
+
+/** What a paused node holds: a peer's message (with its trace id) or a client's call. */
+export type InboxEntry =
+  | { readonly id: number; readonly message: Message; readonly call?: undefined }
+  | { readonly call: HeldCall; readonly message?: undefined };
+
 export class NodeHost {
   readonly id: NodeId;
   readonly disk = new Disk();
@@ -74,8 +86,11 @@ export class NodeHost {
   node: RaftNodeApi | null = null;
   kv: KvStateMachine;
   paused = false;
-  /** Messages that arrived while paused, delivered in order on resume. */
-  readonly inbox: { readonly id: number; readonly message: Message }[] = [];
+  /**
+   * Messages, and client calls when pauses hold them (faults.pauseHoldsCalls), that arrived while
+   * paused, delivered in order on resume; a crash loses them.
+   */
+  readonly inbox: InboxEntry[] = [];
   /** Bumped on crash and restart, so ticks scheduled for an earlier life are ignored. */
   epoch = 0;
   /** Invariant: applied <= the node's commit; reset to the snapshot index on restart. */

@@ -114,6 +114,13 @@ export interface FaultOptions {
   readonly momentCrashMoments?: number;
   /** A moment crash stays down uniformly within [1, momentCrashDownMsMax] (absent: 1). */
   readonly momentCrashDownMsMax?: number;
+  /**
+   * A paused node's process holds the client calls sent to it (its sockets buffer them, as they do
+   * its peers' messages) and serves them on resume, in arrival order with those messages; a call
+   * whose client stopped waiting for it by then is dropped. Absent or false: a call to a paused
+   * node is lost (the client waits for its timeout). Only present in a record when true.
+   */
+  readonly pauseHoldsCalls?: boolean;
 }
 
 /**
@@ -147,6 +154,12 @@ export interface SimOptions {
   /** Each node's tick interval is tickMs * (1 + d) with |d| <= clockDriftRatioMax. */
   readonly clockDriftRatioMax: number;
   readonly clientTimeoutMs: number;
+  /**
+   * The share of new client operations sent to a node drawn at random rather than the one the
+   * client believes leads (a load balancer or a stale leader cache); a node that does not lead
+   * refuses with its hint. Absent or 0: none; only present in a record when above 0.
+   */
+  readonly clientAnyNodeRatio?: number;
   /** A node compacts its log after this many applied entries; 0 never compacts. */
   readonly snapshotEveryEntries: number;
   readonly raft: RaftKnobs;
@@ -165,6 +178,7 @@ export interface OptionsOverride {
   readonly tickMs?: number;
   readonly clockDriftRatioMax?: number;
   readonly clientTimeoutMs?: number;
+  readonly clientAnyNodeRatio?: number;
   readonly snapshotEveryEntries?: number;
   readonly raft?: Partial<RaftKnobs>;
   readonly network?: Partial<NetworkOptions>;
@@ -239,12 +253,12 @@ const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
   'leaderCrashIntervalMsMean', 'leaderCrashAfterMsMax', 'leaderCutIntervalMsMean', 'leaderCutAfterMsMax',
   'leaderCutDurationMsMax', 'powerLossIntervalMsMean', 'rollingRestartIntervalMsMean',
   'leaderPauseIntervalMsMean', 'leaderPauseAfterMsMax', 'leaderPauseMsMax', 'leaderPauseCutMsMax',
-  'momentCrashIntervalMsMean', 'momentCrashMoments', 'momentCrashDownMsMax',
+  'momentCrashIntervalMsMean', 'momentCrashMoments', 'momentCrashDownMsMax', 'pauseHoldsCalls',
 ];
 const MEMBERSHIP_KEYS: readonly (keyof MembershipOptions)[] = ['changeIntervalMsMean', 'changeAfterElectionRatio', 'transferIntervalMsMean'];
 const TOP_KEYS: readonly (keyof SimOptions)[] = [
   'nodes', 'clients', 'keys', 'durationMs', 'livenessMs', 'tickMs', 'clockDriftRatioMax',
-  'clientTimeoutMs', 'snapshotEveryEntries', 'raft', 'network', 'faults', 'membership',
+  'clientTimeoutMs', 'clientAnyNodeRatio', 'snapshotEveryEntries', 'raft', 'network', 'faults', 'membership',
 ];
 
 /** No membership changes: the default, and what a trace header written without the record means. */
@@ -343,6 +357,8 @@ function validateFaults(value: unknown): FaultOptions {
     ...onlyWhenOn(raw, 'faults', 'momentCrashIntervalMsMean'),
     ...onlyWhenOn(raw, 'faults', 'momentCrashMoments'),
     ...onlyWhenOn(raw, 'faults', 'momentCrashDownMsMax'),
+    // Absent (options written before held calls existed) means off; written only when on.
+    ...(raw['pauseHoldsCalls'] === undefined || !flag(raw['pauseHoldsCalls'], 'faults.pauseHoldsCalls') ? {} : { pauseHoldsCalls: true }),
   };
   check(faults.partitionIntervalMsMean === 0 || faults.partitionKinds.length > 0,
     'faults.partitionKinds must not be empty when faults.partitionIntervalMsMean > 0');
@@ -375,6 +391,8 @@ export function validateOptions(input: unknown): SimOptions {
     tickMs: integerIn(raw['tickMs'], 'tickMs', 1, 60_000),
     clockDriftRatioMax: numberIn(raw['clockDriftRatioMax'], 'clockDriftRatioMax', 0, 0.5),
     clientTimeoutMs: integerIn(raw['clientTimeoutMs'], 'clientTimeoutMs', 1, DURATION_MS_MAX),
+    // Absent (options written before it existed) means 0; written only when above 0.
+    ...(ratio(raw['clientAnyNodeRatio'] ?? 0, 'clientAnyNodeRatio') > 0 ? { clientAnyNodeRatio: raw['clientAnyNodeRatio'] as number } : {}),
     snapshotEveryEntries: integerIn(raw['snapshotEveryEntries'], 'snapshotEveryEntries', 0, 1_000_000),
     raft: validateRaft(raw['raft']),
     network: validateNetwork(raw['network']),
@@ -742,7 +760,7 @@ function assignments(record: object, keys: readonly string[]): string {
 
 export function formatOptions(options: SimOptions): string[] {
   return [
-    `cluster  ${assignments(options, ['nodes', 'clients', 'keys', 'snapshotEveryEntries'])}`,
+    `cluster  ${assignments(options, ['nodes', 'clients', 'keys', 'snapshotEveryEntries', 'clientAnyNodeRatio'])}`,
     `time     ${assignments(options, ['durationMs', 'livenessMs', 'tickMs', 'clockDriftRatioMax', 'clientTimeoutMs'])}`,
     `raft     ${assignments(options.raft, RAFT_KEYS)}`,
     `network  ${assignments(options.network, NETWORK_KEYS)}`,
@@ -959,8 +977,9 @@ export const LEADER_PAUSE_REGIME_RATIO = 0.3;
  * The leader pause regime: the leader's process stalls (a long GC, a VM migration, a disk hang)
  * from once in a few election timeouts to once in many, soon after its election or later in its
  * reign, for up to several election timeouts. The others elect a successor meanwhile; the old
- * leader resumes believing it still leads, with its held messages (client reads and writes,
- * replies of its own term and older) delivered before any news of the new term, and acts on them
+ * leader resumes believing it still leads, with its held messages (replies of its own term and
+ * older, and client reads and writes where pauses hold calls: swarmHeldCalls) delivered before any
+ * news of the new term, and acts on them
  * (etcd and hashicorp/raft stale-leader reports; the read and lease anomalies of thesis 6.4). In
  * two thirds of the runs half the pauses also cut the leader off until up to one or two election
  * timeouts after its resume (a VM migrated, its peer connections gone): it resumes to its clients
@@ -1018,4 +1037,46 @@ export function swarmMomentCrashes(rng: RngLike, options: SimOptions): SimOption
       momentCrashDownMsMax: pickFrom(rng, [1, 3, 10]) * electionMs,
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Held calls: what a paused process does with the requests sent to it, from its own stream after
+// every other regime, so a seed that does not select it keeps its options and its run.
+
+/**
+ * The share of swarm runs with pauses (plain or aimed at the leader) whose paused nodes hold the
+ * client calls sent to them.
+ */
+export const HELD_CALLS_REGIME_RATIO = 0.6;
+
+/**
+ * Held calls: a paused process (a long GC, a VM frozen or migrated, a disk hang) is not gone, its
+ * sockets still take requests, and on resume it serves the calls that arrived meanwhile, in their
+ * order among its peers' messages, with its view from before the pause: a resumed leader cut off
+ * from the new term answers the reads and takes the writes that waited for it (the stale-leader
+ * reads of thesis 6.4). A call whose client gave up waiting before the resume is dropped. Drawn in
+ * runs that pause nodes at all.
+ */
+export function swarmHeldCalls(rng: RngLike, options: SimOptions): SimOptions {
+  const pauses = options.faults.pauseIntervalMsMean > 0 || (options.faults.leaderPauseIntervalMsMean ?? 0) > 0;
+  if (!pauses || options.faults.pauseHoldsCalls === true || !rng.chance(HELD_CALLS_REGIME_RATIO)) return options;
+  return mergeOptions(options, { faults: { pauseHoldsCalls: true } });
+}
+
+/** The share of swarm seeds whose clients send some new operations to a node at random. */
+export const CLIENT_ROUTING_REGIME_RATIO = 0.4;
+
+/**
+ * Client routing: in front of many clusters sits a load balancer, a DNS name or a client library
+ * with a cached leader, so a new operation may reach any node, a deposed or paused leader that
+ * has not heard of its successor among them; a node that does not lead refuses with its hint. A
+ * quarter, half or all of the new operations go to a node drawn at random (from the stream
+ * `clients-route`). Without it a client sends a new operation only to the node that answered its
+ * last one, so a read reaches an old leader only while that client has not yet heard of the new
+ * one, never after another client's write has completed there. Drawn from its own stream after
+ * held calls, in any run with clients.
+ */
+export function swarmClientRouting(rng: RngLike, options: SimOptions): SimOptions {
+  if (options.clients === 0 || (options.clientAnyNodeRatio ?? 0) > 0 || !rng.chance(CLIENT_ROUTING_REGIME_RATIO)) return options;
+  return mergeOptions(options, { clientAnyNodeRatio: pickFrom(rng, [0.25, 0.5, 1]) });
 }

@@ -211,12 +211,13 @@ export class Simulation {
       // A quarter of the liveness bound: a backed-off client still retries several times in it.
       timeoutMsMax: Math.max(options.clientTimeoutMs, Math.floor(options.livenessMs / 4)),
       thinkMsMax: options.tickMs, replyLossRatio: options.network.lossRatio, attemptsMax: 3,
+      pauseHoldsCalls: options.faults.pauseHoldsCalls === true, anyNodeRatio: options.clientAnyNodeRatio ?? 0,
     }, this.streams.stream('clients'), {
       now: () => this.clock.now,
       host: (node) => this.host(node),
       emit: (event) => this.emit(event),
       schedule: (time, client, token) => this.queue.push(time, { kind: 'client', client, token }),
-    });
+    }, this.streams.stream('clients-route'));
     if (membershipChangesOn(options.membership)) this.membership = this.createMembership();
     this.liveness = new LivenessPhase(world, this.clients, this.membership, config.schedule);
     this.counters = {
@@ -501,9 +502,14 @@ export class Simulation {
     host.epoch++;
     this.emit({ time: this.clock.now, type: 'resume', node: host.id });
     const inbox = host.inbox.splice(0);
-    for (const { id, message } of inbox) {
+    for (const entry of inbox) {
+      if (entry.message === undefined) {
+        this.clients.heldCall(host.id, entry.call);
+        continue;
+      }
+      const message = entry.message;
       this.counters.messagesDelivered++;
-      this.emit({ time: this.clock.now, type: 'deliver', id, from: message.from, to: message.to });
+      this.emit({ time: this.clock.now, type: 'deliver', id: entry.id, from: message.from, to: message.to });
       host.step(message);
     }
     if (host.up) this.scheduleTick(host, this.tickIntervalsMs[host.id - 1] as number);
