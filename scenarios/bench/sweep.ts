@@ -1,6 +1,7 @@
 // Sweep figures: seeds per second with --jobs 1 and --jobs 2 (each the sweep's own dispatch on a
-// tinypool of that many workers, as `npm run sim -- --seeds` runs), best of rounds that alternate them, their ratio, and peak memory (max RSS of a child process) of a long sweep of short runs and
-// of a one-hour simulated 5-node run with --trace (streamed to disk).
+// tinypool of that many workers, as `npm run sim -- --seeds` runs), best of rounds that alternate
+// them, their ratio, and peak memory (max RSS of a child process) of a long sweep of short runs
+// and of a one-hour simulated 5-node run with --trace (streamed to disk).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
